@@ -1,0 +1,27 @@
+"""Where the kit keeps things: the kit's root, the learner's workspace, the data."""
+import os
+from pathlib import Path
+
+
+def kit_root():
+    """The folder that holds ``lessons/``: the checkout, or the current folder (Colab)."""
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "lessons").is_dir():
+        return package_parent
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "lessons").is_dir():
+            return folder
+    return here
+
+
+def workspace():
+    """Where ``%%piece`` saves the learner's pieces: ``$CATDOG_WORKSPACE`` or ``my_pieces/``."""
+    env = os.environ.get("CATDOG_WORKSPACE")
+    return Path(env).expanduser() if env else kit_root() / "my_pieces"
+
+
+def data_root():
+    """Where downloads and arranged data go: ``$CATDOG_DATA_ROOT`` or ``data/``."""
+    env = os.environ.get("CATDOG_DATA_ROOT")
+    return Path(env).expanduser() if env else kit_root() / "data"
