@@ -1,0 +1,351 @@
+"""The fast training path: decode once, augment on the device, keep the device busy.
+
+The classic loop (``make_loaders`` + ``train_model``) decodes and augments
+every JPEG again in every epoch, one by one on the CPU; a GPU waits for it
+most of the time. Here:
+
+1. every photo is decoded once into a ``uint8`` cache (``fastcache``), kept
+   in RAM, or on the GPU when it fits, and memory-mapped from a file on the
+   next run;
+2. whole batches are cropped, flipped and normalized as tensors on the
+   training device (``fastaug``), with the same distributions as the
+   classic transforms;
+3. the model runs in ``channels_last`` and, on CUDA, in mixed precision
+   (bfloat16 where the GPU has it, else float16 with a gradient scaler);
+4. losses and hits are summed on the device and read once an epoch: no
+   ``.item()`` per batch, so the CPU never waits for the GPU in the loop.
+
+``fit_fast(data_dir, ...)`` is what a notebook calls; ``train_fast(args)``
+is ``catdog train --fast``.
+"""
+import copy
+import json
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .errors import CatdogError
+from .fastaug import eval_batch, train_batch
+from .fastcache import available_ram, cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
+
+
+def default_batch_size(device):
+    """Images per step: large on a GPU (keeps it busy), moderate on a CPU (no gain beyond)."""
+    return {"cuda": 256, "mps": 128}.get(torch.device(device).type, 64)
+
+
+def default_lr(batch_size, weights="DEFAULT"):
+    """SGD learning rate, scaled linearly with the batch size (the "linear scaling rule").
+
+    0.001 for 32 images fine-tunes ImageNet weights (the CLI's default); a
+    network started from random numbers takes ten times more.
+    """
+    base = 0.001 if weights is not None else 0.01
+    return base * batch_size / 32
+
+
+def amp_dtype(device):
+    """The autocast type for ``device``: bfloat16 on GPUs that have it, float16 on other GPUs, none on the CPU."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None  # CPUs without bfloat16 units run fp32 faster than autocast
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+class CachedImages:
+    """One split's cached images and labels, placed where training reads them fastest.
+
+    ``images``: ``uint8`` ``N x 3 x S x S``, on the device when it fits there,
+    else in RAM (pinned, when copying to a GPU, so copies run asynchronously).
+    ``labels``: ``int64`` on the device. ``batch(index)`` returns the images
+    and labels of ``index`` on the device.
+    """
+
+    def __init__(self, array, labels, device, gpu_budget=None):
+        self.device = torch.device(device)
+        images = torch.from_numpy(array)
+        self.labels = torch.as_tensor(labels, dtype=torch.long).to(self.device)
+        self.on_device = self.device.type == "cpu"
+        if self.device.type == "cuda":
+            if gpu_budget is None:
+                free, _ = torch.cuda.mem_get_info(self.device)
+                gpu_budget = free // 2  # the other half for the model, activations and batches
+            if images.numel() <= gpu_budget:
+                images, self.on_device = images.to(self.device), True
+            else:
+                print(f"the image cache ({images.numel() / 1024 ** 3:.2f} GiB) does not fit in the GPU's free "
+                      f"memory: it stays in RAM and each batch is copied over")
+                images = images.pin_memory()
+        elif self.device.type != "cpu":
+            images, self.on_device = images.to(self.device), True
+        self.images = images
+
+    def __len__(self):
+        return len(self.labels)
+
+    def batch(self, index):
+        """Images (``uint8``) and labels of ``index`` (a tensor of positions) on the device."""
+        if self.on_device:
+            index = index.to(self.device, non_blocking=True)
+            return self.images[index], self.labels[index]
+        images = self.images[index]
+        if self.device.type == "cuda":
+            images = images.pin_memory().to(self.device, non_blocking=True)
+        return images, self.labels[index.to(self.device, non_blocking=True)]
+
+
+def load_split(folder, size, device, cache_dir=None, available=None, progress=True, class_names=None):
+    """List, cache (or load the cache of) and place one ImageFolder split. Returns ``(CachedImages, class_names)``."""
+    paths, labels, names = list_imagefolder(folder)
+    if class_names is not None and names != class_names:
+        raise CatdogError(f"{folder} has the classes {names} but train/ has {class_names}: "
+                          f"give both splits the same class folders")
+    array, _, _ = load_or_build_cache(paths, size, cache_dir, available=available, progress=progress,
+                                      desc=f"caching {Path(folder).name}")
+    return CachedImages(array, labels, device), names
+
+
+def check_cache_memory(n_images, size, device, available=None):
+    """Check the whole cache fits before any of it is built: GPU memory on CUDA (else RAM), RAM elsewhere.
+
+    Returns where it will live: ``"gpu"`` or ``"ram"``. Raises ``CatdogError``
+    with a smaller size to try when it fits nowhere.
+    """
+    device = torch.device(device)
+    if device.type == "cuda" and available is None:
+        free, _ = torch.cuda.mem_get_info(device)
+        if cache_bytes(n_images, cache_side(size)) <= free // 2:
+            return "gpu"
+    check_fits(n_images, size, available_ram() if available is None else available)
+    return "ram"
+
+
+def run_fast_epoch(model, data, criterion, size, batch_size, optimizer=None, scaler=None,
+                   generator=None, order_generator=None, autocast_dtype=None, progress=True, desc=""):
+    """One pass over ``data`` (a :class:`CachedImages`): training with an optimizer, evaluation without.
+
+    Same result as ``run_epoch``: ``(mean loss per image, accuracy)`` as
+    floats, read from the device once, at the end.
+    """
+    from tqdm.auto import tqdm
+
+    training = optimizer is not None
+    model.train(training)
+    device = data.device
+    n = len(data)
+    order = torch.randperm(n, generator=order_generator) if training else torch.arange(n)
+    total_loss = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device, dtype=torch.long)
+    seen = 0
+    bar = tqdm(total=n, desc=desc, unit="img", leave=False, disable=not progress, mininterval=1.0)
+    with torch.set_grad_enabled(training):
+        for start in range(0, n, batch_size):
+            index = order[start:start + batch_size]
+            if training and len(index) < 2:
+                break  # batch norm cannot train on one image
+            images, labels = data.batch(index)
+            inputs = train_batch(images, size, generator) if training else eval_batch(images, size)
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+            with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+                outputs = model(inputs)
+                loss = criterion(outputs, labels)
+            if training:
+                optimizer.zero_grad(set_to_none=True)
+                if scaler is not None:
+                    scaler.scale(loss).backward()
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    optimizer.step()
+            total_loss += loss.detach().float() * len(index)
+            correct += (outputs.argmax(dim=1) == labels).sum()
+            seen += len(index)
+            bar.update(len(index))
+    bar.close()
+    return total_loss.item() / seen, correct.item() / seen  # the one wait for the device per pass
+
+
+def _save(path, state):
+    try:
+        from .checkpoint import save_checkpoint
+    except ImportError:  # a minimal atomic save, should checkpoint.py be missing
+        import os
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+        return
+    save_checkpoint(path, state)
+
+
+def _load(path, expect):
+    try:
+        from .checkpoint import load_checkpoint
+    except ImportError:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        for key, value in expect.items():
+            if state["identity"].get(key) != value:
+                raise CatdogError(f"checkpoint {path} belongs to another run ({key} differs): delete it to start afresh")
+        return state
+    return load_checkpoint(path, expect)
+
+
+def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights="DEFAULT", device=None,
+             seed=0, checkpoint=None, cache_dir=None, model=None, progress=True, on_epoch=None,
+             available_memory=None):
+    """Train on ``data_dir/train``, validate on ``data_dir/val``, the fast way. Returns ``(model, history, class_names)``.
+
+    The same recipe as the classic loop: SGD with momentum, a cosine learning
+    rate over the epochs (stepped once an epoch), the best epoch's weights
+    kept, ``history`` with ``train_loss``, ``train_acc``, ``val_loss``,
+    ``val_acc``, ``lr``. ``batch_size`` and ``lr`` default to values suited
+    to the device (:func:`default_batch_size`, :func:`default_lr`).
+
+    ``checkpoint``: a path; the run saves there after every epoch and, when
+    the file exists, picks up where it stopped (same data, size and seed).
+    ``cache_dir``: where the image caches live (default ``~/.cache/catdog``).
+    ``model``: train this module instead of a new ResNet18 (tests use tiny
+    ones). ``on_epoch(epoch, history)`` is called after each epoch.
+    ``available_memory``: bytes to budget the cache against instead of the
+    free RAM (lets a test see the refusal).
+    """
+    from .hardware import pick_device
+    from .model import build_model
+
+    try:
+        device = pick_device(device) if not isinstance(device, torch.device) else device
+    except ValueError as e:
+        raise CatdogError(f"{e}: choose another --device, or leave it out for the best there is") from None
+    data_dir = Path(data_dir)
+    if not (data_dir / "train").is_dir() or not (data_dir / "val").is_dir():
+        raise CatdogError(f"{data_dir} needs train/ and val/ folders: run catdog prepare first")
+
+    train_paths = list_imagefolder(data_dir / "train")[0]
+    val_paths = list_imagefolder(data_dir / "val")[0]
+    where = check_cache_memory(len(train_paths) + len(val_paths), size, device, available_memory)
+    train_data, class_names = load_split(data_dir / "train", size, device, cache_dir, available_memory, progress)
+    val_data, _ = load_split(data_dir / "val", size, device, cache_dir, available_memory, progress, class_names)
+
+    batch_size = batch_size or default_batch_size(device)
+    lr = lr or default_lr(batch_size, weights)
+    torch.manual_seed(seed)
+    if model is None:
+        model = build_model(len(class_names), weights=weights)
+    model = model.to(device, memory_format=torch.channels_last)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs))
+    dtype = amp_dtype(device)
+    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
+
+    identity = {"arch": type(model).__name__, "size": size, "class_names": class_names, "seed": seed,
+                "batch_size": batch_size, "n_train": len(train_data), "n_val": len(val_data), "path": "fast"}
+    history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "lr": []}
+    best_acc, best_weights, start = -1.0, copy.deepcopy(model.state_dict()), 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        state = _load(checkpoint, identity)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        if scaler is not None and state.get("scaler"):
+            scaler.load_state_dict(state["scaler"])
+        history, best_acc, start = state["history"], state["best_acc"], state["epoch"]
+        best_weights = state["best_model"]
+        print(f"resuming from {checkpoint} after epoch {start}")
+
+    for epoch in range(start, epochs):
+        # Seeds per epoch: a resumed run draws exactly what an uninterrupted one would have.
+        order_generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
+        generator = torch.Generator(device=device).manual_seed(seed * 100_003 + epoch)
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        started = time.perf_counter()
+        train_loss, train_acc = run_fast_epoch(
+            model, train_data, criterion, size, batch_size, optimizer, scaler, generator, order_generator,
+            dtype, progress, desc=f"epoch {epoch + 1}/{epochs} train")
+        scheduler.step()
+        val_loss, val_acc = run_fast_epoch(model, val_data, criterion, size, batch_size,
+                                           autocast_dtype=dtype, progress=progress, desc="val")
+        for key, value in zip(("train_loss", "train_acc", "val_loss", "val_acc"),
+                              (train_loss, train_acc, val_loss, val_acc)):
+            history[key].append(value)
+        if progress:
+            print(f"epoch {epoch + 1}/{epochs}: train loss {train_loss:.3f} acc {train_acc:.3f}, "
+                  f"val loss {val_loss:.3f} acc {val_acc:.3f} ({time.perf_counter() - started:.1f} s)")
+        if val_acc > best_acc:
+            best_acc = val_acc
+            best_weights = copy.deepcopy(model.state_dict())
+        if checkpoint is not None:
+            _save(checkpoint, {
+                "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict() if scaler else None,
+                "history": history, "best_acc": best_acc, "best_model": best_weights, "identity": identity,
+            })
+        if on_epoch is not None:
+            on_epoch(epoch, history)
+
+    model.load_state_dict(best_weights)
+    model.cache_placement = where  # for reports: "gpu" or "ram"
+    return model, history, class_names
+
+
+def train_fast(args):
+    """``catdog train --fast``: :func:`fit_fast` with the CLI's arguments, then the same outputs as the classic path.
+
+    ``--batch-size`` left at its default (32) becomes the device's
+    :func:`default_batch_size`, and ``--lr`` (meant for 32 images a step)
+    is scaled with it.
+    """
+    weights = None if str(args.weights).lower() == "none" else args.weights
+    device = getattr(args, "device", None)
+    try:
+        from .hardware import pick_device
+        device = pick_device(device)
+    except ValueError as e:
+        raise CatdogError(f"{e}: choose another --device, or leave it out for the best there is") from None
+    batch_size = args.batch_size
+    lr = args.lr
+    if batch_size == 32:
+        batch_size = default_batch_size(device)
+        lr = args.lr * batch_size / 32
+    model, history, class_names = fit_fast(
+        args.data, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr, weights=weights,
+        device=device, seed=args.seed, checkpoint=args.checkpoint)
+    out = Path(args.out)
+    save_outputs(model, history, class_names, out, size=args.size, weights=weights)
+    print(f"best val accuracy {max(history['val_acc']):.3f}; model, history and plots in {out}")
+    return model, history, class_names
+
+
+def save_outputs(model, history, class_names, out, size, weights):
+    """The outputs of ``catdog train``: the model bundle, ``history.json`` and the plots.
+
+    Uses the classic path's functions where they exist (``catdog_lib.bundle``,
+    ``catdog_lib.plots``), so both paths write the same files.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "history.json").write_text(json.dumps(history, indent=2))
+    model = model.to("cpu", memory_format=torch.contiguous_format)
+    try:
+        from .bundle import save_bundle
+    except ImportError:
+        save_bundle = None
+    if save_bundle is not None:
+        save_bundle(model, class_names, out / "model.pt", size=size)
+    else:
+        torch.save({"model": model.state_dict(), "class_names": class_names, "size": size,
+                    "arch": "resnet18"}, out / "model.pt")
+    try:
+        from .plots import plot_history
+    except ImportError:
+        return
+    figure = plot_history(history)
+    figure.savefig(out / "history.png", dpi=100)
+
+
+__all__ = ["fit_fast", "train_fast", "run_fast_epoch", "default_batch_size", "default_lr", "amp_dtype",
+           "CachedImages", "check_cache_memory"]
