@@ -1,0 +1,144 @@
+"""The upload box's work, headless: what ipywidgets 7 and 8 and Colab hand over, bad files refused."""
+import io
+import sys
+
+import pytest
+from PIL import Image
+
+from catdog_lib.widgets import (MAX_UPLOAD_BYTES, classify_uploads, read_uploads, safe_name,
+                                upload_box, uploads_html)
+from conftest import tiny_model
+
+
+def jpeg_bytes(size=(40, 30), colour=(200, 120, 40), fmt="JPEG"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def model():
+    return tiny_model()
+
+
+def test_ipywidgets8_value_tuple_of_dicts_with_memoryview(model, tmp_path):
+    data = jpeg_bytes()
+    value = ({"name": "kitty.jpg", "type": "image/jpeg", "size": len(data), "content": memoryview(data),
+              "last_modified": 0},)
+    [result] = classify_uploads(value, model, ["cat", "dog"], size=32, folder=tmp_path)
+    assert result.error is None
+    assert set(result.probabilities) == {"cat", "dog"}
+    assert sum(result.probabilities.values()) == pytest.approx(1.0)
+    assert result.label in ("cat", "dog")
+    assert result.path.parent == tmp_path and result.path.read_bytes() == data
+
+
+def test_ipywidgets7_and_colab_dicts(model, tmp_path):
+    data = jpeg_bytes(fmt="PNG")
+    v7 = {"a.png": {"metadata": {"name": "a.png", "type": "image/png"}, "content": data}}
+    colab = {"b.png": data}
+    assert read_uploads(v7) == [("a.png", data)]
+    assert read_uploads(colab) == [("b.png", data)]
+    results = classify_uploads(v7, model, ["cat", "dog"], size=32, folder=tmp_path)
+    results += classify_uploads(colab, model, ["cat", "dog"], size=32, folder=tmp_path)
+    assert [r.path.name for r in results] == ["a.png", "b.png"]
+
+
+def test_real_photo_and_cards(model, tmp_path, photos_dir):
+    data = (photos_dir / "cat.1.jpg").read_bytes()
+    results = classify_uploads([("cat.1.jpg", data), ("notes.txt", b"hello")], model, ["cat", "dog"],
+                               size=32, folder=tmp_path)
+    page = uploads_html(results)
+    assert "data:image/jpeg;base64," in page and "notes.txt" in page and "%" in page
+
+
+@pytest.mark.parametrize("name,data,words", [
+    ("notes.txt", b"just some text", "not an image"),
+    ("empty.jpg", b"", "empty"),
+    ("broken.jpg", jpeg_bytes()[:200], "not an image"),
+])
+def test_bad_files_get_one_sentence(model, tmp_path, name, data, words):
+    [result] = classify_uploads({name: data}, model, ["cat", "dog"], size=32, folder=tmp_path)
+    assert result.path is None and words in result.error
+    assert "\n" not in result.error
+    assert list(tmp_path.iterdir()) == []  # nothing written for a refused file
+
+
+def test_too_large_and_decompression_bomb(model, tmp_path):
+    big = jpeg_bytes()
+    [result] = classify_uploads({"big.jpg": big}, model, ["cat", "dog"], size=32, folder=tmp_path,
+                                max_bytes=len(big) - 1)
+    assert "MB limit" in result.error
+    # A 10,000 x 10,000 PNG of one colour: a few hundred kB that unpack to 300 MB.
+    bomb = jpeg_bytes(size=(10_000, 10_000), fmt="PNG")
+    assert len(bomb) < MAX_UPLOAD_BYTES
+    [result] = classify_uploads({"bomb.png": bomb}, model, ["cat", "dog"], size=32, folder=tmp_path,
+                                max_pixels=20_000_000)
+    assert "gigantic" in result.error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_are_cleaned_and_stay_in_the_folder(model, tmp_path):
+    data = jpeg_bytes()
+    folder = tmp_path / "uploads"
+    names = ["../../escape.jpg", "..\\..\\win.jpg", ".hidden", "Mon chat préféré!.JPG", "a.png", "a.png"]
+    results = classify_uploads([(n, data) for n in names], model, ["cat", "dog"], size=32, folder=folder)
+    assert all(r.error is None for r in results)
+    saved = sorted(p.name for p in folder.iterdir())
+    assert saved == sorted(["escape.jpg", "win.jpg", "hidden.jpg", "Mon_chat_prefere.jpg", "a.jpg", "a_1.jpg"])
+    assert [p for p in tmp_path.iterdir()] == [folder]
+    assert safe_name("/etc/passwd") == "passwd" and safe_name("...") == "upload"
+
+
+def test_a_planted_link_is_not_followed(model, tmp_path):
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(b"keep")
+    (folder / "cat.jpg").symlink_to(outside)
+    [result] = classify_uploads({"cat.jpg": jpeg_bytes()}, model, ["cat", "dog"], size=32, folder=folder)
+    assert result.path.name == "cat_1.jpg" and outside.read_bytes() == b"keep"
+
+
+def test_jupyterlab_box_is_a_fileupload_widget(model, tmp_path):
+    import ipywidgets
+
+    box = upload_box(model, ["cat", "dog"], size=32, folder=tmp_path)
+    button = next(w for w in box.children if isinstance(w, ipywidgets.FileUpload))
+    assert button.accept == "image/*" and button.multiple
+    assert "20 MB" in box.children[0].value
+
+
+COLAB_FILES = '''
+"""A stand-in for google.colab.files: upload() returns what Colab's does, {name: bytes}."""
+import os
+
+def upload():
+    folder = os.environ["FAKE_COLAB_UPLOADS"]
+    return {name: open(os.path.join(folder, name), "rb").read() for name in sorted(os.listdir(folder))}
+'''
+
+
+def test_colab_route_uses_google_colab_files_upload(model, tmp_path, monkeypatch, photos_dir, capsys):
+    # A stub google.colab on sys.path, as in Colab: `google` stays a namespace package.
+    stub = tmp_path / "stub"
+    (stub / "google" / "colab").mkdir(parents=True)
+    (stub / "google" / "colab" / "__init__.py").write_text("")
+    (stub / "google" / "colab" / "files.py").write_text(COLAB_FILES)
+    picked = tmp_path / "picked"
+    picked.mkdir()
+    (picked / "my dog.jpg").write_bytes((photos_dir / "dog.3.jpg").read_bytes())
+    (picked / "evil.exe").write_bytes(b"MZ\x90\x00")
+    monkeypatch.setenv("FAKE_COLAB_UPLOADS", str(picked))
+    monkeypatch.syspath_prepend(str(stub))
+    for mod in [m for m in sys.modules if m == "google.colab" or m.startswith("google.colab.")]:
+        monkeypatch.delitem(sys.modules, mod)
+    try:
+        results = upload_box(model, ["cat", "dog"], size=32, folder=tmp_path / "uploads")
+    finally:
+        for mod in [m for m in sys.modules if m == "google.colab" or m.startswith("google.colab.")]:
+            del sys.modules[mod]
+    assert [r.name for r in results] == ["evil.exe", "my dog.jpg"]
+    assert "not an image" in results[0].error
+    assert results[1].path == tmp_path / "uploads" / "my_dog.jpg" and results[1].label in ("cat", "dog")
+    assert "Choose one or more photos" in capsys.readouterr().out
