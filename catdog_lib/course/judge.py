@@ -1,0 +1,200 @@
+"""Judge pieces by running ``pytest checks`` in a fresh Python process.
+
+Why a fresh process: pytest run twice in one kernel keeps the modules it
+imported the first time (pytest-dev/pytest#3143), so a piece fixed and re-run
+in the same notebook would still be judged as it was. A new process starts
+clean every time, and a piece that loops, exits or crashes cannot take the
+learner's kernel with it.
+
+The checks write their verdicts as JSON (``--catdog-json``); this module reads
+them and turns them into the short words ``%check``, ``%progress`` and the
+last lesson show. Nothing here imports IPython: the verdicts are plain text
+and HTML strings, shown by whoever calls.
+"""
+import html
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import CatdogError
+
+GREEN, RED, GRAY = "#1a7f37", "#cf222e", "#6e7781"
+
+
+def checks_dir():
+    """The kit's ``checks/`` folder: next to ``lessons/`` in the kit, or next to the installed package."""
+    from ..paths import kit_root
+
+    for root in (kit_root(), Path(__file__).resolve().parents[2]):
+        if (root / "checks").is_dir():
+            return root / "checks"
+    raise CatdogError("cannot find the kit's checks/ folder: run this from the kit's folder (the one that holds lessons/ and checks/)")
+
+
+def judge(names=None, workspace=None, reference=False, timeout=900):
+    """Run the checks of ``names`` (all pieces when ``None``) in a new process; return ``{name: result}``.
+
+    Each result is the checks' verdict on one piece: ``status``
+    (``"passed"``, ``"failed"`` or ``"not_started"``), ``passed`` and
+    ``total`` (checks), ``points``, and for a failure ``message``, ``hint``
+    and, when the learner's code raised, a short ``traceback``.
+    """
+    from ..paths import workspace as default_workspace
+
+    checks = checks_dir()
+    workspace = Path(workspace) if workspace else default_workspace()
+    names = list(names) if names else None
+    with tempfile.TemporaryDirectory(prefix="catdog_judge_") as tmp:
+        out = Path(tmp) / "verdicts.json"
+        command = [sys.executable, "-m", "pytest", str(checks), "--workspace", str(workspace),
+                   "--catdog-json", str(out), "-q", "-p", "no:cacheprovider"]
+        if names:
+            command += ["-k", " or ".join(names)]
+        if reference:
+            command.append("--reference")
+        try:
+            run = subprocess.run(command, cwd=checks.parent, capture_output=True, text=True,
+                                 timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise CatdogError(f"the checks took more than {timeout} s and were stopped: look for a piece that never ends") from None
+        if not out.is_file():
+            tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
+            raise CatdogError("the checks did not run (pytest exit code {}): {}".format(run.returncode, " | ".join(tail)))
+        pieces = json.loads(out.read_text(encoding="utf-8"))["pieces"]
+    return {name: pieces[name] for name in (names or pieces) if name in pieces}
+
+
+# ----- words for one verdict ---------------------------------------------------------------
+
+def verdict_text(name, result):
+    """One piece's verdict as plain lines: the count, or the first failing check's sentence and hint."""
+    status = result.get("status")
+    if status == "not_started":
+        return f"{name}: not started. Write it in its %%piece cell and run that cell, then %check {name}."
+    count = f"{result.get('passed', 0)} of {result.get('total', 0)} checks pass"
+    if status == "passed":
+        return f"{name}: {count}"
+    lines = [f"{name}: {count}", f"  {result.get('message') or 'a check failed'}"]
+    if result.get("hint"):
+        lines.append(f"  Hint: {result['hint']}")
+    if result.get("traceback"):
+        lines += ["", result["traceback"].rstrip()]
+    return "\n".join(lines)
+
+
+def verdict_html(name, result):
+    """One piece's verdict as a small coloured block for a notebook."""
+    status = result.get("status")
+    e = html.escape
+    if status == "not_started":
+        return (f'<div style="color:{GRAY}"><b>{e(name)}</b>: not started. Write it in its <code>%%piece</code> cell, '
+                f'run that cell, then <code>%check {e(name)}</code>.</div>')
+    count = f"{result.get('passed', 0)} of {result.get('total', 0)} checks pass"
+    if status == "passed":
+        return f'<div style="color:{GREEN}">&#10004; <b>{e(name)}</b>: {count}</div>'
+    parts = [f'<div style="color:{RED}">&#10008; <b>{e(name)}</b>: {count}</div>',
+             f'<div>{e(result.get("message") or "a check failed")}</div>']
+    if result.get("hint"):
+        parts.append(f'<div><i>Hint:</i> {e(result["hint"])}</div>')
+    if result.get("traceback"):
+        parts.append(f'<pre style="font-size:90%">{e(result["traceback"].rstrip())}</pre>')
+    return "\n".join(parts)
+
+
+# ----- the table of all pieces -------------------------------------------------------------
+
+STATUS_WORDS = {"passed": "passing", "failed": "failing", "not_started": "not started"}
+
+
+class Table:
+    """Rows with a plain-text and an HTML face: a notebook shows the HTML, ``print`` the text."""
+
+    def __init__(self, title, header, rows, footer=None):
+        self.title, self.header, self.rows, self.footer = title, header, rows, footer
+
+    def __str__(self):
+        cells = [self.header] + [[str(c) for c in row] for row in self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.header))]
+        lines = [self.title]
+        for row in cells:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if self.footer:
+            lines.append(self.footer)
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        e = html.escape
+        head = "".join(f"<th style='text-align:left'>{e(h)}</th>" for h in self.header)
+        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{e(str(c))}</td>" for c in row) + "</tr>"
+                       for row in self.rows)
+        foot = f"<p>{e(self.footer)}</p>" if self.footer else ""
+        return f"<p><b>{e(self.title)}</b></p><table><tr>{head}</tr>{body}</table>{foot}"
+
+
+def earned(name, result):
+    """Points earned by a piece: all of its points when it passes, none otherwise (as nbgrader grades a test cell)."""
+    from .pieces import get_piece
+
+    return get_piece(name).points if result.get("status") == "passed" else 0
+
+
+def progress_table(results):
+    """Every piece, lesson by lesson: its status and points, with totals per lesson."""
+    from .pieces import LESSONS, PIECES
+
+    rows, total_earned, total_points = [], 0, 0
+    for lesson in sorted({piece.lesson for piece in PIECES}):
+        pieces = [piece for piece in PIECES if piece.lesson == lesson]
+        got = sum(earned(p.name, results.get(p.name, {})) for p in pieces)
+        worth = sum(p.points for p in pieces)
+        passing = sum(results.get(p.name, {}).get("status") == "passed" for p in pieces)
+        title = LESSONS.get(lesson, "")
+        title = getattr(title, "title", title)  # LESSONS may map to a title or to an object with one
+        rows.append([f"Lesson {lesson}", str(title), f"{passing} of {len(pieces)} passing", f"{got} / {worth}"])
+        for p in pieces:
+            result = results.get(p.name, {"status": "not_started"})
+            status = STATUS_WORDS.get(result.get("status"), str(result.get("status")))
+            if result.get("status") in ("passed", "failed"):
+                status += f" ({result.get('passed', 0)}/{result.get('total', 0)} checks)"
+            rows.append([f"  {p.name}", p.title, status, f"{earned(p.name, result)} / {p.points}"])
+        total_earned += got
+        total_points += worth
+    return Table("Your progress", ["piece", "what", "status", "points"], rows,
+                 footer=f"Total: {total_earned} of {total_points} points")
+
+
+# ----- the last lesson: the learner's pieces where they work --------------------------------
+
+def learner_or_reference(workspace=None):
+    """``(namespace, table)``: each piece in the learner's version where it passes, the reference elsewhere.
+
+    Judges every piece once (one fresh process). ``namespace`` maps each
+    piece name to a function; ``table`` says which version each one is and
+    why. Use it in the last lesson to train with your own code wherever it
+    is right: ``pieces, table = learner_or_reference(); display(table)``.
+    """
+    import catdog_lib
+
+    from .pieces import PIECES, load_piece, piece_path
+
+    results = judge(workspace=workspace)
+    namespace, rows = {}, []
+    for piece in PIECES:
+        result = results.get(piece.name, {"status": "not_started"})
+        status = result.get("status")
+        if status == "passed":
+            namespace[piece.name] = load_piece(piece.name, piece_path(piece.name, workspace))
+            rows.append([piece.name, "yours", f"passes all {result.get('total', 0)} checks"])
+        else:
+            namespace[piece.name] = getattr(catdog_lib, piece.name)
+            why = "not started" if status == "not_started" else f"yours fails: {result.get('message') or 'a check failed'}"
+            rows.append([piece.name, "reference", why])
+    mine = sum(row[1] == "yours" for row in rows)
+    table = Table("Which version of each piece runs", ["piece", "version", "why"], rows,
+                  footer=f"{mine} of {len(rows)} pieces are yours")
+    return namespace, table
