@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .checkpoint import load_checkpoint, save_checkpoint
 from .errors import CatdogError
 from .fastaug import eval_batch, train_batch
 from .fastcache import available_ram, cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
@@ -168,30 +169,17 @@ def run_fast_epoch(model, data, criterion, size, batch_size, optimizer=None, sca
     return total_loss.item() / seen, correct.item() / seen  # the one wait for the device per pass
 
 
-def _save(path, state):
-    try:
-        from .checkpoint import save_checkpoint
-    except ImportError:  # a minimal atomic save, should checkpoint.py be missing
-        import os
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-        return
-    save_checkpoint(path, state)
+def split_fingerprint(data_dir):
+    """A short hash of which file is in which split under which class (as ``fit.split_fingerprint``)."""
+    import hashlib
 
-
-def _load(path, expect):
-    try:
-        from .checkpoint import load_checkpoint
-    except ImportError:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        for key, value in expect.items():
-            if state["identity"].get(key) != value:
-                raise CatdogError(f"checkpoint {path} belongs to another run ({key} differs): delete it to start afresh")
-        return state
-    return load_checkpoint(path, expect)
+    digest = hashlib.sha256()
+    for split in ("train", "val"):
+        paths, labels, _ = list_imagefolder(Path(data_dir) / split)
+        root = Path(data_dir) / split
+        for path, label in sorted((p.relative_to(root).as_posix(), y) for p, y in zip(paths, labels)):
+            digest.update(f"{split}\t{label}\t{path}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights="DEFAULT", device=None,
@@ -199,9 +187,9 @@ def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights=
              available_memory=None):
     """Train on ``data_dir/train``, validate on ``data_dir/val``, the fast way. Returns ``(model, history, class_names)``.
 
-    The same recipe as the classic loop: SGD with momentum, a cosine learning
-    rate over the epochs (stepped once an epoch), the best epoch's weights
-    kept, ``history`` with ``train_loss``, ``train_acc``, ``val_loss``,
+    The same recipe as the classic loop (``catdog_lib.fit.fit``): SGD with
+    momentum 0.9, ``StepLR`` dividing the learning rate by 10 every 7 epochs
+    (stepped once an epoch), the best epoch's weights kept, ``history`` with ``train_loss``, ``train_acc``, ``val_loss``,
     ``val_acc``, ``lr``. ``batch_size`` and ``lr`` default to values suited
     to the device (:func:`default_batch_size`, :func:`default_lr`).
 
@@ -238,24 +226,25 @@ def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights=
     model = model.to(device, memory_format=torch.channels_last)
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr, momentum=0.9)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs))
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)
     dtype = amp_dtype(device)
     scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
 
-    identity = {"arch": type(model).__name__, "size": size, "class_names": class_names, "seed": seed,
-                "batch_size": batch_size, "n_train": len(train_data), "n_val": len(val_data), "path": "fast"}
+    identity = {"path": "fast", "arch": type(model).__name__, "size": size, "class_names": class_names,
+                "split": split_fingerprint(data_dir), "seed": seed, "batch_size": batch_size, "lr": lr}
     history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "lr": []}
     best_acc, best_weights, start = -1.0, copy.deepcopy(model.state_dict()), 0
     if checkpoint is not None and Path(checkpoint).exists():
-        state = _load(checkpoint, identity)
+        state = load_checkpoint(checkpoint, expect=identity)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         if scaler is not None and state.get("scaler"):
             scaler.load_state_dict(state["scaler"])
         history, best_acc, start = state["history"], state["best_acc"], state["epoch"]
-        best_weights = state["best_model"]
-        print(f"resuming from {checkpoint} after epoch {start}")
+        best_weights = state["best_weights"]
+        if progress:
+            print(f"resuming from {checkpoint}: {start} of {epochs} epochs done")
 
     for epoch in range(start, epochs):
         # Seeds per epoch: a resumed run draws exactly what an uninterrupted one would have.
@@ -279,10 +268,11 @@ def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights=
             best_acc = val_acc
             best_weights = copy.deepcopy(model.state_dict())
         if checkpoint is not None:
-            _save(checkpoint, {
-                "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict() if scaler else None,
-                "history": history, "best_acc": best_acc, "best_model": best_weights, "identity": identity,
+            save_checkpoint(checkpoint, {
+                "epoch": epoch + 1, "epochs": epochs, "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "scaler": scaler.state_dict() if scaler else None, "history": history,
+                "best_acc": best_acc, "best_weights": best_weights, "identity": identity,
             })
         if on_epoch is not None:
             on_epoch(epoch, history)
@@ -293,59 +283,63 @@ def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights=
 
 
 def train_fast(args):
-    """``catdog train --fast``: :func:`fit_fast` with the CLI's arguments, then the same outputs as the classic path.
+    """``catdog train --fast``: :func:`fit_fast` with the CLI's arguments, and the classic path's outputs.
 
     ``--batch-size`` left at its default (32) becomes the device's
     :func:`default_batch_size`, and ``--lr`` (meant for 32 images a step)
-    is scaled with it.
+    is scaled with it. Writes ``model.pt`` (the bundle), ``history.json``
+    and the plots into ``--out``, as ``catdog train`` does; the checkpoint
+    is ``--checkpoint`` or ``OUT/checkpoint.pt``.
     """
-    weights = None if str(args.weights).lower() == "none" else args.weights
-    device = getattr(args, "device", None)
+    from .fit import check_data_folder, default_workers, save_run_plots
+    from .hardware import pick_device
+    from .model import build_model_or_explain, parse_weights
+    from .transforms import IMAGENET_MEAN, IMAGENET_STD, make_loaders
+
+    data = Path(args.data).expanduser()
+    check_data_folder(data)
+    for name, value, low in (("--epochs", args.epochs, 1), ("--size", args.size, 32),
+                             ("--batch-size", args.batch_size, 1)):
+        if value < low:
+            raise CatdogError(f"{name} must be at least {low}, not {value}")
+    if not args.lr > 0:
+        raise CatdogError(f"--lr must be a positive number, not {args.lr}")
+    weights = parse_weights(args.weights)
     try:
-        from .hardware import pick_device
-        device = pick_device(device)
+        device = pick_device(args.device)
     except ValueError as e:
-        raise CatdogError(f"{e}: choose another --device, or leave it out for the best there is") from None
-    batch_size = args.batch_size
-    lr = args.lr
-    if batch_size == 32:
+        raise CatdogError(str(e)) from None
+    batch_size, lr = args.batch_size, args.lr
+    if batch_size == 32:  # the CLI's default: take the device's, and scale the learning rate with it
         batch_size = default_batch_size(device)
         lr = args.lr * batch_size / 32
+    out = Path(args.out).expanduser()
+    checkpoint = Path(args.checkpoint).expanduser() if args.checkpoint else out / "checkpoint.pt"
+    class_names = list_imagefolder(data / "train")[2]
+    model = build_model_or_explain(num_classes=len(class_names), weights=weights)
+    print(f"training a ResNet18 ({'ImageNet' if weights else 'random'} weights) on {device} at {args.size} px, "
+          f"the fast way: batch {batch_size}, lr {lr:g}, {args.epochs} epochs")
+
     model, history, class_names = fit_fast(
-        args.data, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr, weights=weights,
-        device=device, seed=args.seed, checkpoint=args.checkpoint)
-    out = Path(args.out)
-    save_outputs(model, history, class_names, out, size=args.size, weights=weights)
-    print(f"best val accuracy {max(history['val_acc']):.3f}; model, history and plots in {out}")
+        data, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr, weights=weights,
+        device=device, seed=args.seed, checkpoint=checkpoint, model=model)
+
+    best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.to(memory_format=torch.contiguous_format)
+    from .bundle import save_bundle
+
+    save_bundle(out / "model.pt", model, class_names, args.size, IMAGENET_MEAN, IMAGENET_STD,
+                extra={"history": history, "best_epoch": best + 1, "val_acc": history["val_acc"][best],
+                       "weights": weights or "none", "fast": True})
+    (out / "history.json").write_text(json.dumps(history, indent=2) + "\n")
+    workers = args.workers if args.workers is not None else default_workers(device)
+    loaders, _ = make_loaders(data, batch_size=batch_size, num_workers=workers, size=args.size)
+    plots = save_run_plots(model, loaders, class_names, history, device, out)
+    print(f"best val accuracy {history['val_acc'][best]:.3f} (epoch {best + 1})")
+    print(f"saved into {out}/: model.pt, history.json, {', '.join(plots)}")
     return model, history, class_names
 
 
-def save_outputs(model, history, class_names, out, size, weights):
-    """The outputs of ``catdog train``: the model bundle, ``history.json`` and the plots.
-
-    Uses the classic path's functions where they exist (``catdog_lib.bundle``,
-    ``catdog_lib.plots``), so both paths write the same files.
-    """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "history.json").write_text(json.dumps(history, indent=2))
-    model = model.to("cpu", memory_format=torch.contiguous_format)
-    try:
-        from .bundle import save_bundle
-    except ImportError:
-        save_bundle = None
-    if save_bundle is not None:
-        save_bundle(model, class_names, out / "model.pt", size=size)
-    else:
-        torch.save({"model": model.state_dict(), "class_names": class_names, "size": size,
-                    "arch": "resnet18"}, out / "model.pt")
-    try:
-        from .plots import plot_history
-    except ImportError:
-        return
-    figure = plot_history(history)
-    figure.savefig(out / "history.png", dpi=100)
-
-
 __all__ = ["fit_fast", "train_fast", "run_fast_epoch", "default_batch_size", "default_lr", "amp_dtype",
-           "CachedImages", "check_cache_memory"]
+           "CachedImages", "check_cache_memory", "split_fingerprint"]
