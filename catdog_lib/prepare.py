@@ -83,16 +83,23 @@ def _ends_properly(path, fmt):
         return marker in f.read()
 
 
+def _extension_problem(path):
+    suffix = Path(path).suffix.lower()
+    if suffix in (".heic", ".heif", ".avif"):
+        return f"{suffix[1:].upper()} photo, which Pillow cannot read here: convert it to JPEG"
+    if suffix not in IMAGE_EXTENSIONS:
+        return f"not an image file ({suffix or 'no extension'})"
+    return None
+
+
 def read_image_header(path, label):
     """An ImageRecord for ``path``, or the reason (a string) it cannot be used."""
     from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".heic", ".heif", ".avif"):
-        return f"{suffix[1:].upper()} photo, which Pillow cannot read here: convert it to JPEG"
-    if suffix not in IMAGE_EXTENSIONS:
-        return f"not an image file ({suffix or 'no extension'})"
+    problem = _extension_problem(path)
+    if problem:
+        return problem
     try:
         if path.stat().st_size == 0:
             return "empty file (0 bytes)"
@@ -152,6 +159,10 @@ def index_images(paths_or_folder, exclude=()):
             continue
         if not path.is_file():
             skipped.append((path, "missing (no such file)"))
+            continue
+        problem = _extension_problem(path)
+        if problem:
+            skipped.append((path, problem))
             continue
         if label is None:
             try:

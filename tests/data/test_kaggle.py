@@ -1,0 +1,140 @@
+"""The Kaggle route, end to end with the real kaggle client against a fake Kaggle on localhost:7777."""
+import json
+import logging
+import os
+import stat
+
+import pytest
+
+from catdog_lib.errors import CatdogError
+from catdog_lib.prepare import prepare
+from catdog_lib.sources import download_kaggle, find_kaggle_credentials, install_kaggle_json
+
+from .conftest import FAKE_KEY, FAKE_USER
+
+RPC = "/api/v1/competitions.CompetitionApiService/DownloadDataFiles"
+
+
+def _kaggle_json(user=FAKE_USER, key=FAKE_KEY):
+    return json.dumps({"username": user, "key": key}).encode()
+
+
+def test_kaggle_end_to_end_with_the_real_client(fake_kaggle, kaggle_home, tmp_path, capfd, caplog):
+    caplog.set_level(logging.DEBUG)
+    written = install_kaggle_json(_kaggle_json())
+    assert written == kaggle_home / ".kaggle" / "kaggle.json"
+    assert stat.S_IMODE(os.stat(written).st_mode) == 0o600
+    assert FAKE_KEY not in (find_kaggle_credentials() or "")
+
+    lines = []
+    prepared = prepare(source="auto", dest=tmp_path / "kaggle", report=lines.append)
+
+    # The client called the RPC for the competition, authenticated, then fetched the file.
+    rpc = [r for r in fake_kaggle.requests if r[1] == RPC]
+    assert len(rpc) == 1 and json.loads(rpc[0][3])["competitionName"] == "dogs-vs-cats"
+    assert any(r[0] == "GET" and r[1] == "/files/dogs-vs-cats.zip" for r in fake_kaggle.requests)
+
+    assert prepared.source == "kaggle" and prepared.class_names == ["cat", "dog"]
+    assert prepared.counts == {"train": {"cat": 8, "dog": 8}, "val": {"cat": 2, "dog": 2}}
+    assert [(p.name, reason.split(" ")[0]) for p, reason in prepared.skipped] == [("dog.999.jpg", "truncated")]
+    raw = tmp_path / "kaggle" / "raw"
+    assert (raw / ".complete").is_file() and not (raw / "test1").exists()
+    assert not list(raw.parent.glob(".*partial*"))
+
+    # A second run finds the finished download and asks Kaggle nothing.
+    before = len(fake_kaggle.requests)
+    again = prepare(source="kaggle", dest=tmp_path / "kaggle", report=lines.append)
+    assert len(fake_kaggle.requests) == before
+    assert again.counts == prepared.counts
+    assert any("already" in line for line in lines)
+
+    # The key is never printed nor logged.
+    out, err = capfd.readouterr()
+    everything = out + err + "\n".join(lines) + "\n".join(r.getMessage() for r in caplog.records)
+    assert FAKE_KEY not in everything
+
+
+def test_credentials_from_environment_variables(fake_kaggle, kaggle_home, tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("KAGGLE_USERNAME", FAKE_USER)
+    monkeypatch.setenv("KAGGLE_KEY", FAKE_KEY)
+    photos = download_kaggle(tmp_path / "k", report=print)
+    assert len(list(photos.glob("*.jpg"))) == 21
+    assert FAKE_KEY not in "".join(capfd.readouterr())
+
+
+@pytest.mark.parametrize("mode, words", [("401", "refused the credentials (401)"),
+                                         ("403", "https://www.kaggle.com/c/dogs-vs-cats/rules")])
+def test_kaggle_refusals_say_what_to_do(fake_kaggle, kaggle_home, tmp_path, mode, words, capfd):
+    fake_kaggle.mode = mode
+    install_kaggle_json(_kaggle_json())
+    with pytest.raises(CatdogError) as info:
+        download_kaggle(tmp_path / "k", report=print)
+    message = str(info.value)
+    assert words in message
+    assert "\n" not in message and FAKE_KEY not in message
+    assert not (tmp_path / "k" / "raw" / ".complete").exists()
+    assert FAKE_KEY not in "".join(capfd.readouterr())
+
+
+def test_wrong_key_is_a_401(fake_kaggle, kaggle_home, tmp_path):
+    install_kaggle_json(_kaggle_json(key="not-the-right-key"))
+    with pytest.raises(CatdogError, match=r"\(401\).*kaggle.com/settings"):
+        download_kaggle(tmp_path / "k", report=print)
+
+
+def test_no_credentials_explains_how_to_make_a_token(kaggle_home, tmp_path):
+    with pytest.raises(CatdogError, match=r"no Kaggle credentials.*https://www.kaggle.com/settings"):
+        download_kaggle(tmp_path / "k", report=print)
+
+
+def test_auto_without_credentials_or_catdog_data_picks_oxford(kaggle_home):
+    from catdog_lib.prepare import choose_source
+
+    lines = []
+    assert choose_source("auto", lines.append) == "oxford-pets"
+    install_kaggle_json(_kaggle_json())
+    assert choose_source("auto", lines.append) == "kaggle"
+    os.environ["CATDOG_DATA"] = "/somewhere"  # kaggle_home's monkeypatch restores it
+    assert choose_source("auto", lines.append) == "folder"
+
+
+def test_kaggle_unreachable_says_what_to_do(kaggle_home, port_7777, tmp_path):
+    install_kaggle_json(_kaggle_json())
+    with pytest.raises(CatdogError, match="could not reach Kaggle.*CATDOG_DATA"):
+        download_kaggle(tmp_path / "k", report=print)
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b"[1, 2]", b'{"username": "x"}',
+                                     json.dumps({"username": "x", "key": ""}).encode()])
+def test_install_kaggle_json_refuses_what_is_not_one(kaggle_home, content):
+    with pytest.raises(CatdogError, match="not a kaggle.json") as info:
+        install_kaggle_json(content)
+    assert "\n" not in str(info.value)
+    assert not (kaggle_home / ".kaggle" / "kaggle.json").exists()
+
+
+def test_install_kaggle_json_from_a_path_replaces_a_readable_one(kaggle_home, tmp_path, capfd):
+    target = kaggle_home / ".kaggle" / "kaggle.json"
+    target.parent.mkdir()
+    target.write_text('{"username": "old", "key": "old"}')
+    os.chmod(target, 0o644)
+    upload = tmp_path / "kaggle.json"
+    upload.write_bytes(_kaggle_json())
+    assert install_kaggle_json(upload) == target
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert json.loads(target.read_text()) == {"username": FAKE_USER, "key": FAKE_KEY}
+    assert [p.name for p in target.parent.iterdir()] == ["kaggle.json"]  # no temp file left
+    assert FAKE_KEY not in "".join(capfd.readouterr())
+
+
+def test_an_uploaded_competition_zip_is_a_folder_source(competition_zip, tmp_path, monkeypatch):
+    """Offline, a learner can upload Kaggle's zip by hand and point CATDOG_DATA at it."""
+    zipped = tmp_path / "dogs-vs-cats.zip"
+    zipped.write_bytes(competition_zip)
+    monkeypatch.setenv("CATDOG_DATA", str(zipped))
+    lines = []
+    prepared = prepare(dest=tmp_path / "out", report=lines.append)
+    assert prepared.source == "folder"
+    assert sum(prepared.counts["train"].values()) + sum(prepared.counts["val"].values()) == 20
+    prepare(dest=tmp_path / "out", report=lines.append)
+    assert any("already unpacked" in line for line in lines)
