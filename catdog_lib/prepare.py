@@ -88,6 +88,10 @@ def _extension_problem(path):
     if suffix in (".heic", ".heif", ".avif"):
         return f"{suffix[1:].upper()} photo, which Pillow cannot read here: convert it to JPEG"
     if suffix not in IMAGE_EXTENSIONS:
+        from PIL import Image
+
+        if suffix in Image.registered_extensions():
+            return f"a {suffix} image, which torchvision's ImageFolder does not read: convert it to JPEG or PNG"
         return f"not an image file ({suffix or 'no extension'})"
     return None
 

@@ -1,0 +1,117 @@
+"""index_images on a corpus of bad inputs made from the real photos: each used, or skipped with its reason."""
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from catdog_lib.prepare import IMAGE_EXTENSIONS, SYSTEM_FILE, ImageRecord, index_images, report_skipped
+
+
+def _png_header_only(path, width, height):
+    """A PNG whose header claims ``width x height`` pixels (no pixel data): a decompression bomb's header."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, photos_dir):
+    """``{file name: expected}``: ``"ok"`` for a usable photo, else a word of the skip reason."""
+    root = tmp_path_factory.mktemp("corpus")
+    photo = Image.open(photos_dir / "cat.0.jpg")
+    jpeg = (photos_dir / "dog.0.jpg").read_bytes()
+    nested = root / "a" / "b c"
+    nested.mkdir(parents=True)
+    (root / "__MACOSX").mkdir()
+    expected = {}
+
+    def add(name, expect, data=None, image=None, **save):
+        path = root / name
+        if data is not None:
+            path.write_bytes(data)
+        else:
+            image.save(path, **save)
+        expected[name] = expect
+
+    add("cat.1.jpg", "ok", jpeg)
+    add("dog.2.jpg", "truncated", jpeg[: len(jpeg) // 2])
+    add("cat.3.jpg", "empty", b"")
+    add("dog.4.jpg", "not an image", b"this is a text file, not a photo\n")
+    add("cat.5.png", "ok", image=photo.convert("RGBA"))  # alpha
+    add("dog.6.jpg", "ok", image=photo.convert("L"))  # grayscale
+    add("cat.7.png", "ok", image=photo.convert("P"))  # palette
+    add("dog.8.jpg", "ok", image=photo.convert("CMYK"))
+    add("cat.9.png", "ok", image=photo.convert("L").point(lambda v: v * 256).convert("I;16"))
+    add("dog.10.gif", "ImageFolder does not read", image=photo, save_all=True,
+        append_images=[photo.rotate(90)], duration=100)
+    _png_header_only(root / "cat.11.png", 20_000, 20_000)
+    expected["cat.11.png"] = "too many pixels"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated: the header's size is before rotation
+    add("dog.12.jpg", "ok", image=photo, exif=exif)
+    add("cat.13.heic", "HEIC", b"\x00\x00\x00\x18ftypheic")
+    add(".DS_Store", SYSTEM_FILE, b"\x00\x00\x00\x01Bud1")
+    add("Thumbs.db", SYSTEM_FILE, b"\xd0\xcf\x11\xe0")
+    add("__MACOSX/._cat.1.jpg", SYSTEM_FILE, b"\x00\x05\x16\x07")
+    add("a/b c/dog.14 copy.jpg", "ok", jpeg)  # nested, spaces
+    add("a/Chat.ñ.jpg", "no label", jpeg)  # non-ASCII, unknown label
+    add("a/b c/Dog.15.Ünïcödé.JPG", "ok", jpeg)  # upper case extension, non-ASCII
+    add("bird.16.jpg", "no label", jpeg)
+    add("notes.txt", "not an image file", b"hello")
+    return root, expected
+
+
+def test_every_file_is_used_or_skipped_with_its_reason(corpus):
+    root, expected = corpus
+    images, skipped = index_images(root)
+    by_name = {r.path.relative_to(root).as_posix(): r for r in images}
+    reasons = {p.relative_to(root).as_posix(): reason for p, reason in skipped}
+    assert len(images) + len(skipped) == len(expected)
+    for name, expect in expected.items():
+        if expect == "ok":
+            assert name in by_name, (name, reasons.get(name))
+        else:
+            assert name in reasons, name
+            assert expect.lower() in reasons[name].lower(), (name, reasons[name])
+
+    assert by_name["cat.1.jpg"] == ImageRecord(root / "cat.1.jpg", "cat", 200, 200, "RGB", "JPEG")
+    assert by_name["dog.8.jpg"].mode == "CMYK" and by_name["cat.7.png"].mode == "P"
+    assert by_name["a/b c/Dog.15.Ünïcödé.JPG"].label == "dog"
+
+
+def test_usable_photos_really_load_and_skipped_ones_really_fail(corpus):
+    """The index agrees with a full decode: what it keeps, Pillow can load."""
+    root, _ = corpus
+    images, skipped = index_images(root)
+    for record in images:
+        with Image.open(record.path) as im:
+            im.convert("RGB").load()
+    truncated = [p for p, reason in skipped if "truncated" in reason]
+    with pytest.raises(OSError), Image.open(truncated[0]) as im:
+        im.load()
+
+
+def test_pairs_and_paths_are_indexed_too(corpus, photos_dir):
+    root, _ = corpus
+    images, skipped = index_images([(root / "cat.1.jpg", "kitten"), (root / "gone.jpg", "cat")])
+    assert [(r.path.name, r.label) for r in images] == [("cat.1.jpg", "kitten")]
+    assert [(p.name, reason) for p, reason in skipped] == [("gone.jpg", "missing (no such file)")]
+    images, _ = index_images([photos_dir / "dog.3.jpg"])
+    assert images[0].label == "dog"
+
+
+def test_our_extensions_are_imagefolders():
+    from torchvision.datasets.folder import IMG_EXTENSIONS
+
+    assert set(IMAGE_EXTENSIONS) == set(IMG_EXTENSIONS)
+
+
+def test_report_lists_ten_then_counts_and_counts_system_files():
+    skipped = [(f"x/{i}.jpg", "empty file (0 bytes)") for i in range(13)] + [("x/.DS_Store", SYSTEM_FILE)] * 2
+    lines = []
+    report_skipped(skipped, lines.append)
+    assert lines[0].startswith("Ignored 2 system file")
+    assert lines[1] == "Skipped 13 file(s):"
+    assert len(lines) == 2 + 10 + 1 and lines[-1] == "  ... and 3 more"
