@@ -1,0 +1,638 @@
+"""The pytest plugin that judges a learner's pieces: ``pytest checks``.
+
+``checks/conftest.py`` registers it. Each check asks for one piece by name
+(``def test_val_is_stratified(split_items): ...``) and gets the function
+under judgment: the learner's, loaded from ``<workspace>/<name>.py`` in a
+fresh prelude, or the reference with ``--reference``. The plugin then:
+
+- skips a piece with no file as *not started*, fails a stub as *not written yet*;
+- shows a failing check as one sentence and a hint, never a wall of
+  traceback; when the learner's own code raised, a short traceback of the
+  piece file's lines only;
+- stops a check that runs too long (``--catdog-timeout``, default 20 s; the
+  rest of that piece's checks then fail at once), turns ``sys.exit`` and
+  ``os._exit`` into failures, fails a check that prints more than 1 MB;
+- saves and restores the global state around every check (random, numpy
+  and torch generators, torch's default dtype and grad mode, the working
+  folder, the environment, the attributes of the prelude's modules) and
+  fails a piece that changed it, so the other pieces are judged as if it
+  were not there;
+- ends with a summary per lesson, and with ``--catdog-json PATH`` writes::
+
+    {"reference": false, "workspace": "/path/to/my_pieces",
+     "pieces": {"split_items": {
+        "lesson": "02", "title": "...",
+        "status": "passed" | "failed" | "not_started",
+        "passed": 5, "total": 7,            # checks run for this piece
+        "points": 0, "max_points": 2,        # points earned: all or nothing
+        "message": "first failing check's sentence" | null,
+        "hint": "its first hint" | null,
+        "traceback": "short traceback of the learner's code" | null,
+        "failures": [{"check": "test_...", "message": "...", "hint": "...",
+                      "traceback": null}, ...]}}}
+
+  Only pieces that had a check selected appear (``-k NAME`` gives one).
+
+Checks use ``expect(condition, message, hint=...)`` or raise ``CheckFailed``.
+"""
+import builtins
+import contextlib
+import json
+import os
+import random
+import signal
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+import pytest
+
+from .pieces import (HINTS, LESSONS, PIECE_NAMES, PIECES, PieceError, get_piece, is_stub, load_piece,
+                     piece_path, reference)
+
+DEFAULT_TIMEOUT = 20
+OUTPUT_LIMIT = 1_000_000  # characters a check may print
+SHOWN_OUTPUT = 2_000  # characters of a failing check's output shown
+
+
+# -- what checks use ----------------------------------------------------------
+
+class CheckFailed(AssertionError):
+    """A check's verdict: one sentence saying what is wrong, and a hint."""
+
+    def __init__(self, message, hint=None, learner_traceback=None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.learner_traceback = learner_traceback
+
+
+def expect(condition, message, hint=None):
+    """Fail the check with ``message`` (and ``hint``) unless ``condition`` holds."""
+    if not condition:
+        raise CheckFailed(message, hint)
+
+
+def expect_raises(exception, function, *args, message, hint=None, **kwargs):
+    """Call ``function``; fail with ``message`` unless it raises ``exception``. Returns the exception."""
+    try:
+        function(*args, **kwargs)
+    except exception as error:
+        return error
+    raise CheckFailed(message, hint)
+
+
+class CheckTimeout(BaseException):
+    """Raised in the learner's code when a check runs out of time (a BaseException,
+    so that ``except Exception`` in a learner's loop does not swallow it)."""
+
+
+class PieceExit(BaseException):
+    """Raised in place of ``os._exit`` while a check runs."""
+
+
+# -- options and collection ----------------------------------------------------
+
+def pytest_addoption(parser):
+    group = parser.getgroup("catdog", "judging the course pieces")
+    group.addoption("--workspace", default=None,
+                    help="folder holding the learner's pieces (default: $CATDOG_WORKSPACE or my_pieces/)")
+    group.addoption("--reference", action="store_true", default=False,
+                    help="judge the reference implementations instead of the learner's files")
+    group.addoption("--catdog-json", default=None, metavar="PATH", help="write the verdicts as JSON to PATH")
+    group.addoption("--catdog-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                    help=f"time limit of each check (default {DEFAULT_TIMEOUT})")
+
+
+_pieces_key = pytest.StashKey()
+_piece_of_item = pytest.StashKey()
+
+
+class _PieceState:
+    """What the run knows about one piece: the function under judgment, or why there is none."""
+
+    def __init__(self, name):
+        self.name = name
+        self.loaded = False
+        self.function = None
+        self.filename = None  # the file whose frames are the learner's
+        self.skip_reason = None
+        self.failure = None  # a CheckFailed every check of this piece repeats
+        self.results = {}  # nodeid -> {"outcome", "message", "hint", "traceback", "check"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "piece(name): the piece a check judges (set from its fixture)")
+    config.stash[_pieces_key] = {name: _PieceState(name) for name in PIECE_NAMES}
+    _offline_torch_home(config)
+
+
+def pytest_unconfigure(config):
+    old = getattr(config, "_catdog_old_torch_home", False)
+    if old is not False:
+        if old is None:
+            os.environ.pop("TORCH_HOME", None)
+        else:
+            os.environ["TORCH_HOME"] = old
+
+
+def _offline_torch_home(config):
+    """Point torch's cache at a temporary folder holding a stand-in for the ImageNet
+    ResNet18 file, so ``weights="DEFAULT"`` loads without the network. Every
+    weight of the stand-in is ``FAKE_WEIGHT``, so a check can tell it was loaded."""
+    import tempfile
+
+    import torch
+
+    home = Path(tempfile.mkdtemp(prefix="catdog_torch_home_"))
+    checkpoints = home / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    from torchvision import models
+
+    with torch.device("meta"):
+        shapes = models.resnet18().state_dict()
+    # Expanded one-element tensors: the file stays a few kilobytes.
+    fake = {key: torch.tensor(FAKE_WEIGHT if value.is_floating_point() else 0, dtype=value.dtype).expand(value.shape)
+            for key, value in shapes.items()}
+    torch.save(fake, checkpoints / "resnet18-f37072fd.pth")
+    config._catdog_old_torch_home = os.environ.get("TORCH_HOME")
+    config._catdog_torch_home = home
+    os.environ["TORCH_HOME"] = str(home)
+
+
+FAKE_WEIGHT = 0.0123
+
+
+def pytest_collection_modifyitems(config, items):
+    timeout = config.getoption("catdog_timeout")
+    own_timeout = config.getoption("timeout", None) is not None
+    for item in items:
+        names = [name for name in getattr(item, "fixturenames", ()) if name in PIECE_NAMES]
+        if len(names) != 1:
+            continue
+        item.stash[_piece_of_item] = names[0]
+        item.add_marker(pytest.mark.piece(names[0]))
+        item.extra_keyword_matches.add(names[0])
+        if not own_timeout and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(timeout))
+
+
+def _piece_of(item):
+    return item.stash.get(_piece_of_item, None)
+
+
+def _state(config, name):
+    return config.stash[_pieces_key][name]
+
+
+# -- the fixtures: one per piece ------------------------------------------------
+
+def _judged_function(request, name):
+    config = request.config
+    state = _state(config, name)
+    if not state.loaded:
+        _load(config, state)
+    if state.skip_reason:
+        pytest.skip(state.skip_reason)
+    if state.failure:
+        raise state.failure
+    return state.function
+
+
+def _load(config, state):
+    state.loaded = True
+    name = state.name
+    if config.getoption("reference"):
+        import inspect
+
+        state.function = reference(name)
+        state.filename = inspect.getsourcefile(state.function)
+        return
+    workspace = config.getoption("workspace")
+    path = piece_path(name, Path(workspace).expanduser() if workspace else None)
+    state.filename = str(path)
+    if not path.is_file():
+        lesson = get_piece(name).lesson
+        state.skip_reason = f"{name}: not started (no {path.name} yet: write it in lesson {lesson} and run its cell)"
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        state.failure = CheckFailed(f"cannot read {path}: {error}")
+        return
+    if is_stub(text):
+        state.failure = CheckFailed(
+            f"{name} is not written yet: replace 'raise NotImplementedError()' with your code",
+            HINTS[name][0])
+        return
+    guard = _Guard(state)
+    with guard:
+        try:
+            state.function = load_piece(name, path)
+        except PieceError as error:
+            cause = error.__cause__
+            state.failure = CheckFailed(str(error), HINTS[name][0],
+                                        _learner_traceback(cause, state.filename) if cause else None)
+        except SystemExit:
+            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()"))
+        except PieceExit:
+            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()"))
+        except CheckTimeout:
+            state.failure = CheckFailed(
+                f"running {path.name} took longer than the time limit: does code outside the function loop forever?")
+    if guard.violations and not state.failure:
+        state.failure = CheckFailed(
+            f"running {path.name} {guard.describe()}: leave shared state alone", _STATE_HINT)
+
+
+_EXIT_MESSAGE = ("{name} called {what}, which would end the whole program: "
+                 "return a value or raise an exception instead")
+_STATE_HINT = ("Use your own generator (random.Random(seed), np.random.default_rng(seed), torch.Generator()) "
+               "instead of seeding the global one, and do not change torch's defaults, the working folder "
+               "or the names of the libraries.")
+
+
+def _make_fixture(name):
+    @pytest.fixture(name=name)
+    def piece_fixture(request):
+        return _judged_function(request, name)
+
+    piece_fixture.__doc__ = f"The {name} under judgment (the learner's, or the reference with --reference)."
+    return piece_fixture
+
+
+for _name in PIECE_NAMES:
+    globals()[f"_fixture_{_name}"] = _make_fixture(_name)
+del _name
+
+
+# -- guarding the global state around each check --------------------------------
+
+def _watched_modules():
+    import copy
+    import math
+    import pathlib
+    import time
+
+    import numpy as np
+    import PIL.Image
+    import PIL.ImageOps
+    import torch
+    import torch.backends.mps
+    import torch.nn.functional
+    import torch.utils.data
+    import torchvision
+    import torchvision.transforms.functional
+
+    import catdog_lib
+
+    return (builtins, os, os.path, copy, math, random, time, pathlib, np, np.random, torch, torch.nn,
+            torch.nn.functional, torch.cuda, torch.backends.mps, torch.random, torch.utils.data,
+            torchvision.datasets, torchvision.transforms, torchvision.transforms.functional,
+            torchvision.models, PIL.Image, PIL.ImageOps, catdog_lib)
+
+
+_SEEDERS = (
+    # (module, attribute, how to name it)
+    ("random", "seed", "random.seed()"),
+    ("random", "setstate", "random.setstate()"),
+    ("numpy.random", "seed", "np.random.seed()"),
+    ("numpy.random", "set_state", "np.random.set_state()"),
+    ("torch", "manual_seed", "torch.manual_seed()"),
+    ("torch.random", "manual_seed", "torch.manual_seed()"),
+    ("torch", "seed", "torch.seed()"),
+    ("torch", "set_rng_state", "torch.set_rng_state()"),
+    ("torch.random", "set_rng_state", "torch.set_rng_state()"),
+)
+
+
+class _Guard:
+    """Save the global state, stop ``os._exit``, notice seeding by the piece's code;
+    on exit, put everything back and list what the piece changed."""
+
+    def __init__(self, state):
+        self.state = state
+        self.violations = []
+
+    def __enter__(self):
+        import numpy as np
+        import torch
+
+        self.random = random.getstate()
+        self.np_random = np.random.get_state()
+        self.torch_rng = torch.get_rng_state()
+        self.dtype = torch.get_default_dtype()
+        self.grad = torch.is_grad_enabled()
+        self.threads = torch.get_num_threads()
+        try:
+            self.cwd = os.getcwd()
+        except OSError:
+            self.cwd = None
+        self.environ = dict(os.environ)
+        self.modules = [(module, dict(vars(module))) for module in _watched_modules()]
+        self.patches = []
+        self._patch(os, "_exit", self._no_exit)
+        for module_name, attribute, label in _SEEDERS:
+            module = sys.modules[module_name]
+            self._patch(module, attribute, self._recorder(getattr(module, attribute), label))
+        return self
+
+    def _patch(self, owner, attribute, value):
+        self.patches.append((owner, attribute, getattr(owner, attribute)))
+        setattr(owner, attribute, value)
+
+    def _no_exit(self, status=0):
+        raise PieceExit(status)
+
+    def _recorder(self, original, label):
+        filename = self.state.filename
+
+        def recorded(*args, **kwargs):
+            caller = sys._getframe(1).f_code.co_filename
+            if caller == filename and f"called {label}" not in self.violations:
+                self.violations.append(f"called {label}")
+            return original(*args, **kwargs)
+
+        return recorded
+
+    def __exit__(self, *exc):
+        import numpy as np
+        import torch
+
+        for owner, attribute, value in reversed(self.patches):
+            setattr(owner, attribute, value)
+        random.setstate(self.random)
+        np.random.set_state(self.np_random)
+        torch.set_rng_state(self.torch_rng)
+        if torch.get_default_dtype() != self.dtype:
+            self.violations.append(f"set torch's default dtype to {torch.get_default_dtype()}")
+            torch.set_default_dtype(self.dtype)
+        if torch.is_grad_enabled() != self.grad:
+            self.violations.append("left gradient tracking switched " + ("on" if torch.is_grad_enabled() else "off"))
+            torch.set_grad_enabled(self.grad)
+        if torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = None
+        if self.cwd is not None and cwd != self.cwd:
+            self.violations.append(f"changed the working folder (to {cwd})")
+            os.chdir(self.cwd)
+        if dict(os.environ) != self.environ:
+            os.environ.clear()
+            os.environ.update(self.environ)
+        for module, saved in self.modules:
+            now = vars(module)
+            for key, value in saved.items():
+                if key.startswith("_") or module is builtins and key == "_":
+                    continue
+                if now.get(key, _MISSING) is not value:
+                    label = "builtins" if module is builtins else module.__name__.replace("numpy", "np")
+                    self.violations.append(f"changed {label}.{key}")
+                    setattr(module, key, value)
+        return False
+
+    def describe(self):
+        return ", ".join(self.violations)
+
+
+_MISSING = object()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _guarded(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _guarded(item))
+
+
+def _guarded(item):
+    name = _piece_of(item)
+    if name is None:
+        return (yield)
+    state = _state(item.config, name)
+    if state.loaded and state.failure is not None:
+        return (yield)
+    guard = _Guard(state)
+    try:
+        with guard:
+            result = yield
+    except SystemExit:
+        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()")) from None
+    except PieceExit:
+        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()")) from None
+    if guard.violations:
+        raise CheckFailed(f"{name} {guard.describe()}: leave shared state alone", _STATE_HINT)
+    return result
+
+
+# -- time limits (through pytest-timeout's hooks, without its stack dumps) -------
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_timeout_set_timer(item, settings):
+    name = _piece_of(item)
+    if name is None or threading.current_thread() is not threading.main_thread():
+        return None  # pytest-timeout's own timer
+    state = _state(item.config, name)
+    fired = []
+
+    def handler(signum, frame):
+        # The first alarm stops whatever runs; later ones (every half second)
+        # only while the piece's code runs, in case it swallowed the first.
+        if fired and not _in_file(frame, state.filename):
+            return
+        fired.append(True)
+        raise CheckTimeout(settings.timeout)
+
+    def cancel():
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    item.cancel_timeout = cancel
+    signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, settings.timeout, 0.5)
+    return True
+
+
+def _in_file(frame, filename):
+    while frame is not None:
+        if frame.f_code.co_filename == filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+# -- verdicts --------------------------------------------------------------------
+
+def _learner_traceback(error, filename, limit=6):
+    """The frames of ``error``'s traceback that lie in the piece's file, and the error line."""
+    if error is None:
+        return None
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == filename]
+    if not frames:
+        return None
+    lines = ["Traceback (your code, most recent call last):\n"]
+    lines += traceback.format_list(frames[-limit:])
+    lines += traceback.format_exception_only(type(error), error)
+    return "".join(lines).rstrip()
+
+
+def _verdict(item, name, excinfo):
+    """(message, hint, traceback) for a failed phase of a check."""
+    state = _state(item.config, name)
+    error = excinfo.value
+    first_hint = HINTS[name][0]
+    if isinstance(error, CheckFailed):
+        return error.message, error.hint or first_hint, error.learner_traceback
+    if isinstance(error, CheckTimeout):
+        limit = error.args[0] if error.args else "the"
+        message = (f"{name} ran for more than {limit:g} s and was stopped: is there a loop that never ends?"
+                   if isinstance(limit, (int, float)) else f"{name} ran out of time")
+        state.failure = CheckFailed(f"not judged further: an earlier check of {name} ran out of time", first_hint)
+        return message, first_hint, _learner_traceback(error, state.filename)
+    if isinstance(error, PieceExit):
+        return _EXIT_MESSAGE.format(name=name, what="os._exit()"), first_hint, None
+    if isinstance(error, SystemExit):
+        return _EXIT_MESSAGE.format(name=name, what="sys.exit()"), first_hint, None
+    learner_tb = _learner_traceback(error, state.filename)
+    if isinstance(error, NotImplementedError) and learner_tb:
+        return (f"{name} is not written yet: replace 'raise NotImplementedError()' with your code",
+                first_hint, learner_tb)
+    if learner_tb:
+        return f"{name} raised {type(error).__name__}: {error}", first_hint, learner_tb
+    if isinstance(error, pytest.fail.Exception) and "Timeout" in str(error):
+        return f"{name} ran out of time and was stopped: is there a loop that never ends?", first_hint, None
+    return (f"the check could not use what {name} gave ({type(error).__name__}: {error}): "
+            f"check what it returns against the lesson", first_hint, None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    name = _piece_of(item)
+    if name is None:
+        return report
+    state = _state(item.config, name)
+    check = item.name
+
+    printed = sum(len(content) for title, content in report.sections if title.startswith("Captured"))
+    if printed > OUTPUT_LIMIT and report.passed and call.when == "call":
+        report.outcome = "failed"
+        message = (f"{name} printed {printed / 1e6:.1f} million characters: "
+                   f"print a short line now and then, never inside a loop over every image")
+        report.longrepr = _render(name, message, HINTS[name][0], None)
+        _record(state, report, check, message, HINTS[name][0], None)
+    report.sections = [(title, _shorten(content)) for title, content in report.sections]
+
+    if call.excinfo is not None and report.failed and not hasattr(report, "_catdog_done"):
+        message, hint, learner_tb = _verdict(item, name, call.excinfo)
+        report.longrepr = _render(name, message, hint, learner_tb)
+        _record(state, report, check, message, hint, learner_tb)
+    elif report.skipped:
+        _record(state, report, check, None, None, None)
+    elif report.passed and call.when == "call":
+        _record(state, report, check, None, None, None)
+    return report
+
+
+def _shorten(content):
+    if len(content) <= SHOWN_OUTPUT:
+        return content
+    return content[:SHOWN_OUTPUT // 2] + f"\n[... {len(content) - SHOWN_OUTPUT:,} characters left out ...]\n" + \
+        content[-SHOWN_OUTPUT // 2:]
+
+
+def _render(name, message, hint, learner_tb):
+    lines = [f"{name}: {message}"]
+    if hint:
+        lines.append(f"Hint: {hint}")
+    if learner_tb:
+        lines += ["", learner_tb]
+    return "\n".join(lines)
+
+
+def _record(state, report, check, message, hint, learner_tb):
+    report._catdog_done = True
+    previous = state.results.get(report.nodeid)
+    if previous and previous["outcome"] == "failed":
+        return  # a check that failed in setup or call stays failed
+    outcome = "skipped" if report.skipped else report.outcome
+    state.results[report.nodeid] = {"check": check, "outcome": outcome, "message": message,
+                                    "hint": hint, "traceback": learner_tb}
+
+
+# -- the summary -------------------------------------------------------------------
+
+def _summary(config):
+    pieces = {}
+    for piece in PIECES:
+        state = _state(config, piece.name)
+        results = list(state.results.values())
+        if not results:
+            continue
+        failures = [r for r in results if r["outcome"] == "failed"]
+        passed = sum(r["outcome"] == "passed" for r in results)
+        if failures:
+            status = "failed"
+        elif passed:
+            status = "passed"
+        else:
+            status = "not_started"
+        first = failures[0] if failures else None
+        pieces[piece.name] = {
+            "lesson": piece.lesson, "title": piece.title, "status": status,
+            "passed": passed, "total": len(results),
+            "points": piece.points if status == "passed" else 0, "max_points": piece.points,
+            "message": first["message"] if first else None,
+            "hint": first["hint"] if first else None,
+            "traceback": first["traceback"] if first else None,
+            "failures": [{key: r[key] for key in ("check", "message", "hint", "traceback")} for r in failures],
+        }
+    workspace = config.getoption("workspace")
+    if not config.getoption("reference"):
+        from ..paths import workspace as default_workspace
+
+        workspace = str(Path(workspace).expanduser() if workspace else default_workspace())
+    return {"reference": bool(config.getoption("reference")), "workspace": workspace, "pieces": pieces}
+
+
+_STATUS_WORDS = {"passed": "passing", "failed": "FAILING", "not_started": "not started"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    path = session.config.getoption("catdog_json")
+    if path:
+        summary = _summary(session.config)
+        Path(path).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    summary = _summary(config)
+    pieces = summary["pieces"]
+    if not pieces:
+        return
+    writer = terminalreporter
+    writer.section("catdog: your pieces" if not summary["reference"] else "catdog: the reference pieces")
+    earned = total = 0
+    for lesson, title in LESSONS.items():
+        rows = [(name, verdict) for name, verdict in pieces.items() if verdict["lesson"] == lesson]
+        if not rows:
+            continue
+        writer.write_line(f"Lesson {lesson}: {title}")
+        for name, verdict in rows:
+            earned += verdict["points"]
+            total += verdict["max_points"]
+            status = _STATUS_WORDS[verdict["status"]]
+            line = (f"  {name:<20} {status:<12} {verdict['passed']}/{verdict['total']} checks   "
+                    f"{verdict['points']}/{verdict['max_points']} points")
+            markup = {"passed": {"green": True}, "failed": {"red": True}}.get(verdict["status"], {})
+            writer.write_line(line, **markup)
+            if verdict["message"]:
+                writer.write_line(f"      {verdict['message']}")
+    writer.write_line(f"Points: {earned} of {total}", bold=True)
