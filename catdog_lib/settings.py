@@ -53,6 +53,8 @@ HELP = {
     "device": "cpu, cuda or mps (empty: the best there is)",
     "workers": "processes that load images in the background",
     "seed": "makes the split and the shuffles repeatable",
+    "fast": "1: the fast training path (images decoded once, augmented on the GPU); 0: the classic loop; "
+            "empty: fast on a GPU",
 }
 
 
@@ -71,8 +73,14 @@ class Settings:
     device: "str | None" = None
     workers: int = 2
     seed: int = 0
+    fast: "bool | None" = None
     # Where each value came from: "default", "CPU default" or the variable's name.
     origin: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def use_fast(self):
+        """Whether to train with the fast path: as set, else on a GPU."""
+        return (not self.on_cpu) if self.fast is None else bool(self.fast)
 
     @property
     def on_cpu(self):
@@ -90,6 +98,8 @@ class Settings:
                 value = f"{_best_device()} (the best there is)"
             elif f.name == "subset" and not value:
                 value = "all"
+            elif f.name == "fast" and value is None:
+                value = f"{not self.on_cpu} (auto: on a GPU)"
             elif value is None:
                 value = "none"
             out.append((f.name, str(value), self.origin.get(f.name, "default"), HELP[f.name]))
@@ -143,6 +153,15 @@ def _parse(name, text):
         if text.lower() in ("", "auto", "best") and name == "device":
             return None
         return "DEFAULT" if name == "weights" and text.lower() == "default" else text
+    if name == "fast":
+        lowered = text.lower()
+        if lowered in ("", "auto"):
+            return None
+        if lowered in ("1", "yes", "true", "on"):
+            return True
+        if lowered in ("0", "no", "false", "off"):
+            return False
+        raise CatdogError(f"{var}={text!r} is not a choice: set it to 1, 0 or auto")
     if name == "lr":
         try:
             value = float(text)
@@ -195,3 +214,49 @@ def load_settings(cpu=None, env=None, **defaults):
                 setattr(settings, name, value)
                 origin[name] = "CPU default"
     return settings
+
+
+def get_photos(settings, report=print):
+    """All the photos, indexed, split 75/25 and arranged: ``prepare`` with these settings.
+
+    ``CATDOG_DATA`` (``settings.data``) when set, else Kaggle with a token,
+    else the Oxford-IIIT Pet photos. Downloads once; afterwards it finds the
+    photos, and the saved split, on disk. Returns ``prepare``'s ``Prepared``.
+    """
+    from .prepare import prepare
+
+    if settings.data:
+        return prepare(source="folder", from_dir=settings.data, seed=settings.seed, report=report)
+    return prepare(source="auto", seed=settings.seed, report=report)
+
+
+def lesson_data(settings, report=print):
+    """The folder (with ``train/`` and ``val/``) a lesson trains on: all photos, or ``settings.subset`` of them.
+
+    A subset is taken from each side of the saved split (a quarter of it from
+    val), half cats and half dogs, with ``random.Random(settings.seed)``, so no
+    validation photo of the full split ever lands in a subset's training set,
+    and the same settings give the same subset.
+    """
+    import random
+
+    from .data import arrange_imagefolder
+    from .paths import data_root
+
+    prepared = get_photos(settings, report=report)
+    if not settings.subset:
+        return prepared.data_dir
+    rng = random.Random(settings.seed)
+    parts = {}
+    for split, share in (("train", 0.75), ("val", 0.25)):
+        parts[split] = []
+        for label in prepared.class_names:
+            files = sorted((prepared.data_dir / split / label).iterdir())
+            want = max(1, round(settings.subset * share / len(prepared.class_names)))
+            chosen = rng.sample(files, min(want, len(files)))
+            parts[split] += [(os.path.realpath(path), label) for path in chosen]
+    dest = data_root() / f"{prepared.source}-subset{settings.subset}-seed{settings.seed}"
+    counts = arrange_imagefolder(parts["train"], parts["val"], dest)
+    report(f"Using a subset of {sum(counts['train'].values())} training and {sum(counts['val'].values())} "
+           f"validation photos in {dest}.")
+    return dest
