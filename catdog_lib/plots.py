@@ -85,12 +85,12 @@ def plot_history(history):
         ax.grid(alpha=0.3)
     if len(history["val_acc"]):
         best = int(np.argmax(history["val_acc"]))
-        axes[0][1].annotate(f"best {history['val_acc'][best]:.3f}", (epochs[best], history["val_acc"][best]),
-                            textcoords="offset points", xytext=(0, -16), ha="center", fontsize=9)
+        axes[0][1].plot(epochs[best], history["val_acc"][best], "*", color="tab:red", markersize=14, zorder=3)
+        axes[0][1].set_title(f"accuracy (best val {history['val_acc'][best]:.3f}, epoch {best + 1})")
     if has_lr:
         ax = axes[0][2]
-        ax.plot(epochs, history["lr"], "o-", color="tab:green")
-        ax.set_title("learning rate")
+        ax.plot(epochs, history["lr"], "o-", color="tab:green", drawstyle="steps-post")
+        ax.set_title("learning rate (of each training pass)")
         ax.set_xlabel("epoch")
         ax.set_yscale("log")
         ax.grid(alpha=0.3)
@@ -104,7 +104,9 @@ def plot_lr_schedule(lrs):
     """The learning rate at each step (epoch or batch) of a schedule."""
     fig, axes = _new_figure(figsize=(6, 3.2))
     ax = axes[0][0]
-    ax.plot(np.arange(1, len(lrs) + 1), lrs, "o-" if len(lrs) <= 40 else "-", color="tab:green")
+    ax.plot(np.arange(1, len(lrs) + 1), lrs, "o-" if len(lrs) <= 40 else "-", color="tab:green",
+            drawstyle="steps-post")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title("learning rate schedule")
     ax.set_xlabel("step")
     ax.set_ylabel("learning rate")
@@ -170,7 +172,7 @@ def plot_top_losses(images_or_paths, y_true, probs, class_names, k=9, mean=IMAGE
     losses = per_sample_losses(y_true, probs)
     order = np.argsort(-losses)[:k]
     nrows, ncols = _grid(len(order), 3)
-    fig, axes = _new_figure(nrows, ncols, figsize=(3.2 * ncols, 3.5 * nrows))
+    fig, axes = _new_figure(nrows, ncols, figsize=(3.2 * ncols, 3.7 * nrows + 0.4))
     for ax in axes.flat:
         ax.axis("off")
     for ax, index in zip(axes.flat, order):
@@ -179,7 +181,7 @@ def plot_top_losses(images_or_paths, y_true, probs, class_names, k=9, mean=IMAGE
         wrong = predicted != y_true[index]
         ax.set_title(f"true {class_names[y_true[index]]} / predicted {class_names[predicted]}\n"
                      f"p={probs[index][predicted]:.2f}, loss {losses[index]:.2f}",
-                     fontsize=10, color="tab:red" if wrong else "black")
+                     fontsize=10, color="tab:red" if wrong else "black", pad=4)
     fig.suptitle("top losses: the photos the model got most wrong", fontsize=12)
     fig.tight_layout()
     return fig
@@ -199,8 +201,12 @@ def plot_probabilities(image, probs):
     bar_ax.set_xlim(0, 1)
     bar_ax.invert_yaxis()  # the first class on top
     bar_ax.set_xlabel("probability")
+    bar_ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
     for bar, value in zip(bars, values):
-        bar_ax.text(min(value + 0.02, 0.85), bar.get_y() + bar.get_height() / 2, f"{value:.1%}", va="center")
+        inside = value > 0.75  # a long bar holds its label; a short one has it just after its end
+        bar_ax.text(value - 0.02 if inside else value + 0.02, bar.get_y() + bar.get_height() / 2, f"{value:.1%}",
+                    va="center", ha="right" if inside else "left", color="white" if inside else "black",
+                    fontweight="bold")
     bar_ax.set_title(f"{names[best]} ({values[best]:.1%})")
     for side in ("top", "right"):
         bar_ax.spines[side].set_visible(False)

@@ -48,7 +48,8 @@ def test_plot_history(tmp_path):
     history = {"train_loss": [0.7, 0.5, 0.4], "train_acc": [0.5, 0.7, 0.8], "val_loss": [0.6, 0.5, 0.55],
                "val_acc": [0.6, 0.75, 0.7], "lr": [0.01, 0.01, 0.001]}
     figure = plots.plot_history(history)
-    assert [ax.get_title() for ax in figure.axes] == ["loss", "accuracy", "learning rate"]
+    assert [ax.get_title() for ax in figure.axes] == [
+        "loss", "accuracy (best val 0.750, epoch 2)", "learning rate (of each training pass)"]
     assert list(figure.axes[1].lines[1].get_ydata()) == [0.6, 0.75, 0.7]
     saved(figure, tmp_path / "curves.png")
 
