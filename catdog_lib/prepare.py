@@ -83,6 +83,15 @@ def _ends_properly(path, fmt):
         return marker in f.read()
 
 
+def _label_from_name_or_folder(path):
+    """``cat.1.jpg`` -> cat; else a photo in a folder named cat, cats, dog or dogs takes that label."""
+    try:
+        return label_from_filename(path)
+    except ValueError:
+        folder = Path(path).parent.name.lower()
+        return {"cat": "cat", "cats": "cat", "dog": "dog", "dogs": "dog"}.get(folder)
+
+
 def _extension_problem(path):
     suffix = Path(path).suffix.lower()
     if suffix in (".heic", ".heif", ".avif"):
@@ -134,7 +143,8 @@ def index_images(paths_or_folder, exclude=()):
 
     ``paths_or_folder``: a folder (searched with its subfolders), a list of
     paths, or a list of ``(path, label)`` pairs. Without a label we read it
-    from the name with ``label_from_filename`` (``cat.1.jpg`` -> ``"cat"``).
+    from the name with ``label_from_filename`` (``cat.1.jpg`` -> ``"cat"``),
+    or else from a ``cats/`` or ``dogs/`` folder the photo is in.
 
     Opening an image reads only its header (size, mode, format), not its
     pixels, so indexing thousands of photos takes seconds. ``images`` holds an
@@ -169,9 +179,8 @@ def index_images(paths_or_folder, exclude=()):
             skipped.append((path, problem))
             continue
         if label is None:
-            try:
-                label = label_from_filename(path)
-            except ValueError:
+            label = _label_from_name_or_folder(path)
+            if label is None:
                 skipped.append((path, "no label: the name should look like cat.123.jpg or dog.7.jpg"))
                 continue
         result = read_image_header(path, label)
@@ -372,7 +381,8 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         if not from_dir:
             raise CatdogError("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder of photos")
         root = Path(os.path.abspath(Path(from_dir).expanduser()))
-        if root.is_file():
+        uploaded = root.is_file()
+        if uploaded:
             root = Path(os.path.abspath(sources.unpack_upload(root, dest, report)))
         if not root.is_dir():
             raise CatdogError(f"there is no folder at {root}: check the path given by --from or CATDOG_DATA")
@@ -388,6 +398,8 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
             images = indexed["train"][0] + indexed["val"][0]
         else:
             images, skipped = index_images(root, exclude=[dest])
+        if uploaded:  # our own marker of a finished unpack is no learner's file
+            skipped = [(p, r) for p, r in skipped if p != root / sources.COMPLETE]
     report(f"Indexed {len(images) + len(skipped)} file(s) in {root}: {len(images)} usable photo(s), "
            f"{len(skipped)} skipped.")
 

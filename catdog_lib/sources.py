@@ -236,18 +236,30 @@ def download_kaggle(dest, report=print):
         report(f"Kaggle photos already in {raw / 'train'}")
         return raw / "train"
 
-    api = _kaggle_api()
     downloads = dest / "download"
+    zipped = downloads / f"{KAGGLE_COMPETITION}.zip"
+    if _finished_download(zipped):  # only the unpacking was cut off: no need to ask Kaggle again
+        return _unpack_kaggle_zip(zipped, raw, report)
+
+    api = _kaggle_api()
     downloads.mkdir(parents=True, exist_ok=True)
     report(f"Downloading Kaggle's {KAGGLE_COMPETITION} (about 800 MB) into {downloads}")
     try:
         api.competition_download_files(KAGGLE_COMPETITION, path=str(downloads), quiet=False)
     except Exception as e:
         raise _kaggle_failure(e, f"downloading {KAGGLE_COMPETITION}") from None
-    zipped = downloads / f"{KAGGLE_COMPETITION}.zip"
     if not zipped.is_file():
         raise CatdogError(f"the Kaggle download left no {zipped.name} in {downloads}: run this again")
     return _unpack_kaggle_zip(zipped, raw, report)
+
+
+def _finished_download(zipped):
+    """Is ``zipped`` a whole zip? The kaggle client leaves a ``.kaggle-partial`` marker beside a
+    cut-off download, and a cut-off zip lacks the directory at its end."""
+    import zipfile
+
+    partial = Path(f"{zipped}.kaggle-partial")
+    return zipped.is_file() and not partial.exists() and zipfile.is_zipfile(zipped)
 
 
 def _unpack_kaggle_zip(zipped, raw, report):

@@ -48,6 +48,15 @@ def test_kaggle_end_to_end_with_the_real_client(fake_kaggle, kaggle_home, tmp_pa
     assert again.counts == prepared.counts
     assert any("already" in line for line in lines)
 
+    # Unpacking cut off after a finished download: redone from the zip, without asking Kaggle.
+    import shutil
+
+    shutil.rmtree(raw)
+    fake_kaggle.mode = "401"
+    before = len(fake_kaggle.requests)
+    assert prepare(source="kaggle", dest=tmp_path / "kaggle", report=lines.append).counts == prepared.counts
+    assert len(fake_kaggle.requests) == before
+
     # The key is never printed nor logged.
     out, err = capfd.readouterr()
     everything = out + err + "\n".join(lines) + "\n".join(r.getMessage() for r in caplog.records)
@@ -136,5 +145,6 @@ def test_an_uploaded_competition_zip_is_a_folder_source(competition_zip, tmp_pat
     prepared = prepare(dest=tmp_path / "out", report=lines.append)
     assert prepared.source == "folder"
     assert sum(prepared.counts["train"].values()) + sum(prepared.counts["val"].values()) == 20
+    assert [p.name for p, _ in prepared.skipped] == ["dog.999.jpg"]  # not our own marker file
     prepare(dest=tmp_path / "out", report=lines.append)
     assert any("already unpacked" in line for line in lines)

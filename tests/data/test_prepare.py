@@ -87,6 +87,20 @@ def test_a_split_layout_is_kept_as_it_is(tmp_path, photos_dir):
     assert any("already split" in line for line in lines)
 
 
+def test_cats_and_dogs_folders_give_the_label(tmp_path, photos_dir):
+    """A learner's own photos, sorted into cats/ and dogs/ with camera names."""
+    mine = tmp_path / "mine"
+    for label, folder in (("cat", "Cats"), ("dog", "dog")):
+        (mine / folder).mkdir(parents=True)
+        for i in range(4):
+            os.symlink(photos_dir / f"{label}.{i}.jpg", mine / folder / f"IMG_{label}{i:04}.JPG")
+    (mine / "IMG_9999.jpg").write_bytes((photos_dir / "cat.9.jpg").read_bytes())
+    prepared = prepare(source="folder", from_dir=mine, dest=tmp_path / "out", val_fraction=0.5, report=lambda s: None)
+    assert prepared.counts == {"train": {"cat": 2, "dog": 2}, "val": {"cat": 2, "dog": 2}}
+    assert [(p.name, r.split(":")[0]) for p, r in prepared.skipped] == [("IMG_9999.jpg", "no label")]
+    assert all(p.name.startswith("IMG_cat") for p in (prepared.data_dir / "train" / "cat").iterdir())
+
+
 def test_catdog_data_is_used_by_auto(tmp_path, photos_dir, monkeypatch):
     photos = _flat(tmp_path, photos_dir, n=4)
     monkeypatch.setenv("CATDOG_DATA", str(photos))
