@@ -344,6 +344,51 @@ def choose_source(source="auto", report=print):
     return "oxford-pets"
 
 
+def collect_photos(source, dest, from_dir=None, report=print):
+    """Get the photos of ``source`` and index them.
+
+    Returns ``(root, images, skipped, given_split)``: the folder the photos
+    are in, their ImageRecords, the skipped files, and for a folder already
+    split into ``train/`` and ``val/`` the ``{"train": [...], "val": [...]}``
+    records (else ``None``).
+    """
+    from . import sources
+
+    if source == "kaggle":
+        root = Path(os.path.abspath(sources.download_kaggle(dest, report)))
+        return (root, *index_images(root), None)
+    if source == "oxford-pets":
+        pairs = sources.download_oxford_pets(dest, report)
+        root = Path(os.path.abspath(dest / "raw" / "oxford-iiit-pet" / "images"))
+        return (root, *index_images(pairs), None)
+
+    from_dir = from_dir or os.environ.get("CATDOG_DATA")
+    if not from_dir:
+        raise CatdogError("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder of photos")
+    root = Path(os.path.abspath(Path(from_dir).expanduser()))
+    uploaded = root.is_file()
+    if uploaded:  # a zip: Kaggle's, its train.zip, or any zip of photos
+        root = Path(os.path.abspath(sources.unpack_upload(root, dest, report)))
+    if not root.is_dir():
+        raise CatdogError(f"there is no folder at {root}: check the path given by --from or CATDOG_DATA")
+    if root == dest:
+        raise CatdogError(f"{dest} is the photo folder itself: give another --dest for the arranged data")
+
+    if is_split_layout(root):
+        entries, loose = _split_layout_entries(root)
+        skipped = [(p, "not in a class folder (train/<label>/...)") for p in loose]
+        given = {}
+        for part in ("train", "val"):
+            given[part], more = index_images(entries[part])
+            skipped += more
+        return root, given["train"] + given["val"], skipped, given
+
+    images, skipped = index_images(root, exclude=[dest])
+    if uploaded:  # our own marker of a finished unpack is no learner's file
+        skipped = [(p, r) for p, r in skipped if p != root / sources.COMPLETE]
+    return root, images, skipped, None
+
+
 def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, report=print, link=True):
     """Get, index, split and arrange the photos; return a ``Prepared``.
 
@@ -356,50 +401,15 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
     and ``split.json``. ``report`` gets one line at a time for a person.
     """
     from .paths import data_root
-    from . import sources
 
     if not (isinstance(val_fraction, (int, float)) and 0 < val_fraction < 1):
         raise CatdogError(f"val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}")
     source = choose_source(source, report)
-    dest = Path(dest).expanduser() if dest else data_root() / source
-    dest = Path(os.path.abspath(dest))
+    dest = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / source))
     dest.mkdir(parents=True, exist_ok=True)
     manifest_path = dest / MANIFEST
-    skipped = []
 
-    if source == "kaggle":
-        root = Path(os.path.abspath(sources.download_kaggle(dest, report)))
-        images, skipped = index_images(root)
-        layout = "flat"
-    elif source == "oxford-pets":
-        pairs = sources.download_oxford_pets(dest, report)
-        root = Path(os.path.abspath(dest / "raw" / "oxford-iiit-pet" / "images"))
-        images, skipped = index_images(pairs)
-        layout = "flat"
-    else:
-        from_dir = from_dir or os.environ.get("CATDOG_DATA")
-        if not from_dir:
-            raise CatdogError("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder of photos")
-        root = Path(os.path.abspath(Path(from_dir).expanduser()))
-        uploaded = root.is_file()
-        if uploaded:
-            root = Path(os.path.abspath(sources.unpack_upload(root, dest, report)))
-        if not root.is_dir():
-            raise CatdogError(f"there is no folder at {root}: check the path given by --from or CATDOG_DATA")
-        if root == dest:
-            raise CatdogError(f"{dest} is the photo folder itself: give another --dest for the arranged data")
-        layout = "split" if is_split_layout(root) else "flat"
-        if layout == "split":
-            entries, loose = _split_layout_entries(root)
-            skipped += [(p, "not in a class folder (train/<label>/...)") for p in loose]
-            indexed = {split: index_images(entries[split]) for split in ("train", "val")}
-            for _, more in indexed.values():
-                skipped += more
-            images = indexed["train"][0] + indexed["val"][0]
-        else:
-            images, skipped = index_images(root, exclude=[dest])
-        if uploaded:  # our own marker of a finished unpack is no learner's file
-            skipped = [(p, r) for p, r in skipped if p != root / sources.COMPLETE]
+    root, images, skipped, given = collect_photos(source, dest, from_dir, report)
     report(f"Indexed {len(images) + len(skipped)} file(s) in {root}: {len(images)} usable photo(s), "
            f"{len(skipped)} skipped.")
 
@@ -409,10 +419,10 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         raise CatdogError(f"found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
                           f"and dog.1.jpg, or train/<label>/ and val/<label>/ folders")
 
-    if layout == "split":
+    if given is not None:  # the folder's own split, kept as it is
         kept = {r.path for r in images}
-        train = [r for r in indexed["train"][0] if r.path in kept]
-        val = [r for r in indexed["val"][0] if r.path in kept]
+        train = [r for r in given["train"] if r.path in kept]
+        val = [r for r in given["val"] if r.path in kept]
         write_manifest(manifest_path, {
             "source": source, "root": str(root), "layout": "split", "seed": None, "val_fraction": None,
             "made": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
