@@ -122,6 +122,10 @@ def safe_extract(archive, dest, members=None):
                     raise CatdogError(f"{archive.name} does not hold {', '.join(sorted(missing))}: "
                                       f"is it the right archive?")
             total = sum(size for _, is_dir, _, size in entries if not is_dir)
+            free = shutil.disk_usage(tmp).free
+            if total > free:
+                raise CatdogError(f"unpacking {archive.name} needs {total / 1e9:.1f} GB but only {free / 1e9:.1f} GB "
+                                  f"are free in {dest.parent}: make room, or unpack it somewhere else")
             with tqdm(total=total, unit="B", unit_scale=True, desc=f"Unpacking {archive.name}",
                       leave=False) as bar:
                 for rel, is_dir, opener, _ in entries:

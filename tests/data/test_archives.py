@@ -131,3 +131,24 @@ def test_a_new_extraction_replaces_the_old_only_when_complete(tmp_path):
 def test_missing_archive_says_so(tmp_path):
     with pytest.raises(CatdogError, match="no archive at"):
         safe_extract(tmp_path / "nope.zip", tmp_path / "out")
+
+
+def test_an_archive_bigger_than_the_free_disk_is_refused_before_unpacking(tmp_path):
+    """A zip bomb (or a big zip on a small disk) is stopped before it fills the disk."""
+    import struct
+
+    data = bytearray(make_zip({"small.txt": b"ok"}))
+    # Make the central directory claim 1 PiB for the entry, through a Zip64 extra field.
+    cd, eocd = data.find(b"PK\x01\x02"), data.rfind(b"PK\x05\x06")
+    name_len, extra_len = struct.unpack_from("<HH", data, cd + 28)
+    struct.pack_into("<IH", data, cd + 24, 0xFFFFFFFF, name_len)
+    struct.pack_into("<H", data, cd + 30, extra_len + 12)
+    at = cd + 46 + name_len + extra_len
+    data[at:at] = struct.pack("<HHQ", 1, 8, 2**50)
+    struct.pack_into("<I", data, eocd + 12 + 12, struct.unpack_from("<I", data, eocd + 12 + 12)[0] + 12)
+    archive = tmp_path / "bomb.zip"
+    archive.write_bytes(bytes(data))
+    assert zipfile.ZipFile(archive).infolist()[0].file_size == 2**50
+    with pytest.raises(CatdogError, match="GB are free"):
+        safe_extract(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.partial*"))

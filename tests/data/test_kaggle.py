@@ -96,14 +96,14 @@ def test_no_credentials_explains_how_to_make_a_token(kaggle_home, tmp_path):
         download_kaggle(tmp_path / "k", report=print)
 
 
-def test_auto_without_credentials_or_catdog_data_picks_oxford(kaggle_home):
+def test_auto_without_credentials_or_catdog_data_picks_oxford(kaggle_home, monkeypatch):
     from catdog_lib.prepare import choose_source
 
     lines = []
     assert choose_source("auto", lines.append) == "oxford-pets"
     install_kaggle_json(_kaggle_json())
     assert choose_source("auto", lines.append) == "kaggle"
-    os.environ["CATDOG_DATA"] = "/somewhere"  # kaggle_home's monkeypatch restores it
+    monkeypatch.setenv("CATDOG_DATA", "/somewhere")
     assert choose_source("auto", lines.append) == "folder"
 
 
