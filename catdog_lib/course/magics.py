@@ -40,11 +40,25 @@ def piece_name(line, magic):
     return words[0]
 
 
-def show(text, html_text):
-    """Show HTML where the front end can (a notebook), the text elsewhere (a terminal)."""
+def show(text, html_text, handle=None):
+    """Show HTML where the front end can (a notebook), the text elsewhere (a terminal).
+
+    With ``handle`` (from ``waiting``), replace what that handle shows.
+    """
     from IPython.display import display
 
-    display({"text/plain": text, "text/html": html_text}, raw=True)
+    bundle = {"text/plain": text, "text/html": html_text}
+    if handle is not None:
+        handle.update(bundle, raw=True)
+    else:
+        display(bundle, raw=True)
+
+
+def waiting(what):
+    """Show "judging ..." while the checks run (a fresh process takes a few seconds); returns its handle."""
+    from IPython.display import display
+
+    return display({"text/plain": f"judging {what} ..."}, raw=True, display_id=True)
 
 
 # ----- hints seen, kept in the workspace so a restart does not start them over ---------------
@@ -101,9 +115,12 @@ class CourseMagics(Magics):
         """``%check NAME``: judge the saved piece NAME in a fresh process and show the verdict."""
         from .judge import judge, verdict_html, verdict_text
 
+        from .pieces import piece_path
+
         name = piece_name(line, "%check")
-        result = judge([name]).get(name, {"status": "not_started"})
-        show(verdict_text(name, result), verdict_html(name, result))
+        handle = waiting(name) if piece_path(name).is_file() else None
+        result = judge([name])[name]
+        show(verdict_text(name, result), verdict_html(name, result), handle)
         if result.get("status") == "not_started":
             raise CheckFailed(f"{name} is not started yet")
         if result.get("status") != "passed":
@@ -128,8 +145,9 @@ class CourseMagics(Magics):
         """``%progress``: every piece of every lesson, judged at once: not started, failing or passing, and points."""
         from .judge import judge, progress_table
 
+        handle = waiting("every piece")
         table = progress_table(judge())
-        show(str(table), table._repr_html_())
+        show(str(table), table._repr_html_(), handle)
 
 
 def load_ipython_extension(ipython):
