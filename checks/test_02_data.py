@@ -160,7 +160,7 @@ def test_leaves_global_random_alone(split_items):
     changed = [name for name, a, b in (("random", before[0], after[0]),) if a != b]
     changed += ["numpy"] if not np.array_equal(before[1], after[1]) else []
     changed += ["torch"] if not torch.equal(before[2], after[2]) else []
-    expect(not changed, f"split_items used the global random state ({', '.join(changed)}): "
+    expect(not changed, f"split_items changed the global random state ({', '.join(changed)}): "
            "use your own seeded generator such as random.Random(seed)",
            hint="random.shuffle and random.seed change everyone's random numbers; rng = random.Random(seed) is yours alone.")
 

@@ -175,8 +175,12 @@ def test_eval_changes_nothing(run_epoch):
     model, loader = epoch_data()
     model.train()  # run_epoch must switch to eval itself
     spy = Spy(model)
-    before = copy.deepcopy(model.state_dict())
+    weights = {name: p.detach().clone() for name, p in model.named_parameters()}
+    buffers = {name: b.clone() for name, b in model.named_buffers()}
     run_epoch(model, loader, nn.CrossEntropyLoss(), torch.device("cpu"))
+    changed = [name for name, p in model.named_parameters() if not torch.equal(p.detach(), weights[name])]
+    expect(not changed, f"the evaluation pass (optimizer=None) changed the model's weights ({changed[0] if changed else ''}): "
+           "the optimizer steps in eval; without an optimizer, only measure")
     if spy.calls:
         expect(not any(training for training, _ in spy.calls),
                "without an optimizer the model ran in training mode: no model.eval()",
@@ -184,10 +188,8 @@ def test_eval_changes_nothing(run_epoch):
         expect(not any(grad for _, grad in spy.calls),
                "the evaluation pass tracked gradients: gradients tracked in eval; wrap it in torch.no_grad()",
                hint="with torch.no_grad(): ... (or torch.set_grad_enabled(optimizer is not None))")
-    after = model.state_dict()
-    changed = [k for k in before if not torch.equal(before[k], after[k])]
-    expect(not changed, f"the evaluation pass (optimizer=None) changed the model ({changed[0] if changed else ''}): "
-           "the optimizer steps in eval; without an optimizer, only measure")
+    moved = [name for name, b in model.named_buffers() if not torch.equal(b, buffers[name])]
+    expect(not moved, "the evaluation pass changed the batch-norm statistics: no model.eval()")
     expect(all(p.grad is None or not p.grad.abs().sum() for p in model.parameters()),
            "the evaluation pass computed gradients (backward in eval): call backward only when training")
 

@@ -350,8 +350,9 @@ class _Guard:
 
         def recorded(*args, **kwargs):
             caller = sys._getframe(1).f_code.co_filename
-            if caller == filename and f"called {label}" not in self.violations:
-                self.violations.append(f"called {label}")
+            what = f"changed the global random state (called {label})"
+            if caller == filename and what not in self.violations:
+                self.violations.append(what)
             return original(*args, **kwargs)
 
         return recorded
@@ -426,6 +427,11 @@ def _guarded(item):
         raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()")) from None
     except PieceExit:
         raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()")) from None
+    except Exception as error:
+        # Changed global state explains whatever else went wrong: say that first.
+        if guard.violations:
+            raise CheckFailed(f"{name} {guard.describe()}: leave shared state alone", _STATE_HINT) from error
+        raise
     if guard.violations:
         raise CheckFailed(f"{name} {guard.describe()}: leave shared state alone", _STATE_HINT)
     return result

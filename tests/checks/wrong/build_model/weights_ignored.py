@@ -1,0 +1,9 @@
+# expect: does not hold the ImageNet weights
+def build_model(num_classes=2, weights="DEFAULT", freeze_backbone=False):
+    model = models.resnet18(weights=weights)
+    model = models.resnet18(weights=None)
+    if freeze_backbone:
+        for param in model.parameters():
+            param.requires_grad = False
+    model.fc = nn.Linear(model.fc.in_features, num_classes)
+    return model

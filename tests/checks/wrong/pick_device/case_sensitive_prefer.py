@@ -1,0 +1,19 @@
+# expect: it ignores prefer
+def pick_device(prefer=None):
+    if prefer is None:
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if prefer == "cpu":
+        return torch.device("cpu")
+    if prefer.startswith("cuda") and torch.cuda.is_available():
+        device = torch.device(prefer)
+        if device.index is None or device.index < torch.cuda.device_count():
+            return device
+    if prefer == "mps" and torch.backends.mps.is_available():
+        return torch.device("mps")
+    if prefer in ("cuda", "mps") or prefer.startswith("cuda:"):
+        raise ValueError(f"device {prefer!r} is not available")
+    return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")

@@ -1,0 +1,17 @@
+# expect: RGBA or grayscale not converted
+import io
+
+def predict_image(model, image, class_names, size=224, device=None):
+    if isinstance(image, (bytes, bytearray)):
+        image = Image.open(io.BytesIO(image))
+    elif not isinstance(image, Image.Image):
+        image = Image.open(image)
+    image = ImageOps.exif_transpose(image)
+    if device is None:
+        device = next(model.parameters()).device
+    batch = transforms.Compose([transforms.Resize(round(size * 256 / 224)), transforms.CenterCrop(size),
+                           transforms.ToTensor(), transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)])(image).unsqueeze(0).to(device)
+    model.eval()
+    with torch.no_grad():
+        probabilities = torch.softmax(model(batch), dim=1)[0]
+    return {name: float(p) for name, p in zip(class_names, probabilities)}
