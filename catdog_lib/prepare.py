@@ -28,6 +28,7 @@ SYSTEM_FILE = "system file, ignored"  # .DS_Store and the like: counted, not lis
 SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "icon\r"}
 SYSTEM_FOLDERS = {"__macosx", "$recycle.bin", "system volume information"}
 MANIFEST = "split.json"
+INDEX_CACHE = "index.json"  # image headers, by file size and time: a second run reads only what changed
 SOURCES = ("kaggle", "oxford-pets", "folder")
 
 
@@ -138,7 +139,7 @@ def read_image_header(path, label):
     return ImageRecord(path, label, width, height, mode, fmt)
 
 
-def index_images(paths_or_folder, exclude=()):
+def index_images(paths_or_folder, exclude=(), cache=None):
     """Read each photo's header once; return ``(images, skipped)``.
 
     ``paths_or_folder``: a folder (searched with its subfolders), a list of
@@ -152,8 +153,15 @@ def index_images(paths_or_folder, exclude=()):
     photo; ``skipped`` a ``(path, reason)`` for each other file. One bad file
     never stops the run. System files (``.DS_Store``, ``Thumbs.db``,
     ``__MACOSX/``) are skipped with the reason ``SYSTEM_FILE``.
+
+    ``cache``: a JSON file remembering each header by the file's size and
+    modification time, so that indexing again (every lesson does) reads only
+    the files that changed.
     """
     from tqdm.auto import tqdm
+
+    known = _read_json(cache) if cache else {}
+    seen = {}
 
     if isinstance(paths_or_folder, (str, os.PathLike)):
         folder = Path(paths_or_folder)
@@ -183,12 +191,30 @@ def index_images(paths_or_folder, exclude=()):
             if label is None:
                 skipped.append((path, "no label: the name should look like cat.123.jpg or dog.7.jpg"))
                 continue
-        result = read_image_header(path, label)
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, label]
+        old = known.get(str(path))
+        if old and old[:3] == stamp:  # unchanged since last time
+            result = old[3] if isinstance(old[3], str) else ImageRecord(path, label, *old[3])
+        else:
+            result = read_image_header(path, label)
+        seen[str(path)] = stamp + [result if isinstance(result, str) else list(result[2:])]
         if isinstance(result, str):
             skipped.append((path, result))
         else:
             images.append(result)
+    if cache and seen != known:
+        write_manifest(cache, seen, indent=None)
     return images, skipped
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            values = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return values if isinstance(values, dict) else {}
 
 
 def report_skipped(skipped, report=print, limit=10):
@@ -207,7 +233,7 @@ def report_skipped(skipped, report=print, limit=10):
 
 # --- The split manifest -------------------------------------------------------------------------
 
-def write_manifest(path, manifest):
+def write_manifest(path, manifest, indent=1):
     """Save the manifest as JSON in one step (a temp file, then ``os.replace``)."""
     import tempfile
 
@@ -216,7 +242,7 @@ def write_manifest(path, manifest):
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as f:
-            json.dump(manifest, f, indent=1)
+            json.dump(manifest, f, indent=indent)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
@@ -356,11 +382,11 @@ def collect_photos(source, dest, from_dir=None, report=print):
 
     if source == "kaggle":
         root = Path(os.path.abspath(sources.download_kaggle(dest, report)))
-        return (root, *index_images(root), None)
+        return (root, *index_images(root, cache=dest / INDEX_CACHE), None)
     if source == "oxford-pets":
         pairs = sources.download_oxford_pets(dest, report)
         root = Path(os.path.abspath(dest / "raw" / "oxford-iiit-pet" / "images"))
-        return (root, *index_images(pairs), None)
+        return (root, *index_images(pairs, cache=dest / INDEX_CACHE), None)
 
     from_dir = from_dir or os.environ.get("CATDOG_DATA")
     if not from_dir:
@@ -377,13 +403,13 @@ def collect_photos(source, dest, from_dir=None, report=print):
     if is_split_layout(root):
         entries, loose = _split_layout_entries(root)
         skipped = [(p, "not in a class folder (train/<label>/...)") for p in loose]
-        given = {}
-        for part in ("train", "val"):
-            given[part], more = index_images(entries[part])
-            skipped += more
-        return root, given["train"] + given["val"], skipped, given
+        images, more = index_images(entries["train"] + entries["val"], cache=dest / INDEX_CACHE)
+        in_train = {path for path, _ in entries["train"]}
+        given = {"train": [r for r in images if r.path in in_train],
+                 "val": [r for r in images if r.path not in in_train]}
+        return root, images, skipped + more, given
 
-    images, skipped = index_images(root, exclude=[dest])
+    images, skipped = index_images(root, exclude=[dest], cache=dest / INDEX_CACHE)
     if uploaded:  # our own marker of a finished unpack is no learner's file
         skipped = [(p, r) for p, r in skipped if p != root / sources.COMPLETE]
     return root, images, skipped, None

@@ -1,4 +1,5 @@
 """index_images on a corpus of bad inputs made from the real photos: each used, or skipped with its reason."""
+import os
 import struct
 import zlib
 
@@ -115,3 +116,28 @@ def test_report_lists_ten_then_counts_and_counts_system_files():
     assert lines[0].startswith("Ignored 2 system file")
     assert lines[1] == "Skipped 13 file(s):"
     assert len(lines) == 2 + 10 + 1 and lines[-1] == "  ... and 3 more"
+
+
+def test_the_cache_rereads_only_changed_files(tmp_path, photos_dir):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("cat.1.jpg", "dog.1.jpg"):
+        (folder / name).write_bytes((photos_dir / name).read_bytes())
+    cache = tmp_path / "index.json"
+    first = index_images(folder, cache=cache)
+    assert cache.is_file() and not first[1]
+
+    # Same size and time: the cached header is trusted (the file is not opened again)...
+    cat = folder / "cat.1.jpg"
+    st = cat.stat()
+    cat.write_bytes(b"\0" * st.st_size)
+    os.utime(cat, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert index_images(folder, cache=cache) == first
+    # ...a changed file is read again.
+    cat.write_bytes(b"")
+    images, skipped = index_images(folder, cache=cache)
+    assert [r.path.name for r in images] == ["dog.1.jpg"]
+    assert [(p.name, r) for p, r in skipped] == [("cat.1.jpg", "empty file (0 bytes)")]
+    # A broken cache file is no reason to stop.
+    cache.write_text("{not json")
+    assert index_images(folder, cache=cache) == (images, skipped)
