@@ -56,10 +56,19 @@ class Prepared:
 
 # --- Indexing -----------------------------------------------------------------------------------
 
-def _is_system_file(path):
+def _is_system_file(path, root=None):
+    """``.DS_Store``, ``Thumbs.db``, a hidden file, or a file in ``__MACOSX/`` or a hidden folder.
+
+    Only the folders below ``root`` count (without one, the file's own
+    folder): photos kept under ``~/.cache/`` are not hidden files.
+    """
     path = Path(path)
+    try:
+        folders = path.parent.relative_to(root).parts if root else (path.parent.name,)
+    except ValueError:
+        folders = (path.parent.name,)
     if any(part.lower() in SYSTEM_FOLDERS or (part.startswith(".") and part not in (".", ".."))
-           for part in path.parent.parts[-8:]):
+           for part in folders):
         return True
     return path.name.lower() in SYSTEM_NAMES or path.name.startswith(".")
 
@@ -169,14 +178,14 @@ def index_images(paths_or_folder, exclude=(), cache=None):
             raise CatdogError(f"there is no folder at {folder}: check the path")
         entries = list(_walk(folder, exclude))
     else:
-        entries = list(paths_or_folder)
+        folder, entries = None, list(paths_or_folder)
 
     images, skipped = [], []
     for entry in tqdm(entries, desc="Reading image headers", unit="file", leave=False,
                       disable=len(entries) < 500):
         path, label = (entry if isinstance(entry, (tuple, list)) else (entry, None))
         path = Path(path)
-        if _is_system_file(path):
+        if _is_system_file(path, folder):
             skipped.append((path, SYSTEM_FILE))
             continue
         if not path.is_file():
@@ -329,7 +338,7 @@ def _split_layout_entries(folder):
         split_dir = _split_folder_name(folder, split)
         entries[split] = []
         for child in sorted(split_dir.iterdir()):
-            if child.is_dir() and not _is_system_file(child / "x"):
+            if child.is_dir() and not _is_system_file(child / "x", split_dir):
                 entries[split].extend((path, child.name) for path in _walk(child))
             elif child.is_file():
                 loose.append(child)

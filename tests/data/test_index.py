@@ -141,3 +141,16 @@ def test_the_cache_rereads_only_changed_files(tmp_path, photos_dir):
     # A broken cache file is no reason to stop.
     cache.write_text("{not json")
     assert index_images(folder, cache=cache) == (images, skipped)
+
+
+def test_photos_under_a_hidden_folder_are_still_photos(tmp_path, photos_dir):
+    """Data kept in ~/.cache/... is not a hidden file; a hidden folder inside the data is."""
+    folder = tmp_path / ".cache" / "photos"
+    (folder / ".ipynb_checkpoints").mkdir(parents=True)
+    (folder / "cat.1.jpg").write_bytes((photos_dir / "cat.1.jpg").read_bytes())
+    (folder / ".ipynb_checkpoints" / "cat.2.jpg").write_bytes((photos_dir / "cat.2.jpg").read_bytes())
+    images, skipped = index_images(folder)
+    assert [r.path.name for r in images] == ["cat.1.jpg"]
+    assert [(p.name, r) for p, r in skipped] == [("cat.2.jpg", SYSTEM_FILE)]
+    images, skipped = index_images([folder / "cat.1.jpg", folder / ".ipynb_checkpoints" / "cat.2.jpg"])
+    assert [r.path.name for r in images] == ["cat.1.jpg"] and len(skipped) == 1
