@@ -114,7 +114,6 @@ class CourseMagics(Magics):
     def check(self, line):
         """``%check NAME``: judge the saved piece NAME in a fresh process and show the verdict."""
         from .judge import judge, verdict_html, verdict_text
-
         from .pieces import piece_path
 
         name = piece_name(line, "%check")
