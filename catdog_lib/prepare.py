@@ -10,7 +10,6 @@
    the same split: a restart never moves a val photo into training;
 4. arrange them as ``train/<label>/`` and ``val/<label>/`` (links, not copies).
 """
-import datetime
 import json
 import os
 import warnings
@@ -281,8 +280,17 @@ def _relative(path, root):
         return Path(os.path.abspath(path)).as_posix()
 
 
+def _some(names, limit=10):
+    """``a, b, c ... and 7 more``"""
+    return ", ".join(names[:limit]) + (f" ... and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def _split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report):
-    """Reuse the saved split when it was made the same way; else make one and save it."""
+    """Reuse the saved split when it was made the same way; else make one and save it.
+
+    The manifest holds only what defines the split (no date), so the same
+    split always gives the same file: a checkpoint can name it by its hash.
+    """
     by_name = {_relative(r.path, root): r for r in images}
     settings = {"source": source, "root": str(root), "layout": "flat", "seed": seed, "val_fraction": val_fraction}
     old = read_manifest(manifest_path)
@@ -293,25 +301,21 @@ def _split_with_manifest(images, root, manifest_path, source, seed, val_fraction
         report(f"Reusing the split saved in {manifest_path} (seed {seed}, val_fraction {val_fraction}).")
         gone = sorted(name for name in listed if name not in by_name)
         if gone:
-            report(f"{len(gone)} file(s) of the saved split are gone or unusable now, left out: "
-                   + ", ".join(gone[:10]) + (f" ... and {len(gone) - 10} more" if len(gone) > 10 else ""))
+            report(f"{len(gone)} file(s) of the saved split are gone or unusable now, left out: {_some(gone)}")
         new = sorted(name for name in by_name if name not in listed)
         if new:
-            report(f"{len(new)} new file(s) are not in the saved split and were left out (delete "
-                   f"{manifest_path} to split again with them): "
-                   + ", ".join(new[:10]) + (f" ... and {len(new) - 10} more" if len(new) > 10 else ""))
-        return train, val, manifest_path
+            report(f"{len(new)} new file(s) are not in the saved split and were left out "
+                   f"(delete {manifest_path} to split again with them): {_some(new)}")
+        return train, val
 
     if old is not None:
-        report(f"{manifest_path} was made another way ({', '.join(f'{k} {old.get(k)!r}' for k in settings if old.get(k) != settings[k])}): "
-               f"making a new split.")
+        changed = ", ".join(f"{k} was {old.get(k)!r}" for k in settings if old.get(k) != settings[k])
+        report(f"The split in {manifest_path} was made another way ({changed}): making a new split.")
     train, val = split_items(images, val_fraction=val_fraction, seed=seed)
-    manifest = dict(settings, made=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                    train=[[_relative(r.path, root), r.label] for r in train],
-                    val=[[_relative(r.path, root), r.label] for r in val])
-    write_manifest(manifest_path, manifest)
+    write_manifest(manifest_path, dict(settings, train=[[_relative(r.path, root), r.label] for r in train],
+                                       val=[[_relative(r.path, root), r.label] for r in val]))
     report(f"New split (seed {seed}, val_fraction {val_fraction}) saved to {manifest_path}.")
-    return train, val, manifest_path
+    return train, val
 
 
 # --- Folder layouts -----------------------------------------------------------------------------
@@ -460,12 +464,11 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         val = [r for r in given["val"] if r.path in kept]
         write_manifest(manifest_path, {
             "source": source, "root": str(root), "layout": "split", "seed": None, "val_fraction": None,
-            "made": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "train": [[_relative(r.path, root), r.label] for r in train],
             "val": [[_relative(r.path, root), r.label] for r in val]})
         report(f"{root} is already split into train/ and val/: keeping that split ({manifest_path}).")
     else:
-        train, val, _ = _split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report)
+        train, val = _split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report)
 
     class_names = sorted({r.label for r in train} | {r.label for r in val})
     for label in class_names:

@@ -165,3 +165,13 @@ def test_manifest_is_written_atomically(tmp_path, photos_dir):
     prepared = prepare(source="folder", from_dir=photos, dest=out, val_fraction=0.5, report=lambda s: None)
     assert json.loads(prepared.manifest.read_text())["layout"] == "flat"
     assert sorted(p.name for p in out.iterdir()) == ["index.json", "split.json", "train", "val"]
+
+
+def test_the_same_split_gives_the_same_manifest_bytes(tmp_path, photos_dir):
+    """A checkpoint can name its split by the manifest's hash: same seed, same bytes."""
+    photos = _flat(tmp_path, photos_dir, n=6)
+    first = prepare(source="folder", from_dir=photos, dest=tmp_path / "out", report=lambda s: None)
+    saved = first.manifest.read_bytes()
+    first.manifest.unlink()
+    again = prepare(source="folder", from_dir=photos, dest=tmp_path / "out", report=lambda s: None)
+    assert again.manifest.read_bytes() == saved
