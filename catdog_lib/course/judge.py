@@ -129,8 +129,9 @@ STATUS_WORDS = {"passed": "passing", "failed": "failing", "not_started": "not st
 class Table:
     """Rows with a plain-text and an HTML face: a notebook shows the HTML, ``print`` the text."""
 
-    def __init__(self, title, header, rows, footer=None):
+    def __init__(self, title, header, rows, footer=None, row_styles=None):
         self.title, self.header, self.rows, self.footer = title, header, rows, footer
+        self.row_styles = row_styles or [""] * len(rows)  # CSS for each row in HTML
 
     def __str__(self):
         cells = [self.header] + [[str(c) for c in row] for row in self.rows]
@@ -147,8 +148,13 @@ class Table:
     def _repr_html_(self):
         e = html.escape
         head = "".join(f"<th style='text-align:left'>{e(h)}</th>" for h in self.header)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{e(str(c))}</td>" for c in row) + "</tr>"
-                       for row in self.rows)
+        def cell(c):
+            text = str(c)
+            indent = "padding-left:1.5em;" if text.startswith("  ") else ""  # a piece under its lesson
+            return f"<td style='text-align:left;{indent}'>{e(text.strip())}</td>"
+
+        body = "".join(f"<tr style='{style}'>" + "".join(cell(c) for c in row) + "</tr>"
+                       for row, style in zip(self.rows, self.row_styles))
         foot = f"<p>{e(self.footer)}</p>" if self.footer else ""
         return f"<p><b>{e(self.title)}</b></p><table><tr>{head}</tr>{body}</table>{foot}"
 
@@ -164,12 +170,14 @@ def progress_table(results):
     """Every piece, lesson by lesson: its status and points, with totals per lesson."""
     from .pieces import LESSONS, PIECES
 
-    rows, total_earned, total_points = [], 0, 0
+    colours = {"passed": GREEN, "failed": RED, "not_started": GRAY}
+    rows, styles, total_earned, total_points = [], [], 0, 0
     for lesson in sorted({piece.lesson for piece in PIECES}):
         pieces = [piece for piece in PIECES if piece.lesson == lesson]
         got = sum(earned(p.name, results.get(p.name, {})) for p in pieces)
         worth = sum(p.points for p in pieces)
         passing = sum(results.get(p.name, {}).get("status") == "passed" for p in pieces)
+        styles.append("font-weight:bold")
         rows.append([f"Lesson {lesson}", LESSONS.get(lesson, ""), f"{passing} of {len(pieces)} passing", f"{got} / {worth}"])
         for p in pieces:
             result = results.get(p.name, {"status": "not_started"})
@@ -177,10 +185,11 @@ def progress_table(results):
             if result.get("status") in ("passed", "failed"):
                 status += f" ({result.get('passed', 0)}/{result.get('total', 0)} checks)"
             rows.append([f"  {p.name}", p.title, status, f"{earned(p.name, result)} / {p.points}"])
+            styles.append(f"color:{colours.get(result.get('status'), GRAY)}")
         total_earned += got
         total_points += worth
     return Table("Your progress", ["piece", "what", "status", "points"], rows,
-                 footer=f"Total: {total_earned} of {total_points} points")
+                 footer=f"Total: {total_earned} of {total_points} points", row_styles=styles)
 
 
 # ----- the last lesson: the learner's pieces where they work --------------------------------
@@ -211,5 +220,6 @@ def learner_or_reference(workspace=None):
             rows.append([piece.name, "reference", why])
     mine = sum(row[1] == "yours" for row in rows)
     table = Table("Which version of each piece runs", ["piece", "version", "why"], rows,
-                  footer=f"{mine} of {len(rows)} pieces are yours")
+                  footer=f"{mine} of {len(rows)} pieces are yours",
+                  row_styles=[f"color:{GREEN if row[1] == 'yours' else GRAY}" for row in rows])
     return namespace, table
