@@ -146,6 +146,9 @@ def _kaggle_api():
     """
     where = find_kaggle_credentials()
     if where is None:
+        config = kaggle_config_dir() / "kaggle.json"
+        if config.is_file():
+            raise CatdogError(f"{config} holds no username and key: replace it; " + KAGGLE_TOKEN_HELP)
         raise CatdogError("no Kaggle credentials found: " + KAGGLE_TOKEN_HELP)
     quiet = io.StringIO()
     try:

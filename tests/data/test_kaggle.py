@@ -148,3 +148,11 @@ def test_an_uploaded_competition_zip_is_a_folder_source(competition_zip, tmp_pat
     assert [p.name for p, _ in prepared.skipped] == ["dog.999.jpg"]  # not our own marker file
     prepare(dest=tmp_path / "out", report=lines.append)
     assert any("already unpacked" in line for line in lines)
+
+
+def test_a_broken_kaggle_json_is_named(kaggle_home, tmp_path):
+    config = kaggle_home / ".kaggle" / "kaggle.json"
+    config.parent.mkdir()
+    config.write_text('{"username": "x"')
+    with pytest.raises(CatdogError, match="kaggle.json holds no username and key: replace it"):
+        download_kaggle(tmp_path / "k", report=print)
