@@ -44,18 +44,9 @@ def piece(name):
 
 def header(file_name, title, minutes, goals, intro):
     goal_lines = "\n".join(f"- {g}" for g in goals)
-    return [md(f"""
-        {colab_badge(file_name)}
-
-        # {title}
-
-        {dedent(intro).strip()}
-
-        **You will:**
-        {goal_lines}
-
-        **Time:** about {minutes} minutes (more if you read every docstring, which you should).
-        """)]
+    return [nbformat.v4.new_markdown_cell(
+        f"{colab_badge(file_name)}\n\n# {title}\n\n{dedent(intro).strip()}\n\n**You will:**\n\n{goal_lines}\n\n"
+        f"**Time:** about {minutes} minutes (more if you read every docstring, which you should).")]
 
 
 def setup(extra_imports=""):
@@ -118,13 +109,9 @@ def settings_cell(call, note=""):
 def summary(points, next_up):
     lines = "\n".join(f"- {p}" for p in points)
     return [
-        md(f"""
-        ## Summary
-
-        {lines}
-
-        `%progress` below shows every piece of the course and where you stand. {dedent(next_up).strip()}
-        """),
+        nbformat.v4.new_markdown_cell(
+            f"## Summary\n\n{lines}\n\n{dedent(next_up).strip()} `%progress` below shows every piece of the "
+            "course and where you stand."),
         code("%progress"),
     ]
 
@@ -394,10 +381,12 @@ def notebook_02():
         """),
         code("""
         counts = collections.Counter(label for _, label in items)
+        labels = sorted(counts)
         fig, ax = plt.subplots(figsize=(5, 2.2))
-        ax.barh(list(counts), list(counts.values()), color=["tab:orange", "tab:blue"])
-        for i, n in enumerate(counts.values()):
-            ax.text(n, i, f" {n}", va="center")
+        ax.barh(labels, [counts[label] for label in labels], color=["tab:orange", "tab:blue"])
+        for i, label in enumerate(labels):
+            ax.text(counts[label], i, f" {counts[label]}", va="center")
+        ax.invert_yaxis()
         ax.set_xlim(0, max(counts.values()) * 1.2)
         ax.set_title("photos per class")
         ax.spines[["top", "right"]].set_visible(False)
@@ -419,8 +408,15 @@ def notebook_02():
                    alpha=0.4)
         ax.set_xlabel("width (pixels)")
         ax.set_ylabel("height (pixels)")
-        ax.set_title(f"{len(images)} photos, {len(sizes)} different sizes (dot area: how many)")
-        ax.set_aspect("equal", adjustable="datalim")
+        if len(sizes) == 1:
+            (w, h), = sizes
+            ax.set_title(f"all {len(images)} photos are {w} × {h}: resized beforehand")
+        else:
+            ax.set_title(f"{len(images)} photos, {len(sizes)} different sizes (dot area: how many)")
+        top = max(max(w for w, _ in sizes), max(h for _, h in sizes)) * 1.1
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, top)
+        ax.set_aspect("equal")
         plt.show()
         """),
         md("""
@@ -450,7 +446,7 @@ def notebook_02():
         by_name = {record.path.name: record.path for record in photos.images}
         found = [by_name[name] for name in odd if name in by_name]
         if found:
-            show_batch(found, [["cat", "dog"].index(label_from_filename(p)) for p in found], ["cat", "dog"], ncols=5)
+            display(show_batch(found, [["cat", "dog"].index(label_from_filename(p)) for p in found], ["cat", "dog"], ncols=5))
         else:
             print("None of the known odd photos is in this copy of the data.")
         """),
@@ -845,7 +841,9 @@ def notebook_04():
         for label in class_names:
             photo = sorted((data_dir / "val" / label).iterdir())[0]
             probabilities = predict_image(model, photo, class_names, size=settings.size, device=device)
-            display(plot_probabilities(Image.open(photo), probabilities))
+            fig = plot_probabilities(Image.open(photo), probabilities)
+            fig.suptitle(f"a {label} the model never trained on ({photo.name})", x=0.3, fontsize=10)
+            display(fig)
         """),
         *summary([
             "Transfer learning: ImageNet's ResNet18 with a new last layer for our two classes.",
@@ -1044,7 +1042,30 @@ def notebook_05():
 NOTEBOOKS = {NB01: notebook_01, NB02: notebook_02, NB03: notebook_03, NB04: notebook_04, NB05: notebook_05}
 
 
+def check_cells(file_name, cells):
+    """Catch authoring slips: code that does not parse, prose that fell into a code block by indentation."""
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    for index, cell in enumerate(cells):
+        where = f"{file_name} cell {index}"
+        if cell.cell_type == "code":
+            try:
+                ast.parse(TransformerManager().transform_cell(cell.source))
+            except SyntaxError as e:
+                raise SystemExit(f"{where}: {e}\n{cell.source}")
+        else:
+            previous = ""
+            for line in cell.source.split("\n"):
+                # An indented line after a blank one is a code block in Markdown (a dedent that failed)
+                if line.startswith("    ") and not previous.strip() and not line.lstrip().startswith("- "):
+                    raise SystemExit(f"{where}: indented prose becomes a code block: {line!r}")
+                previous = line
+
+
 def make_notebook(file_name, cells):
+    check_cells(file_name, cells)
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
