@@ -156,13 +156,15 @@ def _kaggle_api():
             from kaggle.api.kaggle_api_extended import KaggleApi
     except ImportError as e:
         raise CatdogError("the kaggle package is missing: pip install kaggle") from e
+    except (Exception, SystemExit) as e:  # kaggle < 1.7 raises at import when it finds no credentials
+        raise CatdogError(f"the kaggle package cannot use the credentials in {where}: " + KAGGLE_TOKEN_HELP) from None
 
     api = KaggleApi()
     # Read the credentials from where they are now (the class fixed its paths at import time).
     api.config_dir = str(kaggle_config_dir())
     api.config = os.path.join(api.config_dir, "kaggle.json")
     # Verbose mode would print request headers, and with them the credentials.
-    api.args = [a for a in api.args if a not in ("--verbose", "-v")]
+    api.args = [a for a in getattr(api, "args", []) if a not in ("--verbose", "-v")]
     _follow_kaggle_api_environment(api)
     try:
         with contextlib.redirect_stdout(quiet):
@@ -184,8 +186,11 @@ def _follow_kaggle_api_environment(api):
     env_name = os.environ.get("KAGGLE_API_ENVIRONMENT")
     if env_name in (None, "", "PROD", "LOCALHOST"):
         return
-    from kagglesdk import KaggleClient
-    from kagglesdk.kaggle_env import get_env
+    try:
+        from kagglesdk import KaggleClient
+        from kagglesdk.kaggle_env import get_env
+    except ImportError:  # kaggle < 1.7 has no kagglesdk
+        return
 
     env = get_env()
 
@@ -204,7 +209,7 @@ def _kaggle_failure(error, doing):
     import requests
 
     response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
+    status = getattr(response, "status_code", None) or getattr(error, "status", None)  # kaggle < 1.7: .status
     if status == 401:
         return CatdogError(f"Kaggle refused the credentials (401) while {doing}: the token is wrong or was "
                            f"replaced by a newer one; " + KAGGLE_TOKEN_HELP)
