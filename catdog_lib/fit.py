@@ -97,6 +97,13 @@ def run_epoch_amp(model, loader, criterion, device, optimizer=None, dtype=None, 
     return float(total_loss) / seen, int(correct) / seen
 
 
+def _grad_scaler():
+    """``torch.amp.GradScaler("cuda")``; torch before 2.3 has it as ``torch.cuda.amp.GradScaler``."""
+    if hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler("cuda")
+    return torch.cuda.amp.GradScaler()
+
+
 class ProgressLoader:
     """A data loader that shows a progress bar while it is iterated.
 
@@ -121,6 +128,8 @@ class ProgressLoader:
         return len(self.loader)
 
     def __getattr__(self, name):
+        if name == "loader":  # not set yet: no endless recursion
+            raise AttributeError(name)
         return getattr(self.loader, name)
 
 
@@ -155,7 +164,7 @@ def fit(model, loaders, *, epochs, lr, momentum=0.9, step_size=7, gamma=0.1, dev
     dtype = amp_dtype(device) if amp else None
     if run_epoch is not None and dtype == torch.float16:
         dtype = None  # float16 needs a GradScaler inside the loop, which a learner's run_epoch lacks
-    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
+    scaler = _grad_scaler() if dtype == torch.float16 else None
 
     def one_pass(loader, optimizer=None):
         if run_epoch is not None:
@@ -224,6 +233,11 @@ def fit(model, loaders, *, epochs, lr, momentum=0.9, step_size=7, gamma=0.1, dev
                 f"val loss {val_loss:.3f} acc {val_acc:.3f} ({time.perf_counter() - began:.1f} s)")
             if on_epoch is not None:
                 on_epoch(history)
+    except KeyboardInterrupt:
+        if checkpoint is not None:
+            say(f"stopped: {len(history['val_acc'])} of {epochs} epochs are saved in {checkpoint}; "
+                f"run the same training again to resume")
+        raise
     finally:
         if epoch_bar is not None:
             epoch_bar.close()

@@ -37,7 +37,8 @@ def parse_weights(text):
     """``"DEFAULT"`` (or a torchvision weights name) stays; ``"none"``/``None`` means random weights."""
     if text is None or str(text).strip().lower() in ("none", "random", ""):
         return None
-    return str(text).strip()
+    text = str(text).strip()
+    return "DEFAULT" if text.upper() == "DEFAULT" else text
 
 
 def pretrained_weights_path(weights="DEFAULT"):
@@ -59,11 +60,11 @@ def ensure_pretrained_weights(weights="DEFAULT", url=None, progress=True):
     instead of the file) or the file in the cache is damaged, raises a
     ``CatdogError`` that says where to put the file, or how to go on without it.
     """
+    from urllib.error import URLError
+
     import torch
 
     from .errors import CatdogError
-
-    from urllib.error import URLError
 
     try:
         weights_enum = models.ResNet18_Weights.verify(weights)
