@@ -21,8 +21,12 @@ def save_piece(name, text, workspace=None):
     from .pieces import piece_path
 
     path = Path(piece_path(name, workspace))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise CatdogError(f"cannot save {name} in {path.parent} ({e.strerror or e}): "
+                          "set CATDOG_WORKSPACE to a folder you can write to") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)

@@ -62,3 +62,6 @@ def test_save_piece_replaces_the_file_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run_epoch.py"]
     with pytest.raises(CatdogError, match="no piece called"):
         save_piece("run_epochs", "x", tmp_path)
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(CatdogError, match="cannot save run_epoch in .*a_file.*set CATDOG_WORKSPACE"):
+        save_piece("run_epoch", "x", tmp_path / "a_file")
