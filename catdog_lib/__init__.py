@@ -12,14 +12,21 @@ The ten pieces a learner writes in the lessons, in their reference versions:
 ``%load_ext catdog_lib`` in a notebook adds ``%%piece``, ``%check``,
 ``%hint`` and ``%progress``.
 """
+import importlib
+
 __version__ = "0.1.0"
 
-from .data import arrange_imagefolder, label_from_filename, split_items
-from .hardware import pick_device
-from .model import build_model
-from .prediction import predict_image
-from .training import run_epoch, train_model
-from .transforms import IMAGENET_MEAN, IMAGENET_STD, build_transforms, make_loaders
+# Where each public name lives. They are imported on first use, so that
+# `catdog prepare` or `catdog --help` starts without loading torch.
+_EXPORTS = {
+    "pick_device": "hardware",
+    "label_from_filename": "data", "split_items": "data", "arrange_imagefolder": "data",
+    "build_transforms": "transforms", "make_loaders": "transforms",
+    "IMAGENET_MEAN": "transforms", "IMAGENET_STD": "transforms",
+    "build_model": "model",
+    "run_epoch": "training", "train_model": "training",
+    "predict_image": "prediction",
+}
 
 PIECE_NAMES = (
     "pick_device",
@@ -27,6 +34,20 @@ PIECE_NAMES = (
     "build_transforms", "make_loaders",
     "build_model", "run_epoch", "train_model", "predict_image",
 )
+
+__all__ = [*_EXPORTS, "PIECE_NAMES", "load_ipython_extension"]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'catdog_lib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
 
 
 def load_ipython_extension(ipython):
