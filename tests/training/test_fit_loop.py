@@ -94,3 +94,38 @@ def test_no_output_without_progress(tiny_loaders, capsys):
     fit(tiny_model(), tiny_loaders, epochs=1, lr=0.05, device="cpu", progress=False)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_ctrl_c_keeps_the_finished_epochs_and_says_how_to_resume(tmp_path, capsys):
+    def stop_after_two(history):
+        if len(history["val_acc"]) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "c.pt", epochs=4, on_epoch=stop_after_two)
+    seed_everything(0)
+    model = tiny_model()
+    fit(model, synthetic_loaders(), epochs=4, lr=0.05, device="cpu", checkpoint=tmp_path / "c.pt",
+        identity={"arch": "tiny", "size": 12}, progress=True, on_epoch=stop_after_two)
+    out = capsys.readouterr().out
+    assert "resuming from" in out and "2 of 4 epochs done" in out
+    assert "epoch 3/4" in out and "epoch 1/4" not in out
+
+
+def test_the_gpu_loop_gives_the_pieces_numbers(tiny_loaders):
+    """run_epoch_amp (mixed precision, channels_last, sums kept on the device) runs here on the CPU:
+    without autocast it must give what the run_epoch piece gives; with bfloat16, nearly that."""
+    from catdog_lib.fit import run_epoch_amp
+    from catdog_lib.training import run_epoch
+
+    model, criterion, cpu = tiny_model(), torch.nn.CrossEntropyLoss(), torch.device("cpu")
+    expected = run_epoch(model, tiny_loaders["val"], criterion, cpu)
+    loss, acc = run_epoch_amp(model, tiny_loaders["val"], criterion, cpu)
+    assert isinstance(loss, float) and isinstance(acc, float)
+    assert loss == pytest.approx(expected[0], rel=1e-5) and acc == expected[1]
+    loss, acc = run_epoch_amp(model, tiny_loaders["val"], criterion, cpu, dtype=torch.bfloat16)
+    assert loss == pytest.approx(expected[0], rel=0.05)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    before = copy.deepcopy(model.state_dict())
+    run_epoch_amp(model, tiny_loaders["train"], criterion, cpu, optimizer, dtype=torch.bfloat16)
+    assert not weights_equal(before, model.state_dict())
