@@ -129,6 +129,20 @@ def notebook_text(nb):
     return text if text.endswith("\n") else text + "\n"
 
 
+def check_cell_ids(path):
+    """Fail when a notebook's cells lack ids: nbformat would invent new ones at every build."""
+    import json
+
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # read_notebook says what is wrong with the file
+    if (raw.get("nbformat", 0), raw.get("nbformat_minor", 0)) >= (4, 5) \
+            and any("id" not in cell for cell in raw.get("cells", [])):
+        raise CatdogError("some cells have no id, so every build would invent new ones: "
+                          "open and save the notebook in Jupyter (or use nbformat.validator.normalize) to give them ids")
+
+
 def planned_lessons(solutions_dir, use_nbgrader=None):
     """``{file name: text}`` of the lessons that ``solutions_dir`` makes."""
     from .collect import read_notebook
@@ -136,6 +150,7 @@ def planned_lessons(solutions_dir, use_nbgrader=None):
     planned = {}
     for path in solution_notebooks(solutions_dir):
         try:
+            check_cell_ids(path)
             planned[path.name] = notebook_text(lesson_from_solution(read_notebook(path), use_nbgrader))
         except CatdogError as e:
             raise CatdogError(f"{path.name}: {e}") from None

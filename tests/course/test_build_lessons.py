@@ -110,6 +110,11 @@ def test_bad_solutions_give_one_clear_error(tmp_path):
         with pytest.raises(CatdogError, match="01_bad.ipynb: .*(no end solution|without its END SOLUTION)"):
             build_lessons(tmp_path, tmp_path / "lessons", use_nbgrader=use_nbgrader)
 
+    text = (tmp_path / "01_bad.ipynb").read_text().replace('"id": "setup",', "")
+    (tmp_path / "01_bad.ipynb").write_text(text)
+    with pytest.raises(CatdogError, match="01_bad.ipynb: some cells have no id"):
+        build_lessons(tmp_path, tmp_path / "lessons")
+
 
 def test_without_nbgrader_we_make_the_same_lessons():
     pytest.importorskip("nbgrader")
