@@ -115,7 +115,7 @@ BROKEN = {
 
 
 def _run_args(workspace, out, *, files=(CHECKS,), extra=()):
-    return ["-q", "-p", "no:cacheprovider", "--catdog-timeout", str(TIMEOUT), *map(str, files),
+    return ["-q", "-p", "no:cacheprovider", "-p", "no:nbval", "--catdog-timeout", str(TIMEOUT), *map(str, files),
             *extra, "--catdog-json", str(out), *(["--workspace", str(workspace)] if workspace else [])]
 
 
