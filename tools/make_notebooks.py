@@ -871,7 +871,7 @@ def notebook_05():
         """),
         *setup("""
         import matplotlib.pyplot as plt
-        from IPython.display import Markdown, clear_output
+        from IPython.display import Markdown
         from catdog_lib.bundle import save_bundle
         from catdog_lib.course.judge import learner_or_reference
         from catdog_lib.fast import fit_fast
@@ -955,9 +955,10 @@ def notebook_05():
         first epoch on a GPU.
         """),
         code("""
+        curves = display(Markdown("*The curves appear here after the first epoch.*"), display_id=True)
+
         def show_curves(history):
-            clear_output(wait=True)
-            display(plot_history(history))
+            curves.update(plot_history(history))
 
         torch.manual_seed(settings.seed)
         model = build_model(num_classes=len(class_names), weights=settings.weights)

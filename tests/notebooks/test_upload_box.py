@@ -69,8 +69,10 @@ def test_too_large_and_decompression_bomb(model, tmp_path):
     [result] = classify_uploads({"big.jpg": big}, model, ["cat", "dog"], size=32, folder=tmp_path,
                                 max_bytes=len(big) - 1)
     assert "MB limit" in result.error
-    # A 10,000 x 10,000 PNG of one colour: a few hundred kB that unpack to 300 MB.
-    bomb = jpeg_bytes(size=(10_000, 10_000), fmt="PNG")
+    # A blank 8,000 x 8,000 PNG: a few kB that unpack to 64 megapixels.
+    buffer = io.BytesIO()
+    Image.new("1", (8_000, 8_000)).save(buffer, format="PNG")
+    bomb = buffer.getvalue()
     assert len(bomb) < MAX_UPLOAD_BYTES
     [result] = classify_uploads({"bomb.png": bomb}, model, ["cat", "dog"], size=32, folder=tmp_path,
                                 max_pixels=20_000_000)

@@ -1,0 +1,117 @@
+"""Run every solution notebook top to bottom, headless, on the CPU, on the shared photos, with small settings.
+
+In one workspace and in course order, as a learner would: lesson 05 then finds
+the ten pieces saved by lessons 01 to 04 and trains with them. Random starting
+weights (no network here). Slow: minutes, most of it the ``%check`` and
+``%progress`` cells, which judge pieces in fresh processes.
+"""
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from catdog_lib.demo import run_notebook
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ["01_setup_and_hardware.ipynb", "02_data_and_splits.ipynb", "03_preprocessing.ipynb",
+         "04_training.ipynb", "05_train_and_classify.ipynb"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def course_run(tmp_path_factory, photos_dir):
+    tmp = tmp_path_factory.mktemp("course")
+    env = dict(os.environ, CATDOG_DATA=str(photos_dir), CATDOG_WEIGHTS="none", CATDOG_SIZE="48",
+               CATDOG_SUBSET="80", CATDOG_EPOCHS="1", CATDOG_BATCH_SIZE="16", CATDOG_WORKERS="0",
+               CATDOG_DEVICE="cpu", CATDOG_WORKSPACE=str(tmp / "my_pieces"), CATDOG_DATA_ROOT=str(tmp / "data"),
+               CATDOG_RUNS=str(tmp / "runs"), CATDOG_DRIVE="0", TORCH_HOME=str(tmp / "torch"),
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
+    results = {}
+    for name in NAMES:
+        results[name] = run_notebook(ROOT / "solutions" / name, tmp / "out", env=env, timeout=600)
+    print("\nheadless times: " + ", ".join(f"{n[:2]} {s:.0f} s" for n, (s, _) in results.items()))
+    return tmp, results
+
+
+def outputs(tmp, name):
+    """``{cell id: [output, ...]}`` of an executed notebook."""
+    nb = nbformat.read(tmp / "out" / name, as_version=4)
+    return {c.id: c.outputs for c in nb.cells if c.cell_type == "code"}, nb
+
+
+def texts(cell_outputs):
+    parts = []
+    for o in cell_outputs:
+        parts.append(o.get("text", ""))
+        parts.append(o.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_runs_without_error_and_every_check_passes(course_run, name):
+    tmp, results = course_run
+    seconds, error = results[name]
+    assert error is None, f"{name} failed: {error} (see {tmp / 'out' / name})"
+    cells, nb = outputs(tmp, name)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("%check"):
+            assert "checks pass" in texts(cell.outputs), f"{cell.source}: {texts(cell.outputs)}"
+        if cell.cell_type == "code":
+            assert not any(o.output_type == "error" for o in cell.outputs)
+    assert (tmp / "out" / name.replace(".ipynb", ".html")).stat().st_size > 10_000
+
+
+def test_every_computing_cell_shows_something(course_run):
+    tmp, _ = course_run
+    quiet = []
+    for name in NAMES:
+        _, nb = outputs(tmp, name)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and not cell.source.startswith("%%piece") and not cell.outputs:
+                if "def " not in cell.source.split("\n")[0]:
+                    quiet.append(f"{name}: {cell.source.splitlines()[0]}")
+    # The setup cell alone may stay silent.
+    assert all("# Setup" in q for q in quiet), quiet
+
+
+def test_plots_are_there(course_run):
+    tmp, _ = course_run
+    images = {}
+    for name in NAMES:
+        _, nb = outputs(tmp, name)
+        images[name[:2]] = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
+                               for o in c.outputs)
+    # 01 speed; 02 balance, sizes, sample, odd ones, split, overlap; 03 eight crops, batch;
+    # 04 parameters, schedule, curves, two predictions; 05 curves, confusion, top losses
+    assert images == {"01": 1, "02": 6, "03": 2, "04": 5, "05": 3}
+
+
+def test_lesson05_used_the_learners_pieces_saved_a_bundle_and_classified(course_run):
+    tmp, _ = course_run
+    cells, nb = outputs(tmp, NAMES[4])
+    table = next(c for c in nb.cells if c.cell_type == "code" and "learner_or_reference()" in c.source)
+    assert "10 of 10 pieces are yours" in texts(table.outputs)
+    assert (tmp / "runs" / "lesson05" / "model.pt").is_file()
+    assert list((tmp / "runs" / "lesson05").glob("checkpoint-classic-48px-80.pt"))
+    cards = next(c for c in nb.cells if c.cell_type == "code" and "show_uploads(classify_uploads" in c.source)
+    assert "data:image/jpeg;base64" in cards.outputs[0]["data"]["text/html"]
+    box = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("upload_box("))
+    assert "application/vnd.jupyter.widget-view+json" in box.outputs[0]["data"]
+    saved = sorted(p.name for p in (tmp / "my_pieces").glob("*.py"))
+    assert len(saved) == 10
+
+
+def test_lesson05_resumes_from_its_checkpoint(course_run, photos_dir):
+    """Run 05 again, as after a disconnect: it finds the checkpoint and trains no epoch again."""
+    tmp, _ = course_run
+    env = dict(os.environ, CATDOG_DATA=str(photos_dir), CATDOG_WEIGHTS="none", CATDOG_SIZE="48",
+               CATDOG_SUBSET="80", CATDOG_EPOCHS="1", CATDOG_BATCH_SIZE="16", CATDOG_WORKERS="0",
+               CATDOG_DEVICE="cpu", CATDOG_WORKSPACE=str(tmp / "my_pieces"), CATDOG_DATA_ROOT=str(tmp / "data"),
+               CATDOG_RUNS=str(tmp / "runs"), CATDOG_DRIVE="0", TORCH_HOME=str(tmp / "torch"))
+    seconds, error = run_notebook(ROOT / "solutions" / NAMES[4], tmp / "again", env=env, timeout=600, html=False)
+    assert error is None, error
+    nb = nbformat.read(tmp / "again" / NAMES[4], as_version=4)
+    text = "".join(texts(c.outputs) for c in nb.cells if c.cell_type == "code")
+    assert "(found: resuming)" in text and "nothing to train" in text
