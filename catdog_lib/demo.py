@@ -60,8 +60,7 @@ def run_notebook(path, out_dir, env=None, timeout=1800, html=True):
     path, out_dir = Path(path), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}},
-                            env=dict(os.environ if env is None else env))
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}})
     started = time.perf_counter()
     error = None
     try:
@@ -115,9 +114,10 @@ def demo_cli(args):
     """``catdog demo [--out DIR]``: run every solution notebook headless, save them executed and as HTML."""
     from .paths import kit_root
 
-    notebooks = solution_notebooks()
+    folder = getattr(args, "solutions", None) or kit_root() / "solutions"
+    notebooks = solution_notebooks(folder)
     if not notebooks:
-        raise CatdogError(f"there are no solution notebooks in {kit_root() / 'solutions'}: nothing to run")
+        raise CatdogError(f"there are no solution notebooks in {folder}: nothing to run")
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M%S")
     out_dir = Path(args.out) if getattr(args, "out", None) else kit_root() / "demo_runs" / stamp
     env = demo_environment(out_dir)

@@ -1,0 +1,61 @@
+"""`catdog demo`: notebooks run in order, executed copies and HTML in a dated folder, failures in one line."""
+import argparse
+import re
+
+import nbformat
+import pytest
+
+from catdog_lib.demo import SMALL_ON_CPU, demo_cli, demo_environment, run_course
+from catdog_lib.errors import CatdogError
+
+
+def write_notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def course(tmp_path):
+    folder = tmp_path / "solutions"
+    folder.mkdir()
+    write_notebook(folder / "01_first.ipynb", "import os\nprint('size', os.environ['CATDOG_SIZE'])",
+                   "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()")
+    write_notebook(folder / "02_second.ipynb", "print('two')")
+    return folder
+
+
+def test_environment_is_small_on_a_cpu_and_keeps_what_is_set(tmp_path):
+    env = demo_environment(tmp_path, base={"CATDOG_EPOCHS": "7", "TORCH_HOME": str(tmp_path / "none")}, on_cpu=True)
+    assert env["CATDOG_EPOCHS"] == "7" and env["CATDOG_SIZE"] == SMALL_ON_CPU["CATDOG_SIZE"]
+    assert env["CATDOG_WEIGHTS"] == "none"  # nothing cached, no network needed
+    assert env["CATDOG_WORKSPACE"] == str(tmp_path / "my_pieces")
+    cached = tmp_path / "th" / "hub" / "checkpoints" / "resnet18-f37072fd.pth"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"x")
+    assert "CATDOG_WEIGHTS" not in demo_environment(tmp_path, base={"TORCH_HOME": str(tmp_path / "th")}, on_cpu=True)
+    assert "CATDOG_SIZE" not in demo_environment(tmp_path, base={}, on_cpu=False)
+
+
+def test_demo_runs_each_notebook_into_a_dated_folder(course, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CATDOG_SIZE", "40")
+    out = tmp_path / "demo_runs" / "2026-01-01_000000"
+    demo_cli(argparse.Namespace(out=str(out), solutions=course))
+    said = capsys.readouterr().out
+    assert f"are in {out}" in said and re.search(r"01_first.html\s+\d+ s\s+ok", said)
+    for stem in ("01_first", "02_second"):
+        assert (out / f"{stem}.ipynb").is_file() and (out / f"{stem}.html").is_file()
+    executed = nbformat.read(out / "01_first.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "size 40\n"
+    assert "image/png" in executed.cells[1].outputs[0]["data"]
+    assert "<img" in (out / "01_first.html").read_text()
+
+
+def test_a_failing_notebook_is_named_in_one_line_and_the_others_still_run(course, tmp_path):
+    write_notebook(course / "01_first.ipynb", "raise ValueError('the photos are missing')")
+    results = run_course(sorted(course.glob("*.ipynb")), tmp_path / "out", report=lambda line: None)
+    assert results["01_first.ipynb"][1] == "ValueError: the photos are missing"
+    assert results["02_second.ipynb"][1] is None
+    with pytest.raises(CatdogError, match=r"1 notebook\(s\) failed \(01_first.ipynb\)"):
+        demo_cli(argparse.Namespace(out=str(tmp_path / "again"), solutions=course))
