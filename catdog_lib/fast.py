@@ -137,6 +137,8 @@ def run_fast_epoch(model, data, criterion, size, batch_size, optimizer=None, sca
     device = data.device
     n = len(data)
     order = torch.randperm(n, generator=order_generator) if training else torch.arange(n)
+    if data.on_device:
+        order = order.to(device)  # one copy per epoch, not one per batch
     total_loss = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.long)
     seen = 0

@@ -11,13 +11,14 @@ on the GPU when there is one:
   cache already holds each image resized to ``round(size * 256 / 224)`` by
   PIL, so this equals ``Resize`` + ``CenterCrop`` of the classic path.
 
-The crop and resize use ``torchvision.ops.roi_align``: it cuts one box per
-image and resamples it to ``size x size``, averaging several bilinear samples
-per output pixel when it shrinks, much like PIL's antialiased resize.
+The crop, resize and flip of the whole batch are one ``affine_grid`` +
+``grid_sample``: each image gets its own affine map from the output square
+onto its crop box (mirrored when flipped), sampled bilinearly.
 """
 import math
 
 import torch
+import torch.nn.functional as F
 
 from .transforms import IMAGENET_MEAN, IMAGENET_STD
 
@@ -67,11 +68,11 @@ def random_resized_crop_boxes(n, height, width, scale=(0.08, 1.0), ratio=(3 / 4,
     return top.long(), left.long(), h.long(), w.long()
 
 
-def _normalize(images, out_dtype=torch.float32):
-    """From 0..255 floats to ImageNet-normalized values: ``(x / 255 - mean) / std`` in one multiply-add."""
+def _normalize(images):
+    """From 0..255 floats to ImageNet-normalized values, in place: ``(x / 255 - mean) / std`` as one multiply-add."""
     mean = torch.tensor(IMAGENET_MEAN, device=images.device).view(1, 3, 1, 1)
     std = torch.tensor(IMAGENET_STD, device=images.device).view(1, 3, 1, 1)
-    return (images * (1 / (255 * std)) - mean / std).to(out_dtype)
+    return images.mul_(1 / (255 * std)).sub_(mean / std)
 
 
 def train_batch(images, size, generator=None, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), flip_p=0.5):
@@ -80,20 +81,43 @@ def train_batch(images, size, generator=None, scale=(0.08, 1.0), ratio=(3 / 4, 4
     ``images``: ``uint8`` ``N x 3 x H x W`` on the training device. Returns
     ``float32`` ``N x 3 x size x size`` on the same device. ``generator``
     (a ``torch.Generator`` on that device) makes the draws repeatable.
-    """
-    from torchvision.ops import roi_align
 
+    Each crop is one affine map from output pixels to input pixels, so the
+    whole batch is one ``affine_grid`` + ``grid_sample`` (bilinear); a flip
+    is the same map with its x axis reversed, at no extra cost. The cache's
+    side is only 256/224 of ``size``, so a crop is shrunk by at most 1.14x
+    and bilinear sampling needs no antialiasing; for larger inputs we use
+    ``roi_align``, which averages several samples per output pixel.
+    """
     n, _, height, width = images.shape
     device = images.device
     top, left, h, w = random_resized_crop_boxes(n, height, width, scale, ratio, generator, device)
+    flip = torch.rand(n, generator=generator, device=device) < flip_p
+    if max(height, width) > 1.5 * size:
+        return _normalize(_roi_crops(images, size, top, left, h, w, flip))
+    # Output pixel centres (normalized, align_corners=False) onto the box of each image.
+    sign = 1.0 - 2.0 * flip.float()
+    theta = torch.zeros(n, 2, 3, device=device)
+    theta[:, 0, 0] = w / width * sign
+    theta[:, 0, 2] = (2 * left + w) / width - 1
+    theta[:, 1, 1] = h / height
+    theta[:, 1, 2] = (2 * top + h) / height - 1
+    grid = F.affine_grid(theta, (n, 3, size, size), align_corners=False)
+    crops = F.grid_sample(images.float(), grid, mode="bilinear", padding_mode="border", align_corners=False)
+    return _normalize(crops)
+
+
+def _roi_crops(images, size, top, left, h, w, flip):
+    """Crops shrunk with ``roi_align`` (several bilinear samples per output pixel: antialiased), then flipped."""
+    from torchvision.ops import roi_align
+
+    n = images.shape[0]
     # roi_align boxes: (image index, x1, y1, x2, y2) in pixel edges (aligned=True).
-    boxes = torch.stack([torch.arange(n, device=device, dtype=torch.float32),
+    boxes = torch.stack([torch.arange(n, device=images.device, dtype=torch.float32),
                          left.float(), top.float(), (left + w).float(), (top + h).float()], dim=1)
     crops = roi_align(images.float(), boxes, output_size=(size, size), spatial_scale=1.0,
                       sampling_ratio=-1, aligned=True)
-    flip = torch.rand(n, generator=generator, device=device) < flip_p
-    crops = torch.where(flip.view(n, 1, 1, 1), crops.flip(3), crops)
-    return _normalize(crops)
+    return torch.where(flip.view(n, 1, 1, 1), crops.flip(3), crops)
 
 
 def center_crop_offsets(height, width, size):
@@ -104,4 +128,4 @@ def center_crop_offsets(height, width, size):
 def eval_batch(images, size):
     """An evaluation batch: the centre ``size x size`` of each cached image, normalized (float32)."""
     top, left = center_crop_offsets(images.shape[2], images.shape[3], size)
-    return _normalize(images[:, :, top:top + size, left:left + size].float())
+    return _normalize(images[:, :, top:top + size, left:left + size].to(torch.float32, copy=True))
