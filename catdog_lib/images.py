@@ -1,0 +1,70 @@
+"""Photos the model can take: the checks and fixes every way in shares (a folder, ``catdog predict``, uploads).
+
+Two kinds of image open fine in Pillow and still go wrong later:
+
+- a *strip*: one side hundreds of times the other. The evaluation transforms
+  resize the short side to the model's size, so a 1 x 40,000 PNG of 160 bytes
+  becomes 256 x 10 million pixels: many gigabytes, minutes of work, a dead
+  kernel. Pillow's decompression-bomb limit counts pixels before resizing, so
+  it lets such a file through.
+- a *16-bit* image (mode ``I;16``, some PNG and TIFF files): ``convert("RGB")``
+  clips every value above 255, so the photo turns white. Scaled to 8 bits
+  first, it is the photo again.
+"""
+MAX_ASPECT = 50  # a panorama is 10:1 at most; past 50:1 it is no photo
+
+
+def shape_problem(width, height):
+    """Why a ``width x height`` image is no photo to classify (one sentence, no end stop), or ``None``."""
+    short, long = min(width, height), max(width, height)
+    if short < 1:
+        return "has no pixels"
+    if long > MAX_ASPECT * short:
+        return (f"is a strip of {width} x {height} pixels (one side over {MAX_ASPECT} times the other), "
+                f"which resizing would turn into a gigantic image: crop it to a photo")
+    return None
+
+
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def to_8bit(image):
+    """``image`` with 16-bit gray values scaled to 8 bits (mode ``L``); any other image as it is.
+
+    Mode ``I`` (32-bit integers) is how Pillow may give a 16-bit PNG: we
+    take its values as 16-bit ones too.
+    """
+    if image.mode not in SIXTEEN_BIT_MODES:
+        return image
+    import numpy as np
+    from PIL import Image
+
+    values = np.asarray(image).astype(np.int64)
+    converted = Image.fromarray((np.clip(values, 0, 65535) >> 8).astype(np.uint8), mode="L")
+    converted.info.update(image.info)  # keeps the EXIF orientation, if any
+    return converted
+
+
+def open_photo(source):
+    """Open a path or a file object for the model: bombs and strips refused, 16-bit scaled, pixels decoded.
+
+    Raises Pillow's ``DecompressionBombError`` (also where Pillow would only
+    warn), ``UnidentifiedImageError``/``OSError`` for what is no image or is
+    broken, and ``ValueError`` for a strip.
+    """
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(source)
+        except Image.DecompressionBombWarning as warning:
+            raise Image.DecompressionBombError(str(warning)) from None
+    problem = shape_problem(*image.size)
+    if problem:
+        image.close()
+        raise ValueError(f"the image {problem}")
+    image.load()
+    return to_8bit(image)

@@ -1,0 +1,331 @@
+"""Every kind of bad input through every stage: used, skipped and reported, or refused in one sentence.
+
+The corpus (conftest.py) holds each kind once, beside 12 good cats and 12
+good dogs. ``EXPECT`` is the table of kinds x stages the tests prove:
+
+- ``used``: the stage takes the file and does the right thing with it;
+- ``skipped``: left out, and the reason (the word given) is reported;
+- ``ignored``: a system file, left out and only counted;
+- ``refused``: one clear sentence (the word given), nothing else happens;
+- ``-``: the file never reaches that stage (it was skipped before).
+
+Stages: ``catdog prepare`` (CLI, one subprocess over the whole folder),
+``index_images``, the loaders (one full epoch over what prepare arranged),
+one training epoch, ``predict_image`` called directly, ``catdog predict``
+(CLI, one subprocess for every file) and the upload box (``classify_uploads``).
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from catdog_lib.prepare import SYSTEM_FILE, index_images
+
+from badfiles import GOOD_PER_LABEL, KINDS
+
+STAGES = ("prepare", "index", "loaders", "train", "predict_image", "predict_cli", "upload")
+U = "used"
+NOT_IMAGE = "not an image"
+
+# kind: (prepare & index, predict_image, predict_cli, upload). Loaders and training use exactly what prepare used.
+EXPECT = {
+    "truncated_jpeg": (("skipped", "truncated"), ("refused", "truncated"), ("refused", "truncated"),
+                       ("refused", NOT_IMAGE)),
+    "zero_bytes": (("skipped", "empty file"), ("refused", "cannot identify"), ("refused", NOT_IMAGE),
+                   ("refused", "is empty")),
+    "text_named_jpg": (("skipped", NOT_IMAGE), ("refused", "cannot identify"), ("refused", NOT_IMAGE),
+                       ("refused", NOT_IMAGE)),
+    "png_alpha": (U, U, U, U),
+    "grayscale": (U, U, U, U),
+    "palette": (U, U, U, U),
+    "cmyk_jpeg": (U, U, U, U),
+    # ImageFolder's loader turns a 16-bit image white (convert("RGB") clips it): skipped for training;
+    # predicting from one scales it to 8 bits first (the CLI and the upload box).
+    "png_16bit": (("skipped", "16-bit"), U, U, U),
+    "animated_gif": (("skipped", "ImageFolder does not read"), U, U, U),  # predictions use the first frame
+    "bomb": (("skipped", "too many pixels"), ("refused", "decompression bomb"), ("refused", "decompression bomb"),
+             ("refused", "gigantic")),
+    "exif_rotated": (U, U, U, U),
+    "heic": (("skipped", "HEIC"), ("refused", "cannot identify"), ("refused", NOT_IMAGE), ("refused", NOT_IMAGE)),
+    "ds_store": ("ignored", ("refused", "cannot identify"), ("refused", NOT_IMAGE), ("refused", NOT_IMAGE)),
+    "thumbs_db": ("ignored", ("refused", "cannot identify"), ("refused", NOT_IMAGE), ("refused", NOT_IMAGE)),
+    "macosx": ("ignored", ("refused", "cannot identify"), ("refused", NOT_IMAGE), ("refused", NOT_IMAGE)),
+    "macosx_photo": ("ignored", U, U, U),  # a real JPEG, but in __MACOSX/: no photo of the learner's
+    "nested": (U, U, U, U),
+    "spaces": (U, U, U, U),
+    "non_ascii": (U, U, U, U),
+    "upper_case_ext": (U, U, U, U),
+    "unknown_label": (("skipped", "no label"), U, U, U),  # no label to train with; a photo to classify
+}
+assert set(EXPECT) == set(KINDS)
+
+USED_FOR_TRAINING = [kind for kind, row in EXPECT.items() if row[0] == U]
+SKIPPED = [kind for kind, row in EXPECT.items() if isinstance(row[0], tuple)]
+IGNORED = [kind for kind, row in EXPECT.items() if row[0] == "ignored"]
+
+
+def table():
+    """The table of kinds x stages, as the report gives it."""
+    def word(cell):
+        return cell if isinstance(cell, str) else f"{cell[0]} ({cell[1]})"
+
+    rows = []
+    for kind, (prep, direct, cli, upload) in EXPECT.items():
+        train = U if prep == U else "-"
+        rows.append([kind, word(prep), word(prep), train, train, word(direct), word(cli), word(upload)])
+    return rows
+
+
+def no_traceback(text):
+    assert "Traceback" not in text and 'File "' not in text, text[-3000:]
+
+
+def tiny_model(num_classes=2):
+    from torch import nn
+
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 4, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(4, num_classes))
+
+
+def catdog(*args, cwd=None):
+    env = dict(os.environ, PYTHONWARNINGS="ignore::ResourceWarning", OMP_NUM_THREADS="1")
+    return subprocess.run([sys.executable, "-m", "catdog_lib", *map(str, args)], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=cwd)
+
+
+# --- catdog prepare, index_images, the loaders, training -----------------------------------------
+
+@pytest.fixture(scope="module")
+def prepared(corpus, tmp_path_factory):
+    """``catdog prepare --source folder`` over the whole corpus, in a subprocess."""
+    folder, _ = corpus
+    dest = tmp_path_factory.mktemp("prepared") / "data"
+    result = catdog("prepare", "--source", "folder", "--from", folder, "--dest", dest)
+    return dest, result
+
+
+def arranged_names(dest):
+    return {split: sorted(p.name for p in (dest / split).rglob("*") if not p.is_dir()) for split in ("train", "val")}
+
+
+def test_prepare_uses_skips_and_counts_each_kind(prepared, corpus):
+    dest, result = prepared
+    folder, paths = corpus
+    assert result.returncode == 0, result.stderr
+    out = result.stdout + result.stderr
+    no_traceback(out)
+
+    usable = 2 * GOOD_PER_LABEL + len(USED_FOR_TRAINING)
+    total = usable + len(SKIPPED) + len(IGNORED)
+    assert f"Indexed {total} file(s) in {folder}: {usable} usable photo(s), {len(SKIPPED) + len(IGNORED)} skipped." \
+        in out
+    assert f"Ignored {len(IGNORED)} system file(s)" in out
+    assert f"Skipped {len(SKIPPED)} file(s):" in out
+    for kind in SKIPPED:
+        line = next((line for line in out.splitlines() if line.strip().startswith(f"{paths[kind]}: ")), None)
+        assert line is not None, f"{kind} is not listed among the skipped files:\n{out}"
+        assert EXPECT[kind][0][1].lower() in line.lower(), line
+
+    arranged = arranged_names(dest)
+    everything = arranged["train"] + arranged["val"]
+    assert len(everything) == usable
+    for kind in USED_FOR_TRAINING:
+        assert paths[kind].name in everything, kind
+    for kind in SKIPPED + IGNORED:
+        assert paths[kind].name not in everything, kind
+    counts = [line for line in out.splitlines() if "photos (" in line]
+    assert len(counts) == 2 and sum(int(line.split(":")[1].split()[0]) for line in counts) == usable
+
+
+def test_index_gives_each_kind_its_outcome(corpus):
+    folder, paths = corpus
+    images, skipped = index_images(folder)
+    used = {r.path for r in images}
+    reasons = dict(skipped)
+    for kind, path in paths.items():
+        expected = EXPECT[kind][0]
+        if expected == U:
+            assert path in used, (kind, reasons.get(path))
+        elif expected == "ignored":
+            assert reasons.get(path) == SYSTEM_FILE, kind
+        else:
+            assert path in reasons, kind
+            assert expected[1].lower() in reasons[path].lower(), (kind, reasons[path])
+            assert "\n" not in reasons[path]
+    assert len(images) + len(skipped) == len(paths) + 2 * GOOD_PER_LABEL
+
+
+@pytest.fixture(scope="module")
+def loaders(prepared):
+    from catdog_lib import make_loaders
+
+    dest, result = prepared
+    assert result.returncode == 0, result.stderr
+    return make_loaders(dest, batch_size=8, num_workers=0, size=32)
+
+
+def test_the_loaders_read_every_arranged_file_for_a_whole_epoch(loaders, corpus):
+    (loaders, class_names), (_, paths) = loaders, corpus
+    assert class_names == ["cat", "dog"]
+    for split in ("train", "val"):
+        seen = 0
+        for images, labels in loaders[split]:
+            assert images.shape[1:] == (3, 32, 32) and images.dtype == torch.float32
+            assert torch.isfinite(images).all()
+            seen += len(labels)
+        assert seen == len(loaders[split].dataset)
+    samples = {Path(p).name: label for split in ("train", "val") for p, label in loaders[split].dataset.samples}
+    for kind in USED_FOR_TRAINING:
+        name = paths[kind].name
+        assert name in samples, kind
+        assert class_names[samples[name]] == name.split(".")[0].lower(), kind  # the label from the name
+
+
+def test_each_used_kind_becomes_a_real_picture(loaders, corpus):
+    """Not only no crash: the tensor of each odd file looks like its photo, not a blank (a white 16-bit PNG)."""
+    from catdog_lib import build_transforms
+
+    (loaders, _), (_, paths) = loaders, corpus
+    dataset = loaders["val"].dataset
+    to_tensor = build_transforms(train=False, size=32)
+    for kind in USED_FOR_TRAINING:
+        image = dataset.loader(str(paths[kind]))
+        tensor = to_tensor(image)
+        assert tensor.std() > 0.2, f"{kind} loads as a nearly flat picture: {tensor.std():.3f}"
+
+
+def test_one_training_epoch_over_the_arranged_corpus(loaders):
+    from catdog_lib.fit import fit, seed_everything
+
+    loaders, _ = loaders
+    seed_everything(0)
+    _, history = fit(tiny_model(), loaders, epochs=1, lr=0.05, device="cpu", progress=False)
+    assert len(history["train_loss"]) == 1 and all(v == v for v in history["train_loss"] + history["val_loss"])
+
+
+# --- predict_image, catdog predict, the upload box ------------------------------------------------
+
+def _assert_probabilities(result):
+    assert set(result) == {"cat", "dog"}
+    assert all(isinstance(p, float) and 0 <= p <= 1 for p in result.values())
+    assert sum(result.values()) == pytest.approx(1, abs=1e-5)
+
+
+def _rotated_for_viewing(path):
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        return ImageOps.exif_transpose(image).convert("RGB")
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_predict_image_uses_or_refuses_each_kind(corpus, kind):
+    from catdog_lib import predict_image
+
+    _, paths = corpus
+    model = tiny_model()
+    outcome = EXPECT[kind][1]
+    if outcome == U:
+        result = predict_image(model, paths[kind], ["cat", "dog"], size=32)
+        _assert_probabilities(result)
+        if kind == "exif_rotated":  # the turn is applied: the same answer as for the photo turned by hand
+            turned = _rotated_for_viewing(paths[kind])
+            assert turned.size == (200, 120)
+            assert result == predict_image(model, turned, ["cat", "dog"], size=32)
+        return
+    from PIL import Image
+
+    # Pillow's errors, which the CLI and the upload box turn into one line each
+    with pytest.raises((OSError, ValueError, Image.DecompressionBombError)) as info:
+        predict_image(model, paths[kind], ["cat", "dog"], size=32)
+    message = str(info.value)
+    assert outcome[1] in message and "\n" not in message, message
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    """A model bundle of an untrained ResNet18 at 32 px, as catdog train writes one."""
+    from catdog_lib.bundle import save_bundle
+    from catdog_lib.model import build_model
+
+    torch.manual_seed(0)
+    return save_bundle(tmp_path_factory.mktemp("bundle") / "model.pt", build_model(2, weights=None),
+                       ["cat", "dog"], 32)
+
+
+def test_catdog_predict_classifies_or_names_each_kind_in_one_line(corpus, bundle):
+    from catdog_lib.bundle import load_bundle
+    from catdog_lib.prediction import predict_image
+
+    _, paths = corpus
+    kinds = list(KINDS)
+    result = catdog("predict", "--model", bundle, *[paths[k] for k in kinds], "--json")
+    no_traceback(result.stderr)
+    refused = [k for k in kinds if EXPECT[k][2] != U]
+    assert result.returncode == 1
+    answers = {a["image"]: a for a in json.loads(result.stdout)}
+    errors = result.stderr.strip().splitlines()
+    assert errors[-1] == f"catdog predict: {len(refused)} of {len(kinds)} images could not be read"
+    assert len(errors) == len(refused) + 1
+    model, _ = load_bundle(bundle)
+    for kind in kinds:
+        answer = answers[str(paths[kind])]
+        if EXPECT[kind][2] == U:
+            _assert_probabilities(answer["probabilities"])
+            assert answer["prediction"] == max(answer["probabilities"], key=answer["probabilities"].get)
+        else:
+            line = next(e for e in errors if e.startswith(f"catdog predict: cannot read {paths[kind]}: "))
+            assert EXPECT[kind][2][1] in line.lower(), (kind, line)
+            assert answer["error"] in line
+    # The 16-bit PNG is read as its photo, not as white; the EXIF turn is applied.
+    from PIL import Image
+
+    with Image.open(paths["png_16bit"]) as sixteen:
+        eight = Image.fromarray((__import__("numpy").asarray(sixteen, dtype="uint16") >> 8).astype("uint8"))
+    expected = predict_image(model, eight, ["cat", "dog"], size=32)
+    got = answers[str(paths["png_16bit"])]["probabilities"]
+    assert got == pytest.approx(expected, abs=1e-4)
+    expected = predict_image(model, _rotated_for_viewing(paths["exif_rotated"]), ["cat", "dog"], size=32)
+    assert answers[str(paths["exif_rotated"])]["probabilities"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_the_upload_box_classifies_or_refuses_each_kind(corpus_bytes, tmp_path):
+    from PIL import Image
+
+    from catdog_lib.prediction import predict_image
+    from catdog_lib.widgets import classify_uploads, uploads_html
+
+    model = tiny_model()
+    folder = tmp_path / "uploads"
+    files = [(Path(KINDS[kind]).name, corpus_bytes[kind]) for kind in KINDS]
+    results = classify_uploads(files, model, ["cat", "dog"], size=32, folder=folder)
+    assert [r.name for r in results] == [name for name, _ in files]
+    for kind, r in zip(KINDS, results):
+        if EXPECT[kind][3] == U:
+            assert r.error is None, (kind, r.error)
+            _assert_probabilities(r.probabilities)
+            assert r.path.parent == folder.resolve() and r.path.read_bytes() == corpus_bytes[kind]
+        else:
+            assert r.path is None and EXPECT[kind][3][1] in r.error, (kind, r.error)
+            assert "\n" not in r.error
+    saved = sorted(p.name for p in folder.iterdir())
+    assert len(saved) == sum(EXPECT[k][3] == U for k in KINDS)  # nothing written for a refused file
+    assert all(not name.startswith(".") and " " not in name for name in saved)
+
+    by_kind = dict(zip(KINDS, results))
+    turned = _rotated_for_viewing(by_kind["exif_rotated"].path)
+    assert by_kind["exif_rotated"].probabilities == pytest.approx(
+        predict_image(model, turned, ["cat", "dog"], size=32), abs=1e-6)
+    with Image.open(by_kind["png_16bit"].path) as sixteen:
+        import numpy as np
+
+        eight = Image.fromarray((np.asarray(sixteen, dtype=np.uint16) >> 8).astype(np.uint8))
+    assert by_kind["png_16bit"].probabilities == pytest.approx(
+        predict_image(model, eight, ["cat", "dog"], size=32), abs=1e-6)
+    page = uploads_html(results)  # the cards: a thumbnail for each used file, the reason for each refused one
+    assert page.count("data:image/jpeg;base64,") == len(saved)
