@@ -105,7 +105,12 @@ def safe_name(name, extension=""):
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
     stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-")[:60] or "upload"
+    if stem.upper() in WINDOWS_DEVICES:  # on Windows, CON.jpg is the console, not a file
+        stem = f"upload_{stem}"
     return stem + (extension or "")
+
+
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))}
 
 
 def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
@@ -115,6 +120,8 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
     large, not an image, a decompression bomb, or broken.
     """
     from PIL import Image
+
+    from .images import shape_problem, to_8bit
 
     if not data:
         raise UploadError(f"{name!r} is empty: upload the photo again")
@@ -130,9 +137,13 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
             width, height = image.size
             if width * height > max_pixels:
                 raise Image.DecompressionBombError(f"{width * height} pixels")
+            problem = shape_problem(width, height)
+            if problem:  # a 1 x 40,000 strip: 160 bytes, gigabytes once resized for the model
+                raise UploadError(f"{name!r} {problem}")
             if image.format not in IMAGE_EXTENSIONS:
                 raise UploadError(f"{name!r} is a {image.format} file: upload a photo (JPEG, PNG, GIF, BMP, WebP or TIFF)")
             image.load()  # decode now, so a broken file fails here and not in the model
+            image = to_8bit(image)  # a 16-bit PNG would turn white in convert("RGB")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise UploadError(f"{name!r} would unpack into a gigantic image (over {max_pixels / 1e6:.0f} "
                               "megapixels), so it was refused: upload an ordinary photo") from None
