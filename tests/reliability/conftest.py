@@ -7,7 +7,7 @@ whole folder through every stage and checks the outcome each kind must get.
 """
 import pytest
 
-from badfiles import GOOD_PER_LABEL, KINDS, kind_bytes
+from .badfiles import GOOD_PER_LABEL, KINDS, kind_bytes
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ import torch
 
 from catdog_lib.prepare import SYSTEM_FILE, index_images
 
-from badfiles import GOOD_PER_LABEL, KINDS
+from .badfiles import GOOD_PER_LABEL, KINDS
 
 STAGES = ("prepare", "index", "loaders", "train", "predict_image", "predict_cli", "upload")
 U = "used"

@@ -15,7 +15,7 @@ from PIL import Image
 
 from catdog_lib.widgets import MAX_PIXELS, MAX_UPLOAD_BYTES, classify_uploads, upload_box, upload_folder
 
-from badfiles import png_header_only
+from .badfiles import png_header_only
 
 CLASSES = ["cat", "dog"]
 
