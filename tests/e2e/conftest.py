@@ -10,8 +10,9 @@ touches the checkout. Small ``CATDOG_*`` settings make notebook 05 train in
 seconds. The browser is Debian's Chromium driven by Playwright; without it
 every browser test is skipped, saying how to install it.
 
-``CATDOG_E2E_BREAK=verdict|hint|progress|upload`` breaks that one thing in the
-copy (never in the checkout), to show that the tests notice: see README.md.
+``CATDOG_E2E_BREAK=verdict|hint|progress|upload`` (or several, with commas)
+breaks that thing in the copy (never in the checkout), to show that the
+tests notice: see README.md.
 """
 import os
 import re
@@ -122,8 +123,8 @@ def photos_root():
 def kit_copy(tmp_path_factory):
     """A temporary copy of the kit, with built lessons; broken on purpose when ``CATDOG_E2E_BREAK`` says so."""
     copy = copy_kit(tmp_path_factory.mktemp("kit"))
-    if os.environ.get("CATDOG_E2E_BREAK"):
-        break_copy(copy, os.environ["CATDOG_E2E_BREAK"])
+    for what in filter(None, os.environ.get("CATDOG_E2E_BREAK", "").split(",")):
+        break_copy(copy, what.strip())
     return copy
 
 
@@ -268,10 +269,7 @@ def page(browser, lab):
     """A fresh browser tab on JupyterLab (one per test module)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(60_000)
-    tab = context.new_page()
-    tab.goto(f"{lab.url}/lab?token={lab.token}")
-    tab.wait_for_selector(".jp-DirListing-content", timeout=120_000)
-    yield tab
+    yield context.new_page()
     context.close()
 
 

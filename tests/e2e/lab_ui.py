@@ -47,18 +47,25 @@ def cells(page):
     return page.locator(f"[id='{panel_id}'] .jp-Notebook .jp-Cell")
 
 
-def cell_index(page, starts_with):
-    """Index of the first cell whose source starts with ``starts_with`` (read from the notebook model)."""
+def cell_index(page, text):
+    """Index of the first cell whose source starts with ``text``, else of the first code cell holding it.
+
+    Read from the notebook model, so a cell is found wherever it is scrolled.
+    """
     index = page.evaluate(
-        f"""(prefix) => {NOTEBOOK_JS}.content.widgets.findIndex(
-                c => c.model.sharedModel.getSource().trimStart().startsWith(prefix))""", starts_with)
-    assert index >= 0, f"no cell of the open notebook starts with {starts_with!r}"
+        f"""(text) => {{
+            const cells = {NOTEBOOK_JS}.content.widgets;
+            const source = (c) => c.model.sharedModel.getSource();
+            const first = cells.findIndex(c => source(c).trimStart().startsWith(text));
+            return first >= 0 ? first : cells.findIndex(c => c.model.type === 'code' && source(c).includes(text)); }}""",
+        text)
+    assert index >= 0, f"no cell of the open notebook starts with or holds {text!r}"
     return index
 
 
-def cell(page, starts_with):
-    """The cell (a locator) whose source starts with ``starts_with``."""
-    return cells(page).nth(cell_index(page, starts_with))
+def cell(page, text):
+    """The cell (a locator) whose source starts with ``text`` (or, failing that, holds it)."""
+    return cells(page).nth(cell_index(page, text))
 
 
 def source_of(page, index):
@@ -160,11 +167,25 @@ def colour_of(locator):
 
 
 def shot(page, artifacts, name, target=None):
-    """Save a screenshot into ``artifacts``: of ``target`` (a cell) when given, else of the window."""
+    """Save a screenshot into ``artifacts``: of ``target`` (a cell) when given, else of the window.
+
+    The mouse is moved off the notebook first (a hovered table row is tinted),
+    and a cell taller than the window gets a taller window for the shot:
+    JupyterLab scrolls inside its own panel, so nothing outside the window is drawn.
+    """
     path = artifacts / f"{name}.png"
-    if target is not None:
+    page.mouse.move(1, 1)
+    if target is None:
+        page.screenshot(path=str(path))
+        return path
+    size = page.viewport_size
+    target.scroll_into_view_if_needed()
+    height = target.bounding_box()["height"]
+    if height > size["height"] - 200:
+        page.set_viewport_size({"width": size["width"], "height": int(height) + 300})
+    try:
         target.scroll_into_view_if_needed()
         target.screenshot(path=str(path))
-    else:
-        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
     return path
