@@ -53,17 +53,12 @@ LAB_SETTINGS = {
         '{"fetchNews": "false", "checkForUpdates": false}',
 }
 
-# What CATDOG_E2E_BREAK does to the copy: (file, text to find, replacement).
+# What CATDOG_E2E_BREAK does to the copy: (file, the one line to replace by `pass`).
 BREAKS = {
-    "verdict": ("catdog_lib/course/magics.py", "show(verdict_text(name, result), verdict_html(name, result))",
-                "pass  # broken on purpose by CATDOG_E2E_BREAK=verdict"),
-    "hint": ("catdog_lib/course/magics.py",
-             'show(text, f"<div><b>Hint {number} of {count}</b> for <code>{html.escape(name)}</code>: {html.escape(hint)}</div>")',
-             "pass  # broken on purpose by CATDOG_E2E_BREAK=hint"),
-    "progress": ("catdog_lib/course/magics.py", "show(str(table), table._repr_html_())",
-                 "pass  # broken on purpose by CATDOG_E2E_BREAK=progress"),
-    "upload": ("catdog_lib/widgets.py", "show_uploads(classify_uploads(change[\"new\"]",
-               "(classify_uploads(change[\"new\"]"),
+    "verdict": ("catdog_lib/course/magics.py", r"show\(verdict_text\("),
+    "hint": ("catdog_lib/course/magics.py", r'show\(text, f"<div><b>Hint '),
+    "progress": ("catdog_lib/course/magics.py", r"show\(str\(table\)"),
+    "upload": ("catdog_lib/widgets.py", r"show_uploads\(classify_uploads\(change"),
 }
 
 
@@ -101,14 +96,15 @@ def copy_kit(dest):
 
 
 def break_copy(copy, what):
-    """Break one thing in the copied kit, for the proof that the tests can fail."""
+    """Break one thing in the copied kit (the line that shows it becomes ``pass``), to prove the tests can fail."""
     if what not in BREAKS:
-        raise pytest.UsageError(f"CATDOG_E2E_BREAK={what!r}: choose one of {', '.join(BREAKS)}")
-    name, old, new = BREAKS[what]
+        raise pytest.UsageError(f"CATDOG_E2E_BREAK={what!r}: choose from {', '.join(BREAKS)}")
+    name, line = BREAKS[what]
     path = copy / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"CATDOG_E2E_BREAK={what}: {name} no longer holds {old!r}; update BREAKS"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    text, count = re.subn(rf"^(\s*){line}.*$", rf"\1pass  # broken on purpose: CATDOG_E2E_BREAK={what}",
+                          path.read_text(encoding="utf-8"), flags=re.M)
+    assert count == 1, f"CATDOG_E2E_BREAK={what}: {name} has {count} lines like {line!r}, not one; update BREAKS"
+    path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def test_upload_two_photos_shows_label_and_bars(lesson, artifacts, photos_root):
     chooser.value.set_files([str(photos_root / "train" / name) for name in PHOTOS])
     cards = box.locator(".jp-OutputArea-output img[src^='data:image']")
     try:
-        cards.nth(len(PHOTOS) - 1).wait_for(timeout=120_000)
+        cards.nth(len(PHOTOS) - 1).wait_for(timeout=90_000)
     except Exception:
         pytest.fail(f"the uploaded photos are not shown under the upload box; it shows:\n{ui.output_text(box)}")
     ui.shot(page, artifacts, "11_lesson05_uploaded", box)
