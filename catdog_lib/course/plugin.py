@@ -258,9 +258,9 @@ def _load(config, state):
 
 _EXIT_MESSAGE = ("{name} called {what}, which would end the whole program: "
                  "return a value or raise an exception instead")
-_STATE_HINT = ("Use your own generator (random.Random(seed), np.random.default_rng(seed), torch.Generator()) "
-               "instead of seeding the global one, and do not change torch's defaults, the working folder "
-               "or the names of the libraries.")
+_STATE_HINT = ("Keep changes inside your function: your own generator (random.Random(seed), "
+               "np.random.default_rng(seed)) instead of seeding the global one; no torch.set_default_dtype, "
+               "os.chdir or torch.set_grad_enabled(False) calls; never assign to a library's names.")
 
 
 def _make_fixture(name):
@@ -564,7 +564,7 @@ def _shorten(content):
 
 
 def _render(name, message, hint, learner_tb):
-    lines = [f"{name}: {message}"]
+    lines = [message if message.startswith(name) else f"{name}: {message}"]
     if hint:
         lines.append(f"Hint: {hint}")
     if learner_tb:

@@ -7,6 +7,7 @@ so reusing the process changes no verdict. Prints one exit code per run.
 """
 import json
 import sys
+import time
 
 import pytest
 
@@ -16,8 +17,9 @@ def main(runs_file):
         runs = json.load(f)
     codes = []
     for args in runs:
+        start = time.perf_counter()
         codes.append(int(pytest.main(args)))
-        print(f"=== judge_many: exit code {codes[-1]}", flush=True)
+        print(f"=== judge_many: exit code {codes[-1]} in {time.perf_counter() - start:.1f} s", flush=True)
     with open(runs_file + ".codes", "w") as f:
         json.dump(codes, f)
 

@@ -26,7 +26,7 @@ from catdog_lib.course.pieces import PIECE_NAMES, PIECES, reference
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CHECKS = ROOT / "checks"
-TIMEOUT = 8  # per check in these runs: long enough for a busy machine, short for the endless loops
+TIMEOUT = 5  # per check in these runs: long enough for a busy machine, short for the endless loops
 
 
 def reference_text(name):
@@ -102,15 +102,17 @@ FAULTY_LATE = {
                       "    torch.softmax = lambda x, dim: x\n    return {'cat': 0.5, 'dog': 0.5}\n",
                       "changed torch.softmax"),
 }
-# Files that do not load: judged in the stub's run.
+# Files that do not load, one per piece, judged together: (piece, text, part of the message).
 BROKEN = {
-    "syntax": ("def pick_device(prefer=None:\n    return 1\n", "line 1"),
-    "top_level_error": ("x = undefined_name\n\ndef pick_device(prefer=None):\n    return torch.device('cpu')\n",
-                        "NameError"),
-    "no_function": ("# I wrote nothing yet\n", "does not define pick_device"),
-    "top_level_exit": ("exit()\n", "called sys.exit()"),
-    "top_level_seed": ("np.random.seed(0)\n\ndef pick_device(prefer=None):\n    return torch.device('cpu')\n",
+    "syntax": ("pick_device", "def pick_device(prefer=None:\n    return 1\n", "pick_device.py line 1"),
+    "top_level_error": ("label_from_filename", "x = undefined_name\n\ndef label_from_filename(path):\n    return 'cat'\n",
+                        "raised NameError"),
+    "no_function": ("split_items", "# I wrote nothing yet\n", "does not define split_items"),
+    "top_level_exit": ("arrange_imagefolder", "exit()\n", "called sys.exit()"),
+    "top_level_seed": ("build_transforms", "np.random.seed(0)\n\ndef build_transforms(train, size=224):\n    return None\n",
                        "called np.random.seed()"),
+    "not_a_function": ("make_loaders", "make_loaders = 3\n", "not a function"),
+    "top_level_loop": ("build_model", "while True:\n    pass\n", "took longer than the time limit"),
 }
 
 
@@ -137,8 +139,7 @@ def judged(tmp_path_factory):
     runs.append(_run_args(None, base / "reference.json", extra=["--reference"]))
     add("nothing", {})
     add("stubs", {name: stub_text(name) for name in PIECE_NAMES})
-    for key, (text, _) in BROKEN.items():
-        add(f"broken_{key}", {"pick_device": text}, files=[CHECKS / "test_01_setup.py"])
+    add("broken", {piece: text for piece, text, _ in BROKEN.values()})
     for i, group in enumerate(batches(WRONG)):
         add(f"wrong{i}", {name: path.read_text() for name, path in group.items()})
     for i, group in enumerate(batches(GOOD)):
@@ -202,9 +203,11 @@ def test_the_stub_is_not_written(judged, piece):
 
 @pytest.mark.parametrize("key", BROKEN)
 def test_a_file_that_does_not_load(judged, key):
-    verdict = _verdict(judged, f"broken_{key}", "pick_device")
-    assert verdict["status"] == "failed"
-    assert BROKEN[key][1] in verdict["message"]
+    piece, _, fragment = BROKEN[key]
+    verdict = _verdict(judged, "broken", piece)
+    assert verdict["status"] == "failed" and verdict["passed"] == 0
+    assert fragment in verdict["message"]
+    assert all(fragment in f["message"] for f in verdict["failures"])
 
 
 @pytest.mark.parametrize("piece,path", WRONG, ids=[f"{name}-{path.stem}" for name, path in WRONG])
