@@ -100,6 +100,7 @@ def predict_cli(args):
 
     from PIL import Image
 
+    from .images import open_photo
     from .prediction import predict_image
 
     device = getattr(args, "device", None) or "cpu"  # one photo at a time: the CPU answers in milliseconds
@@ -111,7 +112,9 @@ def predict_cli(args):
     results, failed = [], 0
     for image in args.images:
         try:
-            probabilities = predict_image(model, image, info["class_names"], size=info["size"], device=device)
+            # Opened here: bombs (also where Pillow only warns) and strips refused, 16-bit photos scaled.
+            photo = open_photo(image)
+            probabilities = predict_image(model, photo, info["class_names"], size=info["size"], device=device)
         except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as e:
             failed += 1
             reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
