@@ -50,6 +50,21 @@ def _refuse_link(archive, name):
     )
 
 
+def _unwritable(archive, rel, error):
+    import errno
+
+    name = str(rel) if len(str(rel)) <= 80 else str(rel)[:77] + "..."
+    if error.errno == errno.ENOSPC:
+        return CatdogError(f"the disk is full while unpacking {Path(archive).name}: make room, or unpack it "
+                           f"somewhere else")
+    why = {errno.ENAMETOOLONG: "its name is too long for this disk",
+           errno.EEXIST: "a file and a folder in the archive have that name",
+           errno.EISDIR: "a file and a folder in the archive have that name",
+           errno.ENOTDIR: "a file and a folder in the archive have that name"}.get(error.errno, error.strerror)
+    return CatdogError(f"cannot unpack {Path(archive).name}: its entry {name!r} cannot be written ({why}); "
+                       f"get the archive from a source you trust, or unpack it by hand")
+
+
 def _zip_entries(archive, zf):
     """``(relative path, is_dir, opener, size)`` for each entry, after checking them all."""
     entries = []
@@ -130,14 +145,17 @@ def safe_extract(archive, dest, members=None):
                       leave=False) as bar:
                 for rel, is_dir, opener, _ in entries:
                     target = tmp.joinpath(*rel.parts) if rel.parts else tmp
-                    if is_dir:
-                        target.mkdir(parents=True, exist_ok=True)
-                        continue
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    with opener() as src, open(target, "wb") as out:
-                        while chunk := src.read(CHUNK):
-                            out.write(chunk)
-                            bar.update(len(chunk))
+                    try:
+                        if is_dir:
+                            target.mkdir(parents=True, exist_ok=True)
+                            continue
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        with opener() as src, open(target, "wb") as out:
+                            while chunk := src.read(CHUNK):
+                                out.write(chunk)
+                                bar.update(len(chunk))
+                    except OSError as e:  # a name clash, a name too long, a full disk: say which entry
+                        raise _unwritable(archive, rel, e) from None
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise _broken(archive) from e
