@@ -264,7 +264,10 @@ def upload_box(model, class_names, size=224, *, device=None, predict=None, folde
 
         print(f"Choose one or more photos ({limit}).")
         results = classify_uploads(files.upload(), model, class_names, size, **options)
-        show_uploads(results)
+        if results:
+            show_uploads(results)
+        else:
+            print("No photo chosen: run this cell again to upload some.")
         return results
 
     import ipywidgets as widgets
