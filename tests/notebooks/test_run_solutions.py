@@ -27,7 +27,7 @@ def course_run(tmp_path_factory, photos_dir):
                CATDOG_SUBSET="80", CATDOG_EPOCHS="1", CATDOG_BATCH_SIZE="16", CATDOG_WORKERS="0",
                CATDOG_DEVICE="cpu", CATDOG_WORKSPACE=str(tmp / "my_pieces"), CATDOG_DATA_ROOT=str(tmp / "data"),
                CATDOG_RUNS=str(tmp / "runs"), CATDOG_DRIVE="0", TORCH_HOME=str(tmp / "torch"),
-               MPLBACKEND="module://matplotlib_inline.backend_inline")
+               CATDOG_CACHE=str(tmp / "cache"), MPLBACKEND="module://matplotlib_inline.backend_inline")
     results = {}
     for name in NAMES:
         results[name] = run_notebook(ROOT / "solutions" / name, tmp / "out", env=env, timeout=600)
@@ -103,22 +103,35 @@ def test_lesson05_used_the_learners_pieces_saved_a_bundle_and_classified(course_
     assert len(saved) == 10
 
 
-def test_lesson05_resumes_from_its_checkpoint(course_run, photos_dir):
-    """Run 05 again, as after a disconnect: it finds the checkpoint and trains no epoch again."""
-    tmp, _ = course_run
+def run_05_until_training(tmp, photos_dir, folder, **extra):
+    """Lesson 05 up to and including its training cell; returns the text of all its outputs."""
     env = dict(os.environ, CATDOG_DATA=str(photos_dir), CATDOG_WEIGHTS="none", CATDOG_SIZE="48",
                CATDOG_SUBSET="80", CATDOG_EPOCHS="1", CATDOG_BATCH_SIZE="16", CATDOG_WORKERS="0",
                CATDOG_DEVICE="cpu", CATDOG_WORKSPACE=str(tmp / "my_pieces"), CATDOG_DATA_ROOT=str(tmp / "data"),
-               CATDOG_RUNS=str(tmp / "runs"), CATDOG_DRIVE="0", TORCH_HOME=str(tmp / "torch"))
-    # The notebook up to its training cell is enough to see the resume.
+               CATDOG_RUNS=str(tmp / "runs"), CATDOG_DRIVE="0", TORCH_HOME=str(tmp / "torch"),
+               CATDOG_CACHE=str(tmp / "cache"), **extra)
     nb = nbformat.read(ROOT / "solutions" / NAMES[4], as_version=4)
     last = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "model, history = fit(" in c.source)
     nb.cells = nb.cells[:last + 1]
-    (tmp / "again").mkdir()
-    nbformat.write(nb, tmp / "again" / "05_until_training.ipynb")
-    seconds, error = run_notebook(tmp / "again" / "05_until_training.ipynb", tmp / "again" / "out", env=env,
+    (tmp / folder).mkdir()
+    nbformat.write(nb, tmp / folder / "05_until_training.ipynb")
+    seconds, error = run_notebook(tmp / folder / "05_until_training.ipynb", tmp / folder / "out", env=env,
                                   timeout=600, html=False)
     assert error is None, error
-    nb = nbformat.read(tmp / "again" / "out" / "05_until_training.ipynb", as_version=4)
-    text = "".join(texts(c.outputs) for c in nb.cells if c.cell_type == "code")
+    nb = nbformat.read(tmp / folder / "out" / "05_until_training.ipynb", as_version=4)
+    return "".join(texts(c.outputs) for c in nb.cells if c.cell_type == "code")
+
+
+def test_lesson05_resumes_from_its_checkpoint(course_run, photos_dir):
+    """Run 05 again, as after a disconnect: it finds the checkpoint and trains no epoch again."""
+    tmp, _ = course_run
+    text = run_05_until_training(tmp, photos_dir, "again")
     assert "(found: resuming)" in text and "nothing to train" in text
+
+
+def test_lesson05_fast_path(course_run, photos_dir):
+    """The GPU's default path (images decoded once, batches augmented on the device), here forced on the CPU."""
+    tmp, _ = course_run
+    text = run_05_until_training(tmp, photos_dir, "fast", CATDOG_FAST="1")
+    assert "checkpoint-fast-48px-80.pt (new run)" in text and "best val accuracy" in text
+    assert (tmp / "runs" / "lesson05" / "checkpoint-fast-48px-80.pt").is_file()
