@@ -337,12 +337,12 @@ def train_cli(args):
     plots = save_run_plots(model, loaders, class_names, history, device, out)
     print(f"best val accuracy {history['val_acc'][best]:.3f} (epoch {best + 1})")
     print(f"saved into {out}/:")
-    print(f"  model.pt          the model (try: catdog predict --model {out / 'model.pt'} PHOTO.jpg)")
-    print("  history.json      loss, accuracy and learning rate per epoch")
+    print(f"  {'model.pt':<21} the model (try: catdog predict --model {out / 'model.pt'} PHOTO.jpg)")
+    print(f"  {'history.json':<21} loss, accuracy and learning rate per epoch")
     for name in plots:
-        print(f"  {name:<17} plot")
-    print(f"  {checkpoint.name:<17} checkpoint (run the same command again to resume or extend)"
-          if checkpoint.parent == out else f"  checkpoint:       {checkpoint}")
+        print(f"  {name:<21} plot")
+    where = checkpoint.name if checkpoint.parent == out else str(checkpoint)
+    print(f"  {where:<21} checkpoint (run the same command again to resume, or with more --epochs to extend)")
 
 
 def check_data_folder(data):
