@@ -156,11 +156,35 @@ def free_port():
 class Lab:
     """A running JupyterLab: its address, token, root folder and log."""
 
-    def __init__(self, url, token, root, log, env):
-        self.url, self.token, self.root, self.log, self.env = url, token, root, log, env
+    def __init__(self, url, token, root, log, env, pid):
+        self.url, self.token, self.root, self.log, self.env, self.pid = url, token, root, log, env, pid
 
-    def log_tail(self, lines=40):
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+    def kernel_commands(self):
+        """The command lines of the kernels this server runs (its child processes)."""
+        found = []
+        for pid in child_pids(self.pid):
+            try:
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+            except OSError:
+                continue
+            if "ipykernel_launcher" in argv:
+                found.append(argv)
+        return found
+
+
+def child_pids(parent):
+    """The processes whose parent is ``parent`` (Linux /proc)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            pids.append(int(proc.name))
+    return pids
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +225,7 @@ def lab(chromium, tmp_path_factory, kit_copy, kernel_env):
         process = subprocess.Popen(command, cwd=kit_copy, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    server = Lab(url, token, kit_copy, log, env)
+    server = Lab(url, token, kit_copy, log, env, process.pid)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -222,7 +246,12 @@ def lab(chromium, tmp_path_factory, kit_copy, kernel_env):
 
 
 def stop_process_group(process, grace=20):
-    """Stop the server and its kernels: SIGTERM to its process group, SIGKILL if it lingers."""
+    """Stop the server: SIGTERM to its process group (it shuts its kernels down), SIGKILL if it lingers.
+
+    Kernels run in sessions of their own (jupyter_client starts them so), so
+    any kernel still alive after the server is gone is killed by its pid.
+    """
+    kernels = child_pids(process.pid) if process.poll() is None else []
     if process.poll() is None:
         try:
             os.killpg(process.pid, signal.SIGTERM)
@@ -232,10 +261,11 @@ def stop_process_group(process, grace=20):
             process.wait(10)
         except ProcessLookupError:
             pass
-    try:  # kernels live in the same group: make sure none is left
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    for pid in kernels:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 # ----- the browser ----------------------------------------------------------------------------

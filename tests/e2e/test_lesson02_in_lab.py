@@ -63,6 +63,15 @@ def lesson(page, lab, artifacts):
     return page
 
 
+def test_kernel_runs_this_python(lesson, lab):
+    """The notebook's kernel is the kit's Python (the python3 kernelspec names "python": Jupyter puts its own)."""
+    import sys
+
+    commands = lab.kernel_commands()
+    assert commands, "JupyterLab started no kernel"
+    assert all(argv[0] == sys.executable for argv in commands), f"kernels run {[a[0] for a in commands]}, not {sys.executable}"
+
+
 def write_piece(page, code):
     piece = ui.cell(page, "%%piece split_items")
     typed = ui.type_into(page, piece, code)
