@@ -176,6 +176,7 @@ def prelude():
     return namespace
 
 
+_MISSING = object()
 _STUB_LINE = re.compile(r"^\s*raise\s+NotImplementedError\b", re.MULTILINE)
 
 
@@ -221,11 +222,19 @@ def load_piece(name, text_or_path):
         raise PieceError(f"{shown} line {error.lineno}: {error.msg}; fix the syntax and run the cell again") from None
 
     namespace = prelude()
+    shared = dict(namespace)
     namespace["__name__"] = f"catdog_piece_{name}"
     try:
         exec(code, namespace)
     except Exception as error:
         raise PieceError(f"running {shown} raised {type(error).__name__}: {error}") from error
+
+    # In a notebook the cell runs among the lesson's names: rebinding one breaks later cells.
+    rebound = [other for other, value in shared.items()
+               if other != name and namespace.get(other, _MISSING) is not value]
+    if rebound:
+        raise PieceError(f"{shown} rebinds {', '.join(rebound)}, a name the lessons share: "
+                         "give your own variables and helpers other names")
 
     function = namespace.get(name)
     if function is None:

@@ -113,6 +113,9 @@ BROKEN = {
                        "called np.random.seed()"),
     "not_a_function": ("make_loaders", "make_loaders = 3\n", "not a function"),
     "top_level_loop": ("build_model", "while True:\n    pass\n", "took longer than the time limit"),
+    "rebinds_a_shared_name": ("run_epoch", "from torchvision.transforms import v2 as transforms\n\n"
+                              "def run_epoch(model, loader, criterion, device, optimizer=None):\n    return 0.0, 0.0\n",
+                              "rebinds transforms"),
 }
 
 

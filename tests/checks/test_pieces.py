@@ -71,8 +71,10 @@ def test_a_piece_sees_the_prelude_and_its_own_namespace():
     text = "def label_from_filename(path):\n    return str(type(torch.device('cpu'))) + Path(path).name\n"
     first = load_piece("label_from_filename", text)
     assert first("a/b.jpg").endswith("b.jpg")
-    other = load_piece("label_from_filename", "torch = None\ndef label_from_filename(path):\n    return 'x'\n")
-    assert other("x") == "x" and first("a/b.jpg").endswith("b.jpg")  # each file has its own namespace
+    other = load_piece("label_from_filename", "seen = []\ndef label_from_filename(path):\n    seen.append(path)\n    return 'x'\n")
+    assert other("x") == "x" and "seen" not in first.__globals__  # each file has its own namespace
+    assert load_piece("label_from_filename", "from torchvision import transforms\nimport numpy as np\n"
+                      "def label_from_filename(path):\n    return 'cat'\n")("c") == "cat"  # the same objects again
 
 
 @pytest.mark.parametrize("text,message", [
@@ -80,6 +82,9 @@ def test_a_piece_sees_the_prelude_and_its_own_namespace():
     ("x = 1\n", "does not define split_items"),
     ("split_items = 3\n", "not a function"),
     ("1 / 0\n", "raised ZeroDivisionError"),
+    ("np = None\ndef split_items(items, val_fraction=0.25, seed=0):\n    return [], []\n", "rebinds np"),
+    ("def build_transforms(train):\n    pass\ndef split_items(items, val_fraction=0.25, seed=0):\n    return [], []\n",
+     "rebinds build_transforms"),
 ])
 def test_load_piece_errors_are_one_sentence(text, message):
     with pytest.raises(PieceError, match=message):
