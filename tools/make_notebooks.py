@@ -253,10 +253,15 @@ def notebook_01():
         elif credentials:
             print(f"Kaggle token found in {credentials}.")
         elif importlib.util.find_spec("google.colab") is not None:
-            from google.colab import files
-            print("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):")
-            for name, data in files.upload().items():
-                print(f"Saved your token to {install_kaggle_json(data)}")
+            from google.colab import files, userdata
+            try:  # Colab secrets (the key icon on the left), when you added them and let this notebook read them
+                os.environ["KAGGLE_USERNAME"] = userdata.get("KAGGLE_USERNAME")
+                os.environ["KAGGLE_KEY"] = userdata.get("KAGGLE_KEY")
+                print("Kaggle token taken from your Colab secrets.")
+            except Exception:
+                print("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):")
+                for name, data in files.upload().items():
+                    print(f"Saved your token to {install_kaggle_json(data)}")
         else:
             print("No Kaggle token: we will use the Oxford-IIIT Pet photos. See the steps above to use Kaggle's.")
         """),
@@ -420,12 +425,12 @@ def notebook_02():
         plt.show()
         """),
         md("""
-        Kaggle's originals come in hundreds of sizes, most around 500 × 375 (the photo sites of the time);
-        a copy that was resized beforehand (like the 200 × 200 one the course tests use) shows a single dot.
+        Kaggle's originals come in hundreds of sizes, up to 500 pixels on a side, portrait and landscape; a
+        copy that was resized beforehand (like the 200 × 200 one the course tests use) shows a single dot.
 
         ### A random sample
 
-        Run this cell a few times: each run shows another dozen photos with their labels.
+        Run this cell a few times: each run shows sixteen other photos with their labels.
         """),
         code("""
         sample = random.sample(items, 16)
