@@ -145,6 +145,9 @@ def pytest_unconfigure(config):
             os.environ.pop("TORCH_HOME", None)
         else:
             os.environ["TORCH_HOME"] = old
+        import shutil
+
+        shutil.rmtree(config._catdog_torch_home, ignore_errors=True)
 
 
 def _offline_torch_home(config):
