@@ -14,8 +14,9 @@
 # DEVICE=cpu), also copied into $OUT when that is set. Settings (environment variables, defaults for an H100/H200-class GPU):
 #   PHOTOS=../shared/data/dogs-vs-cats-200px/train  N=4000  SIZE=224  EPOCHS=3
 #   SCALE=1000,4000,25000  DEVICE=cuda  LIMIT_S=450 (the run is stopped after this many seconds)
+#   THREADS=0 (torch's CPU threads per process; 0: torch's default)
 # A quick check of the script on a CPU:
-#   DEVICE=cpu N=200 SIZE=32 EPOCHS=1 SCALE=200,400 bench/gpu_bench.sh
+#   DEVICE=cpu N=200 SIZE=32 EPOCHS=1 SCALE=200,400 THREADS=1 bench/gpu_bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,11 +27,12 @@ EPOCHS=${EPOCHS:-3}
 SCALE=${SCALE:-1000,4000,25000}
 DEVICE=${DEVICE:-cuda}
 LIMIT_S=${LIMIT_S:-450}
+THREADS=${THREADS:-0}
 DATA=bench/gpu_data/photos
 
 prepare() {
     local have
-    have=$(find "$DATA" -name '*.jpg' 2>/dev/null | wc -l)
+    have=$( (find "$DATA" -name '*.jpg' 2>/dev/null || true) | wc -l)
     if [ "$have" -ge "$N" ]; then
         echo "bench/gpu_data holds $have photos already"
         return
@@ -42,7 +44,7 @@ prepare() {
     mkdir -p "$DATA"
     local half=$((N / 2)) label
     for label in cat dog; do
-        find "$PHOTOS" -maxdepth 1 -name "$label.*.jpg" | sort -V | head -n "$half" | xargs -r cp -t "$DATA"
+        find "$PHOTOS" -maxdepth 1 -name "$label.*.jpg" | sort -V | sed -n "1,${half}p" | xargs -r cp -t "$DATA"
     done
     echo "copied $(find "$DATA" -name '*.jpg' | wc -l) photos into $DATA ($(du -sh "$DATA" | cut -f1))"
 }
@@ -74,7 +76,7 @@ run() {
     if [ "$DEVICE" != cuda ]; then train_max=1000; tag="check-$DEVICE"; fi
     timeout "$LIMIT_S" "$py" bench/bench_train.py --data "$DATA" --images "$N" --size "$SIZE" --epochs "$EPOCHS" \
         --device "$DEVICE" --scale "$SCALE" --scale-size "$SIZE" --scale-train-max "$train_max" \
-        --tag "$tag" --out bench/out
+        --threads "$THREADS" --tag "$tag" --out bench/out
     if [ -n "${OUT:-}" ]; then
         cp "bench/out/bench-$tag-latest.json" "bench/out/bench-$tag-latest.md" "$OUT"/
     fi

@@ -191,8 +191,8 @@ def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights=
 
     The same recipe as the classic loop (``catdog_lib.fit.fit``): SGD with
     momentum 0.9, ``StepLR`` dividing the learning rate by 10 every 7 epochs
-    (stepped once an epoch), the best epoch's weights kept, ``history`` with ``train_loss``, ``train_acc``, ``val_loss``,
-    ``val_acc``, ``lr``. ``batch_size`` and ``lr`` default to values suited
+    (stepped once an epoch), the best epoch's weights kept, ``history``
+    with ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc``, ``lr``. ``batch_size`` and ``lr`` default to values suited
     to the device (:func:`default_batch_size`, :func:`default_lr`).
 
     ``checkpoint``: a path; the run saves there after every epoch and, when
