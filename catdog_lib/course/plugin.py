@@ -227,7 +227,7 @@ def _load(config, state):
     state.filename = str(path)
     if not path.is_file():
         lesson = get_piece(name).lesson
-        state.skip_reason = f"{name}: not started (no {path.name} yet: write it in lesson {lesson} and run its cell)"
+        state.skip_reason = f"{name}: not started (write it in lesson {lesson} and run its %%piece cell)"
         return
     try:
         text = path.read_text(encoding="utf-8")
@@ -553,6 +553,9 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = _render(name, message, hint, learner_tb)
         _record(state, report, check, message, hint, learner_tb)
     elif report.skipped:
+        if state.skip_reason and isinstance(report.longrepr, tuple):
+            # One summary line per piece, not one per check.
+            report.longrepr = (state.filename, None, state.skip_reason)
         _record(state, report, check, None, None, None)
     elif report.passed and call.when == "call":
         _record(state, report, check, None, None, None)
