@@ -38,6 +38,8 @@ def demo_environment(run_dir, base=None, on_cpu=None):
             env.setdefault(name, value)
         if "CATDOG_WEIGHTS" not in env and not _weights_cached(env):
             env["CATDOG_WEIGHTS"] = "none"  # offline and no cached ImageNet weights: random ones, said so below
+        if env.get("CATDOG_WEIGHTS", "").lower() in ("none", "random"):
+            env.setdefault("CATDOG_LR", "0.01")  # random weights need bigger steps than fine-tuning
     return env
 
 
@@ -121,7 +123,7 @@ def demo_cli(args):
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M%S")
     out_dir = Path(args.out) if getattr(args, "out", None) else kit_root() / "demo_runs" / stamp
     env = demo_environment(out_dir)
-    small = [f"{k}={env[k]}" for k in (*SMALL_ON_CPU, "CATDOG_WEIGHTS", "CATDOG_DATA") if k in env]
+    small = [f"{k}={env[k]}" for k in (*SMALL_ON_CPU, "CATDOG_WEIGHTS", "CATDOG_LR", "CATDOG_DATA") if k in env]
     print(f"Running {len(notebooks)} notebook(s) headless into {out_dir}")
     if small:
         print("with " + " ".join(small))

@@ -993,8 +993,8 @@ def notebook_05():
         """),
         md("""
         The **top losses** are the validation photos the model got most wrong: wrong *and* confident. Look at
-        them closely: the photos from lesson 02 (a sign, a drawing, a man) are usually among them, labelled
-        *dog* but holding none. Others are photos where the animal is tiny, half hidden, or shares the picture
+        them closely: the odd photos of lesson 02 (a sign, a drawing, a man), when the split put them in the
+        validation set, are usually among them, labelled *dog* but holding none. Others are photos where the animal is tiny, half hidden, or shares the picture
         with the other species; some are simply hard. A high loss on a mislabelled photo means the model is
         *right*: the top losses are the cheapest way to find the errors in a data set.
         """),

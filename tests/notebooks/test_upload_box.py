@@ -7,7 +7,7 @@ from PIL import Image
 
 from catdog_lib.widgets import (MAX_UPLOAD_BYTES, classify_uploads, read_uploads, safe_name,
                                 upload_box, uploads_html)
-from conftest import tiny_model
+from helpers import tiny_model
 
 
 def jpeg_bytes(size=(40, 30), colour=(200, 120, 40), fmt="JPEG"):
