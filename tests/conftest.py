@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import photo_items
+
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT.parent / "shared" / "data" / "dogs-vs-cats-200px" / "train"
 
@@ -29,12 +31,6 @@ def photos_dir():
     return PHOTOS
 
 
-def photo_items(photos_dir, per_class, start=0):
-    """``(path, label)`` pairs for ``per_class`` cats and as many dogs."""
-    return [(photos_dir / f"{label}.{i}.jpg", label)
-            for label in ("cat", "dog") for i in range(start, start + per_class)]
-
-
 @pytest.fixture(scope="session")
 def small_items(photos_dir):
     """40 real cats and 40 real dogs as ``(path, label)`` pairs."""
@@ -54,15 +50,3 @@ def tiny_imagefolder(tmp_path_factory, photos_dir):
     dest = tmp_path_factory.mktemp("tiny_imagefolder")
     arrange_imagefolder(train, val, dest)
     return dest
-
-
-def tiny_model(num_classes=2):
-    """A few-hundred-parameter CNN that trains in milliseconds: for loop tests."""
-    import torch
-    from torch import nn
-
-    torch.manual_seed(0)
-    return nn.Sequential(
-        nn.Conv2d(3, 4, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(), nn.Linear(4, num_classes),
-    )
