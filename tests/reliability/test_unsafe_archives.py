@@ -38,7 +38,20 @@ def leftovers(parent):
     return [p.name for p in parent.iterdir() if ".partial" in p.name]
 
 
+def own_progress_lock():
+    """In a forked child: a lock of its own for the progress bars. tqdm shares one multiprocessing lock
+    with every fork, and a child killed while it holds it would block this process's next bar forever."""
+    import threading
+
+    import tqdm.auto
+    import tqdm.std
+
+    for cls in {tqdm.std.tqdm, tqdm.auto.tqdm}:
+        cls.set_lock(threading.RLock())
+
+
 def extract(archive, dest):
+    own_progress_lock()
     safe_extract(archive, dest)
 
 
@@ -111,6 +124,8 @@ def test_an_evil_train_zip_inside_a_good_competition_zip_is_refused(tmp_path, ph
 
 def prepare_quietly(upload, dest):
     from catdog_lib.prepare import prepare
+
+    own_progress_lock()
 
     prepare(source="folder", from_dir=upload, dest=dest, report=lambda line: None)
 
