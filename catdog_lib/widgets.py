@@ -143,6 +143,7 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
             if image.format not in IMAGE_EXTENSIONS:
                 raise UploadError(f"{name!r} is a {image.format} file: upload a photo (JPEG, PNG, GIF, BMP, WebP or TIFF)")
             image.load()  # decode now, so a broken file fails here and not in the model
+            extension = IMAGE_EXTENSIONS[image.format]
             image = to_8bit(image)  # a 16-bit PNG would turn white in convert("RGB")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise UploadError(f"{name!r} would unpack into a gigantic image (over {max_pixels / 1e6:.0f} "
@@ -152,7 +153,7 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
         except Exception:  # Pillow raises many kinds for a file that is not an image
             raise UploadError(f"{name!r} is not an image we can read: upload a photo (JPEG, PNG, GIF, BMP, "
                               "WebP or TIFF)") from None
-    return image, IMAGE_EXTENSIONS[image.format]
+    return image, extension
 
 
 def save_upload(name, data, folder, extension=""):
