@@ -21,6 +21,7 @@ KINDS = {
     "png_16bit": "dog.1008.png",
     "animated_gif": "cat.1009.gif",
     "bomb": "dog.1010.png",
+    "strip": "cat.1019.png",  # 1 x 4000 pixels: few, but the evaluation resize multiplies them
     "exif_rotated": "cat.1011.jpg",
     "heic": "dog.1012.heic",
     "ds_store": ".DS_Store",
@@ -82,6 +83,7 @@ def kind_bytes(photos_dir):
         "animated_gif": encode(photo, "GIF", save_all=True, append_images=[photo.rotate(90)], duration=100,
                                loop=0),
         "bomb": png_header_only(BOMB_SIDE, BOMB_SIDE),
+        "strip": encode(photo.resize((1, 4000)), "PNG"),
         "exif_rotated": encode(tall, "JPEG", exif=exif),
         "heic": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
         "ds_store": b"\x00\x00\x00\x01Bud1" + b"\x00" * 32,
