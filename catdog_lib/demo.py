@@ -86,7 +86,11 @@ def _first_line_of_error(error):
 
 def write_html(nb, path):
     """An HTML copy of an executed notebook (plots embedded), for a browser."""
-    from nbconvert import HTMLExporter
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError:
+        raise CatdogError("nbconvert is missing, so no HTML copies can be made: pip install nbconvert "
+                          "(or install the kit with its dev extra, as make demo does)") from None
 
     body, _ = HTMLExporter().from_notebook_node(nb)
     Path(path).write_text(body, encoding="utf-8")
