@@ -626,11 +626,13 @@ def notebook_03():
         tensors = [eval_tf(image)] + [train_tf(image) for _ in range(8)]
         print("one tensor:", tuple(tensors[0].shape), tensors[0].dtype,
               f"values from {tensors[0].min():.2f} to {tensors[0].max():.2f}")
-        fig, axes = plt.subplots(1, 9, figsize=(18, 2.4))
-        for i, (ax, t) in enumerate(zip(axes, tensors)):
+        fig, axes = plt.subplots(3, 3, figsize=(7.5, 8))
+        for i, (ax, t) in enumerate(zip(axes.flat, tensors)):
             ax.imshow(denormalize(t))
-            ax.set_title("evaluation" if i == 0 else f"training #{i}", fontsize=10)
+            ax.set_title("evaluation (always this)" if i == 0 else f"training, draw {i}", fontsize=10,
+                         color="tab:blue" if i == 0 else "black")
             ax.axis("off")
+        fig.tight_layout()
         plt.show()
         """),
         md("""
