@@ -28,7 +28,9 @@ def test_torch_and_torchvision_are_ranges_not_pins():
 
 
 def test_environment_yml_matches_pyproject():
-    deps = dict(split_requirement(r) for r in pyproject()["project"]["dependencies"])
+    """conda users get the library and JupyterLab (the `lab` extra), with the same ranges."""
+    project = pyproject()["project"]
+    deps = dict(split_requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {}
     for entry in env["dependencies"]:
