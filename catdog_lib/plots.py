@@ -86,7 +86,7 @@ def plot_history(history):
     if len(history["val_acc"]):
         best = int(np.argmax(history["val_acc"]))
         axes[0][1].plot(epochs[best], history["val_acc"][best], "*", color="tab:red", markersize=14, zorder=3)
-        axes[0][1].set_title(f"accuracy (best val {history['val_acc'][best]:.3f}, epoch {best + 1})")
+        axes[0][1].set_title(f"accuracy (best val {history['val_acc'][best]:.1%}, epoch {best + 1})")
     if has_lr:
         ax = axes[0][2]
         ax.plot(epochs, history["lr"], "o-", color="tab:green", drawstyle="steps-post")
@@ -94,8 +94,13 @@ def plot_history(history):
         ax.set_xlabel("epoch")
         ax.set_yscale("log")
         ax.grid(alpha=0.3)
+    from matplotlib.ticker import MaxNLocator
+
     for ax in axes[0]:
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        if len(epochs) <= 12:  # one tick per epoch: no "epoch 0.96" on a short run
+            ax.set_xticks(epochs)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     return fig
 
@@ -180,7 +185,7 @@ def plot_top_losses(images_or_paths, y_true, probs, class_names, k=9, mean=IMAGE
         ax.imshow(_as_picture(images_or_paths[index], mean, std))
         wrong = predicted != y_true[index]
         ax.set_title(f"true {class_names[y_true[index]]} / predicted {class_names[predicted]}\n"
-                     f"p={probs[index][predicted]:.2f}, loss {losses[index]:.2f}",
+                     f"p({class_names[predicted]}) = {probs[index][predicted]:.2f}, loss {losses[index]:.2f}",
                      fontsize=10, color="tab:red" if wrong else "black", pad=4)
     fig.suptitle("top losses: the photos the model got most wrong", fontsize=12)
     fig.tight_layout()
