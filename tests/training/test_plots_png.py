@@ -49,7 +49,7 @@ def test_plot_history(tmp_path):
                "val_acc": [0.6, 0.75, 0.7], "lr": [0.01, 0.01, 0.001]}
     figure = plots.plot_history(history)
     assert [ax.get_title() for ax in figure.axes] == [
-        "loss", "accuracy (best val 0.750, epoch 2)", "learning rate (of each training pass)"]
+        "loss", "accuracy (best val 75.0%, epoch 2)", "learning rate (of each training pass)"]
     assert list(figure.axes[1].lines[1].get_ydata()) == [0.6, 0.75, 0.7]
     saved(figure, tmp_path / "curves.png")
 
@@ -71,7 +71,7 @@ def test_top_losses_shows_the_worst_first(tmp_path):
     images = [Image.new("RGB", (40, 30), color) for color in ("red", "green", "blue", "gray")]
     figure = plots.plot_top_losses(images, y_true, probs, CLASSES, k=2)
     titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
-    assert titles[0].startswith("true cat / predicted dog\np=0.95") and titles[1].startswith("true dog / predicted cat")
+    assert titles[0].startswith("true cat / predicted dog\np(dog) = 0.95") and titles[1].startswith("true dog / predicted cat")
     saved(figure, tmp_path / "top_losses.png")
 
 
