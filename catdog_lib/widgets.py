@@ -250,13 +250,22 @@ def show_uploads(results):
     display(HTML(uploads_html(results)))
 
 
+class Uploads(list):
+    """The ``Upload`` results of one upload, shown as cards when a cell ends with them."""
+
+    def _ipython_display_(self):
+        if self:
+            show_uploads(self)
+
+
 def upload_box(model, class_names, size=224, *, device=None, predict=None, folder=None,
                max_bytes=MAX_UPLOAD_BYTES):
     """Let the learner upload photos and see what the model thinks of each.
 
     JupyterLab: returns an ipywidgets box with a ``FileUpload`` button (leave
     it last in a cell). Colab: opens the file picker at once, waits for the
-    photos, shows the cards and returns the list of ``Upload``.
+    photos and returns them as ``Uploads``, a list of ``Upload`` that a cell
+    ending with it shows as cards (not as a list's text).
     """
     limit = f"images only, up to {max_bytes / 2**20:.0f} MB each"
     options = dict(device=device, predict=predict, folder=folder, max_bytes=max_bytes)
@@ -264,10 +273,8 @@ def upload_box(model, class_names, size=224, *, device=None, predict=None, folde
         from google.colab import files
 
         print(f"Choose one or more photos ({limit}).")
-        results = classify_uploads(files.upload(), model, class_names, size, **options)
-        if results:
-            show_uploads(results)
-        else:
+        results = Uploads(classify_uploads(files.upload(), model, class_names, size, **options))
+        if not results:
             print("No photo chosen: run this cell again to upload some.")
         return results
 

@@ -186,6 +186,8 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
         assert name in page
     assert page.count("%</span>") == 2 * len(PHOTOS), "not one percentage per class and photo"
     assert "FileUpload" not in page and "application/vnd.jupyter.widget-view+json" not in str(upload.outputs)
+    assert not [o for o in upload.outputs if o.output_type == "execute_result"], \
+        "the upload cell also printed its return value as text"
     from catdog_lib.widgets import safe_name
 
     saved = sorted(p.name for p in (tmp_path / "runs" / "lesson05" / "uploads").iterdir())
