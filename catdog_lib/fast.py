@@ -19,7 +19,6 @@ most of the time. Here:
 is ``catdog train --fast``.
 """
 import copy
-import json
 import time
 from pathlib import Path
 
@@ -293,30 +292,15 @@ def train_fast(args):
     and the plots into ``--out``, as ``catdog train`` does; the checkpoint
     is ``--checkpoint`` or ``OUT/checkpoint.pt``.
     """
-    from .fit import check_data_folder, default_workers, save_run_plots
-    from .hardware import pick_device
-    from .model import build_model_or_explain, parse_weights
-    from .transforms import IMAGENET_MEAN, IMAGENET_STD, make_loaders
+    from .fit import default_workers, parse_train_args, save_run
+    from .model import build_model_or_explain
+    from .transforms import make_loaders
 
-    data = Path(args.data).expanduser()
-    check_data_folder(data)
-    for name, value, low in (("--epochs", args.epochs, 1), ("--size", args.size, 32),
-                             ("--batch-size", args.batch_size, 1)):
-        if value < low:
-            raise CatdogError(f"{name} must be at least {low}, not {value}")
-    if not args.lr > 0:
-        raise CatdogError(f"--lr must be a positive number, not {args.lr}")
-    weights = parse_weights(args.weights)
-    try:
-        device = pick_device(args.device)
-    except ValueError as e:
-        raise CatdogError(str(e)) from None
+    data, weights, device, out, checkpoint = parse_train_args(args)
     batch_size, lr = args.batch_size, args.lr
     if batch_size == 32:  # the CLI's default: take the device's, and scale the learning rate with it
         batch_size = default_batch_size(device)
         lr = args.lr * batch_size / 32
-    out = Path(args.out).expanduser()
-    checkpoint = Path(args.checkpoint).expanduser() if args.checkpoint else out / "checkpoint.pt"
     class_names = list_imagefolder(data / "train")[2]
     model = build_model_or_explain(num_classes=len(class_names), weights=weights)
     print(f"training a ResNet18 ({'ImageNet' if weights else 'random'} weights) on {device} at {args.size} px, "
@@ -326,20 +310,11 @@ def train_fast(args):
         data, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr, weights=weights,
         device=device, seed=args.seed, checkpoint=checkpoint, model=model)
 
-    best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__)
-    out.mkdir(parents=True, exist_ok=True)
     model = model.to(memory_format=torch.contiguous_format)
-    from .bundle import save_bundle
-
-    save_bundle(out / "model.pt", model, class_names, args.size, IMAGENET_MEAN, IMAGENET_STD,
-                extra={"history": history, "best_epoch": best + 1, "val_acc": history["val_acc"][best],
-                       "weights": weights or "none", "fast": True})
-    (out / "history.json").write_text(json.dumps(history, indent=2) + "\n")
     workers = args.workers if args.workers is not None else default_workers(device)
     loaders, _ = make_loaders(data, batch_size=batch_size, num_workers=workers, size=args.size)
-    plots = save_run_plots(model, loaders, class_names, history, device, out)
-    print(f"best val accuracy {history['val_acc'][best]:.3f} (epoch {best + 1})")
-    print(f"saved into {out}/: model.pt, history.json, {', '.join(plots)}")
+    save_run(out, model, class_names, args.size, history, loaders, device, checkpoint,
+             extra={"weights": weights or "none", "fast": True})
     return model, history, class_names
 
 

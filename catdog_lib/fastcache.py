@@ -156,10 +156,10 @@ def build_cache(paths, side, out_path, workers=None, progress=True, desc="decodi
                           unit="img", disable=not progress, mininterval=1.0):
                 pass
         array.flush()
-        del array
+        array = None  # close the map before the rename
         os.replace(partial, out_path)
     except BaseException:
-        del array
+        array = None
         partial.unlink(missing_ok=True)
         raise
     return out_path

@@ -287,26 +287,11 @@ def train_cli(args):
             raise CatdogError("--fast is not available in this version of the kit: train without it") from None
         return train_fast(args)
 
-    from .bundle import save_bundle
-    from .model import build_model_or_explain, parse_weights
-    from .transforms import IMAGENET_MEAN, IMAGENET_STD, make_loaders
+    from .model import build_model_or_explain
+    from .transforms import make_loaders
 
-    data = Path(args.data).expanduser()
-    check_data_folder(data)
-    for name, value, low in (("--epochs", args.epochs, 1), ("--size", args.size, 32),
-                             ("--batch-size", args.batch_size, 1)):
-        if value < low:
-            raise CatdogError(f"{name} must be at least {low}, not {value}")
-    if not args.lr > 0:
-        raise CatdogError(f"--lr must be a positive number, not {args.lr}")
-    weights = parse_weights(args.weights)
-    try:
-        device = pick_device(args.device)
-    except ValueError as e:
-        raise CatdogError(str(e)) from None
+    data, weights, device, out, checkpoint = parse_train_args(args)
     workers = args.workers if args.workers is not None else default_workers(device)
-    out = Path(args.out).expanduser()
-    checkpoint = Path(args.checkpoint).expanduser() if args.checkpoint else out / "checkpoint.pt"
 
     seed_everything(args.seed)
     try:
@@ -328,11 +313,42 @@ def train_cli(args):
     model, history = fit(model, loaders, epochs=args.epochs, lr=args.lr, device=device,
                          checkpoint=checkpoint, identity=identity)
 
+    save_run(out, model, class_names, args.size, history, loaders, device, checkpoint,
+             extra={"weights": weights or "none", "split": identity["split"]})
+
+
+def parse_train_args(args):
+    """Check ``catdog train``'s arguments: ``(data, weights, device, out, checkpoint)``, or a CatdogError."""
+    from .model import parse_weights
+
+    data = Path(args.data).expanduser()
+    check_data_folder(data)
+    for name, value, low in (("--epochs", args.epochs, 1), ("--size", args.size, 32),
+                             ("--batch-size", args.batch_size, 1)):
+        if value < low:
+            raise CatdogError(f"{name} must be at least {low}, not {value}")
+    if not args.lr > 0:
+        raise CatdogError(f"--lr must be a positive number, not {args.lr}")
+    weights = parse_weights(args.weights)
+    try:
+        device = pick_device(args.device)
+    except ValueError as e:
+        raise CatdogError(str(e)) from None
+    out = Path(args.out).expanduser()
+    checkpoint = Path(args.checkpoint).expanduser() if args.checkpoint else out / "checkpoint.pt"
+    return data, weights, device, out, checkpoint
+
+
+def save_run(out, model, class_names, size, history, loaders, device, checkpoint, extra=None):
+    """Write the model bundle, ``history.json`` and the plots into ``out``, and say what is where."""
+    from .bundle import save_bundle
+    from .transforms import IMAGENET_MEAN, IMAGENET_STD
+
     best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__)
     out.mkdir(parents=True, exist_ok=True)
-    save_bundle(out / "model.pt", model, class_names, args.size, IMAGENET_MEAN, IMAGENET_STD,
+    save_bundle(out / "model.pt", model, class_names, size, IMAGENET_MEAN, IMAGENET_STD,
                 extra={"history": history, "best_epoch": best + 1, "val_acc": history["val_acc"][best],
-                       "weights": weights or "none", "split": identity["split"]})
+                       **(extra or {})})
     (out / "history.json").write_text(json.dumps(history, indent=2) + "\n")
     plots = save_run_plots(model, loaders, class_names, history, device, out)
     print(f"best val accuracy {history['val_acc'][best]:.3f} (epoch {best + 1})")

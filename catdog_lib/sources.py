@@ -156,7 +156,7 @@ def _kaggle_api():
             from kaggle.api.kaggle_api_extended import KaggleApi
     except ImportError as e:
         raise CatdogError("the kaggle package is missing: pip install kaggle") from e
-    except (Exception, SystemExit) as e:  # kaggle < 1.7 raises at import when it finds no credentials
+    except (Exception, SystemExit):  # kaggle < 1.7 raises at import when it finds no credentials
         raise CatdogError(f"the kaggle package cannot use the credentials in {where}: " + KAGGLE_TOKEN_HELP) from None
 
     api = KaggleApi()

@@ -10,7 +10,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 
 from catdog_lib.course.plugin import CheckFailed, expect, expect_raises

@@ -11,7 +11,6 @@ import io
 import weakref
 
 import numpy as np
-import pytest
 import torch
 from PIL import Image
 from torch import nn

@@ -36,7 +36,6 @@ fresh prelude, or the reference with ``--reference``. The plugin then:
 Checks use ``expect(condition, message, hint=...)`` or raise ``CheckFailed``.
 """
 import builtins
-import contextlib
 import json
 import os
 import random
