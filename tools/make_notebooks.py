@@ -698,6 +698,7 @@ def notebook_04():
         """),
         *setup("""
         import matplotlib.pyplot as plt
+        from catdog_lib.model import ensure_pretrained_weights
         from catdog_lib.plots import plot_history, plot_lr_schedule, plot_probabilities
         from catdog_lib.settings import lesson_data
         """),
@@ -733,6 +734,8 @@ def notebook_04():
         """),
         *piece("build_model"),
         code("""
+        if settings.weights:  # ImageNet's weights: downloaded once into torch's cache, or a message saying why not
+            ensure_pretrained_weights(settings.weights)
         model = build_model(num_classes=len(class_names), weights=settings.weights).to(device)
         blocks = ["conv1", "bn1", "layer1", "layer2", "layer3", "layer4", "fc"]
         sizes = [sum(p.numel() for p in getattr(model, b).parameters()) for b in blocks]
@@ -883,6 +886,7 @@ def notebook_05():
         from catdog_lib.course.judge import learner_or_reference
         from catdog_lib.fast import fit_fast
         from catdog_lib.fit import fit
+        from catdog_lib.model import ensure_pretrained_weights
         from catdog_lib.paths import kit_root
         from catdog_lib.plots import evaluate_predictions, plot_confusion_matrix, plot_history, plot_top_losses
         from catdog_lib.settings import lesson_data
@@ -967,6 +971,8 @@ def notebook_05():
         def show_curves(history):
             curves.update(plot_history(history))
 
+        if settings.weights:  # ImageNet's weights: downloaded once into torch's cache, or a message saying why not
+            ensure_pretrained_weights(settings.weights)
         torch.manual_seed(settings.seed)
         model = build_model(num_classes=len(class_names), weights=settings.weights)
         if settings.use_fast:
