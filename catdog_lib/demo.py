@@ -25,6 +25,9 @@ WEIGHTS_FILE = "resnet18-f37072fd.pth"
 def demo_environment(run_dir, base=None, on_cpu=None):
     """The environment the notebooks run in: ``base`` plus the demo's own workspace and small CPU settings."""
     env = dict(os.environ if base is None else base)
+    for name in ("CATDOG_DATA", "CATDOG_DATA_ROOT", "CATDOG_WORKSPACE", "CATDOG_RUNS", "CATDOG_CACHE", "TORCH_HOME"):
+        if env.get(name):  # the kernels run in another folder: relative paths would point elsewhere there
+            env[name] = str(Path(env[name]).expanduser().resolve())
     env.setdefault("CATDOG_WORKSPACE", str(Path(run_dir) / "my_pieces"))  # never the instructor's own pieces
     env.setdefault("CATDOG_RUNS", str(Path(run_dir) / "runs"))
     env.setdefault("CATDOG_DRIVE", "0")

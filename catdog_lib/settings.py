@@ -204,6 +204,11 @@ def load_settings(cpu=None, env=None, **defaults):
             origin[name] = env_name(name)
     if values.get("data") is not None:
         values["data"] = Path(values["data"]).expanduser()
+        if not values["data"].is_absolute() and not values["data"].exists():
+            # A kernel runs in the notebook's folder: a path given from the kit's root (make lab) is found there.
+            from .paths import kit_root
+
+            values["data"] = (kit_root() / values["data"]).resolve()
         if not values["data"].is_dir():
             raise CatdogError(f"{env_name('data')}={str(values['data'])!r} is not a folder: "
                               "point it at a folder of cat and dog photos, or unset it to download them")

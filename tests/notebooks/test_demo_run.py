@@ -59,3 +59,25 @@ def test_a_failing_notebook_is_named_in_one_line_and_the_others_still_run(course
     assert results["02_second.ipynb"][1] is None
     with pytest.raises(CatdogError, match=r"1 notebook\(s\) failed \(01_first.ipynb\)"):
         demo_cli(argparse.Namespace(out=str(tmp_path / "again"), solutions=course))
+
+
+def test_relative_paths_are_made_absolute_for_the_kernels(tmp_path, monkeypatch):
+    """`CATDOG_DATA=../photos make demo`: the kernels run elsewhere, so the path must not stay relative."""
+    (tmp_path / "photos").mkdir()
+    monkeypatch.chdir(tmp_path / "photos")
+    env = demo_environment(tmp_path / "run", base={"CATDOG_DATA": "../photos", "CATDOG_CACHE": "cache"}, on_cpu=False)
+    assert env["CATDOG_DATA"] == str(tmp_path / "photos")
+    assert env["CATDOG_CACHE"] == str(tmp_path / "photos" / "cache")
+
+
+def test_settings_find_a_data_path_given_from_the_kit_root(tmp_path, monkeypatch):
+    """`CATDOG_DATA=photos make lab`: the kernel's folder is lessons/, the path is from the kit's root."""
+    from catdog_lib.paths import kit_root
+    from catdog_lib.settings import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CATDOG_DATA", "solutions")  # a folder that exists under the kit's root only
+    assert load_settings().data == kit_root() / "solutions"
+    monkeypatch.setenv("CATDOG_DATA", "no-such-folder")
+    with pytest.raises(CatdogError, match="is not a folder"):
+        load_settings()
