@@ -1,4 +1,4 @@
-"""Helpers for the fast path's tests: a learnable image folder, a tiny model."""
+"""Helpers for the fast path's tests: a learnable image folder (the tiny model is tests/helpers.py's)."""
 import numpy as np
 from PIL import Image
 
@@ -22,13 +22,3 @@ def write_color_folder(dest, n_train=24, n_val=12, side=40, seed=0):
     return dest
 
 
-def tiny_model(num_classes=2):
-    """A few-hundred-parameter CNN that trains in milliseconds (as tests/conftest.py's)."""
-    import torch
-    from torch import nn
-
-    torch.manual_seed(0)
-    return nn.Sequential(
-        nn.Conv2d(3, 4, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(), nn.Linear(4, num_classes),
-    )

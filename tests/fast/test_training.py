@@ -3,7 +3,7 @@ import json
 
 import pytest
 import torch
-from fast_helpers import tiny_model
+from helpers import tiny_model
 
 from catdog_lib import make_loaders, train_model
 from catdog_lib.fast import default_batch_size, default_lr, fit_fast
