@@ -144,6 +144,14 @@ def read_image_header(path, label):
         return f"broken image header ({e})"
     if width < 1 or height < 1:
         return "image has no pixels"
+    from .images import SIXTEEN_BIT_MODES, shape_problem
+
+    if mode in SIXTEEN_BIT_MODES:  # ImageFolder's convert("RGB") would clip it to a white picture
+        return (f"16-bit image (mode {mode}), which torchvision's ImageFolder would load as a white picture: "
+                f"save it as an ordinary 8-bit JPEG or PNG")
+    problem = shape_problem(width, height)
+    if problem:  # the evaluation resize would blow it up to gigabytes
+        return f"the image {problem}"
     return ImageRecord(path, label, width, height, mode, fmt)
 
 
