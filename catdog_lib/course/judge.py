@@ -60,28 +60,45 @@ def judge(names=None, workspace=None, reference=False, timeout=900):
         get_piece(name)  # a clear error for a wrong name
     started = names if reference else [name for name in names if piece_path(name, workspace).is_file()]
     verdicts = {}
+    remaining = list(started)
     if started:
         checks = checks_dir()
         with tempfile.TemporaryDirectory(prefix="catdog_judge_") as tmp:
-            out = Path(tmp) / "verdicts.json"
-            command = [sys.executable, "-m", "pytest", str(checks), "--workspace", str(workspace),
-                       "--catdog-json", str(out), "-q", "-p", "no:cacheprovider",
-                       "-p", "no:nbval"]  # nbval's imports alone take seconds, and no check needs it
-            if set(started) != set(PIECE_NAMES):
-                command += ["-k", " or ".join(started)]
-            if reference:
-                command.append("--reference")
-            try:
-                run = subprocess.run(command, cwd=checks.parent, capture_output=True, text=True,
-                                     timeout=timeout, stdin=subprocess.DEVNULL)
-            except subprocess.TimeoutExpired:
-                raise CatdogError(f"the checks took more than {timeout} s and were stopped: "
-                                  "look for a piece that never ends") from None
-            if not out.is_file():
-                tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
-                raise CatdogError("the checks did not run (pytest exit code {}): {}".format(run.returncode, " | ".join(tail)))
-            verdicts = json.loads(out.read_text(encoding="utf-8"))["pieces"]
+            # A piece that swallows the stop ends its run (the plugin names it under "stopped"):
+            # the pieces not judged yet get a run of their own, as if it were not there.
+            for attempt in range(len(started)):
+                out = Path(tmp) / f"verdicts{attempt}.json"
+                summary = _run_checks(checks, workspace, remaining, reference, out, timeout)
+                verdicts.update(summary["pieces"])
+                if not summary.get("stopped"):
+                    break
+                remaining = [name for name in remaining if name not in summary["pieces"]]
+                if not remaining:
+                    break
     return {name: verdicts.get(name) or not_started(name) for name in names}
+
+
+def _run_checks(checks, workspace, names, reference, out, timeout):
+    """One ``pytest checks`` process for the pieces ``names``; its JSON summary."""
+    from .pieces import PIECE_NAMES
+
+    command = [sys.executable, "-m", "pytest", str(checks), "--workspace", str(workspace),
+               "--catdog-json", str(out), "-q", "-p", "no:cacheprovider",
+               "-p", "no:nbval"]  # nbval's imports alone take seconds, and no check needs it
+    if set(names) != set(PIECE_NAMES):
+        command += ["-k", " or ".join(names)]
+    if reference:
+        command.append("--reference")
+    try:
+        run = subprocess.run(command, cwd=checks.parent, capture_output=True, text=True,
+                             timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise CatdogError(f"the checks took more than {timeout} s and were stopped: "
+                          "look for a piece that never ends") from None
+    if not out.is_file():
+        tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
+        raise CatdogError("the checks did not run (pytest exit code {}): {}".format(run.returncode, " | ".join(tail)))
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 # ----- words for one verdict ---------------------------------------------------------------

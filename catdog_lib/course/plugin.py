@@ -10,11 +10,14 @@ fresh prelude, or the reference with ``--reference``. The plugin then:
   traceback; when the learner's own code raised, a short traceback of the
   piece file's lines only;
 - stops a check that runs too long (``--catdog-timeout``, default 20 s; the
-  rest of that piece's checks then fail at once), turns ``sys.exit`` and
+  rest of that piece's checks then fail at once; a piece that swallows the
+  stop and runs on ends the run, whose JSON then names it under ``"stopped"``,
+  so that ``judge`` judges the other pieces in a new run), turns ``sys.exit`` and
   ``os._exit`` into failures, fails a check that prints more than 1 MB;
 - saves and restores the global state around every check (random, numpy
   and torch generators, torch's default dtype and grad mode, the working
-  folder, the environment, the attributes of the prelude's modules) and
+  folder, the environment, the attributes of the prelude's modules and of
+  their classes, such as ``nn.Linear.forward``) and
   fails a piece that changed it, so the other pieces are judged as if it
   were not there;
 - ends with a summary per lesson, and with ``--catdog-json PATH`` writes::
@@ -42,6 +45,7 @@ import random
 import signal
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -51,6 +55,9 @@ from .pieces import (HINTS, LESSONS, PIECE_NAMES, PIECES, PieceError, get_piece,
                      piece_path, reference)
 
 DEFAULT_TIMEOUT = 20
+HARD_STOP = 2  # seconds a piece may go on swallowing the stop before the whole run is ended
+STOPPED_EXIT = 12  # the exit status of a run ended that way (judge() then judges the other pieces)
+_real_exit = os._exit  # the guard replaces os._exit while a check runs
 OUTPUT_LIMIT = 1_000_000  # characters a check may print
 SHOWN_OUTPUT = 2_000  # characters of a failing check's output shown
 
@@ -144,9 +151,6 @@ def pytest_unconfigure(config):
             os.environ.pop("TORCH_HOME", None)
         else:
             os.environ["TORCH_HOME"] = old
-        import shutil
-
-        shutil.rmtree(config._catdog_torch_home, ignore_errors=True)
 
 
 def _offline_torch_home(config):
@@ -226,7 +230,7 @@ def _load(config, state):
     state.filename = str(path)
     if not path.is_file():
         lesson = get_piece(name).lesson
-        state.skip_reason = f"{name}: not started (write it in lesson {lesson} and run its %%piece cell)"
+        state.skip_reason = f"{name}: not started (no {path.name} yet: write it in lesson {lesson} and run its cell)"
         return
     try:
         text = path.read_text(encoding="utf-8")
@@ -293,6 +297,8 @@ def _watched_modules():
     import torch
     import torch.backends.mps
     import torch.nn.functional
+    import torch.optim
+    import torch.optim.lr_scheduler
     import torch.utils.data
     import torchvision
     import torchvision.transforms.functional
@@ -301,8 +307,30 @@ def _watched_modules():
 
     return (builtins, os, os.path, copy, math, random, time, pathlib, np, np.random, torch, torch.nn,
             torch.nn.functional, torch.cuda, torch.backends.mps, torch.random, torch.utils.data,
+            torch.optim, torch.optim.lr_scheduler,
             torchvision.datasets, torchvision.transforms, torchvision.transforms.functional,
             torchvision.models, PIL.Image, PIL.ImageOps, catdog_lib)
+
+
+_CLASSES = []
+
+
+def _watched_classes():
+    """The classes a piece may use and could patch (``nn.Linear.forward = ...``): layers, optimizers,
+    schedulers, data sets and loaders, transforms, the model, tensors, PIL images."""
+    if not _CLASSES:
+        import PIL.Image
+        import torch
+        import torch.optim.lr_scheduler
+        import torchvision
+
+        found = {}
+        for module in (torch.nn, torch.optim, torch.optim.lr_scheduler, torch.utils.data, torchvision.datasets,
+                       torchvision.transforms):
+            found.update((id(value), value) for value in vars(module).values() if isinstance(value, type))
+        found.update((id(cls), cls) for cls in (torch.Tensor, torchvision.models.ResNet, PIL.Image.Image))
+        _CLASSES.extend(found.values())
+    return _CLASSES
 
 
 _SEEDERS = (
@@ -343,6 +371,7 @@ class _Guard:
             self.cwd = None
         self.environ = dict(os.environ)
         self.modules = [(module, dict(vars(module))) for module in _watched_modules()]
+        self.classes = [(cls, dict(vars(cls))) for cls in _watched_classes()]
         self.patches = []
         self._patch(os, "_exit", self._no_exit)
         for module_name, attribute, label in _SEEDERS:
@@ -405,6 +434,19 @@ class _Guard:
                     label = "builtins" if module is builtins else module.__name__.replace("numpy", "np")
                     self.violations.append(f"changed {label}.{key}")
                     setattr(module, key, value)
+        for cls, saved in self.classes:
+            now = vars(cls)
+            for key in set(saved) | set(now):
+                value = now.get(key, _MISSING)
+                if key.startswith("_") or value is saved.get(key, _MISSING):
+                    continue
+                if callable(value) and not _made_in(value, self.state.filename):
+                    continue  # the library's own doing (torch wraps an optimizer's step on first use)
+                self.violations.append(f"changed {_class_label(cls)}.{key}")
+                if key in saved:
+                    setattr(cls, key, saved[key])
+                else:
+                    delattr(cls, key)
         return False
 
     def describe(self):
@@ -412,6 +454,28 @@ class _Guard:
 
 
 _MISSING = object()
+
+
+def _made_in(value, filename):
+    """Was the function ``value`` written in ``filename`` (the piece's file)?"""
+    code = getattr(value, "__code__", None) or getattr(getattr(value, "__func__", None), "__code__", None)
+    return code is not None and code.co_filename == filename
+
+
+def _class_label(cls):
+    """``nn.Linear``, ``torch.Tensor``, ``Image.Image``...: the name a lesson writes."""
+    import torch
+
+    if cls.__module__.startswith("torch.nn.") and getattr(torch.nn, cls.__name__, None) is cls:
+        return f"nn.{cls.__name__}"
+    if cls.__module__.startswith("torch.optim.lr_scheduler"):
+        return f"torch.optim.lr_scheduler.{cls.__name__}"
+    for prefix, short in (("torch.optim", "torch.optim"), ("torch.utils.data", "torch.utils.data"),
+                          ("torchvision.datasets", "datasets"), ("torchvision.transforms", "transforms"),
+                          ("torchvision.models", "models"), ("PIL.Image", "Image"), ("torch", "torch")):
+        if cls.__module__.startswith(prefix):
+            return f"{short}.{cls.__name__}"
+    return cls.__qualname__
 
 
 @pytest.hookimpl(wrapper=True)
@@ -464,7 +528,9 @@ def pytest_timeout_set_timer(item, settings):
         # only while the piece's code runs, in case it swallowed the first.
         if fired and not _in_file(frame, state.filename):
             return
-        fired.append(True)
+        fired.append(time.monotonic())
+        if fired[-1] - fired[0] >= HARD_STOP:
+            _stop_the_run(item, name, settings.timeout)  # it swallows every stop: nothing else can end it
         raise CheckTimeout(settings.timeout)
 
     def cancel():
@@ -475,6 +541,33 @@ def pytest_timeout_set_timer(item, settings):
     signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, settings.timeout, 0.5)
     return True
+
+
+_stopped_key = pytest.StashKey()
+
+
+def _stop_the_run(item, name, timeout):
+    """End the whole run from inside a piece that will not stop: record its failure, write the
+    verdicts so far (naming it under ``"stopped"``), say so, and leave with ``STOPPED_EXIT``."""
+    config = item.config
+    state = _state(config, name)
+    message = (f"{name} ran for more than {timeout:g} s and would not stop when told to: an 'except:' "
+               f"(or 'except BaseException:') inside a loop catches the stop; catch only the errors you "
+               f"expect, such as 'except ValueError:'")
+    state.results[item.nodeid] = {"check": item.name, "outcome": "failed", "message": message,
+                                  "hint": HINTS[name][0], "traceback": None}
+    config.stash[_stopped_key] = name
+    path = config.getoption("catdog_json")
+    if path:
+        Path(path).write_text(json.dumps(_summary(config), indent=2) + "\n", encoding="utf-8")
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        capture.suspend_global_capture(in_=True)
+    sys.stderr.write(f"\n{message}\nThe checks stopped there: judge the other pieces with "
+                     f"pytest checks -k 'not {name}'\n")
+    sys.stderr.flush()
+    sys.stdout.flush()
+    _real_exit(STOPPED_EXIT)
 
 
 def _in_file(frame, filename):
@@ -552,9 +645,6 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = _render(name, message, hint, learner_tb)
         _record(state, report, check, message, hint, learner_tb)
     elif report.skipped:
-        if state.skip_reason and isinstance(report.longrepr, tuple):
-            # One summary line per piece, not one per check.
-            report.longrepr = (state.filename, None, state.skip_reason)
         _record(state, report, check, None, None, None)
     elif report.passed and call.when == "call":
         _record(state, report, check, None, None, None)
@@ -619,7 +709,10 @@ def _summary(config):
         from ..paths import workspace as default_workspace
 
         workspace = str(Path(workspace).expanduser() if workspace else default_workspace())
-    return {"reference": bool(config.getoption("reference")), "workspace": workspace, "pieces": pieces}
+    summary = {"reference": bool(config.getoption("reference")), "workspace": workspace, "pieces": pieces}
+    if config.stash.get(_stopped_key, None):
+        summary["stopped"] = config.stash[_stopped_key]
+    return summary
 
 
 _STATUS_WORDS = {"passed": "passing", "failed": "FAILING", "not_started": "not started"}
