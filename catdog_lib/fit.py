@@ -18,6 +18,7 @@ bundle, ``history.json`` and the plots.
 """
 import contextlib
 import copy
+import gc
 import hashlib
 import json
 import os
@@ -116,6 +117,10 @@ class ProgressLoader:
         self.loader, self.desc, self.enabled = loader, desc, enabled
 
     def __iter__(self):
+        if getattr(self.loader, "num_workers", 0):
+            # Collect the last pass's iterator here, in this process: left to the garbage collector it can
+            # be inherited by the workers about to be forked and "closed" there, which prints a traceback.
+            gc.collect()
         if not self.enabled:
             yield from self.loader
             return
