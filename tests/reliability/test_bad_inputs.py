@@ -24,6 +24,7 @@ import pytest
 import torch
 
 from catdog_lib.prepare import SYSTEM_FILE, index_images
+from helpers import tiny_model
 
 from .badfiles import GOOD_PER_LABEL, KINDS
 
@@ -86,13 +87,6 @@ def table():
 def no_traceback(text):
     assert "Traceback" not in text and 'File "' not in text, text[-3000:]
 
-
-def tiny_model(num_classes=2):
-    from torch import nn
-
-    torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(3, 4, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Linear(4, num_classes))
 
 
 def catdog(*args, cwd=None):

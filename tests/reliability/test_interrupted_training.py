@@ -18,19 +18,13 @@ import torch
 
 from catdog_lib.checkpoint import load_checkpoint
 from catdog_lib.errors import CatdogError
+from helpers import tiny_model
 
 EPOCHS = 14
 KILLS = 5
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (Linux, macOS)")
 
-
-def tiny_model():
-    from torch import nn
-
-    torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(3, 4, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Linear(4, 2))
 
 
 @pytest.fixture(scope="module")

@@ -14,19 +14,12 @@ import pytest
 from PIL import Image
 
 from catdog_lib.widgets import MAX_PIXELS, MAX_UPLOAD_BYTES, classify_uploads, upload_box, upload_folder
+from helpers import tiny_model
 
 from .badfiles import png_header_only
 
 CLASSES = ["cat", "dog"]
 
-
-def tiny_model():
-    import torch
-    from torch import nn
-
-    torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(3, 4, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Linear(4, 2))
 
 
 @pytest.fixture(scope="module")
