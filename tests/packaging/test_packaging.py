@@ -82,3 +82,14 @@ def test_readme_quick_start_commands_are_make_targets():
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, re.M), f"the Makefile has no {target} target"
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_badges_open_the_lessons_from_the_kits_repository():
+    """The README's Colab badges and the notebooks' own come from one repository name."""
+    from catdog_lib.settings import colab_url
+
+    readme = (ROOT / "README.md").read_text()
+    lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
+    assert len(lessons) == 5
+    for name in lessons:
+        assert colab_url(name) in readme, f"the README has no Colab badge for lessons/{name}"
