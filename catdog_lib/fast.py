@@ -28,6 +28,7 @@ from torch import nn
 from .checkpoint import load_checkpoint, save_checkpoint
 from .errors import CatdogError
 from .fastaug import eval_batch, train_batch
+from .fit import amp_dtype, amp_step, grad_scaler
 from .fastcache import available_ram, cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
 
 
@@ -44,14 +45,6 @@ def default_lr(batch_size, weights="DEFAULT"):
     """
     base = 0.001 if weights is not None else 0.01
     return base * batch_size / 32
-
-
-def amp_dtype(device):
-    """The autocast type for ``device``: bfloat16 on GPUs that have it, float16 on other GPUs, none on the CPU."""
-    device = torch.device(device)
-    if device.type != "cuda":
-        return None  # CPUs without bfloat16 units run fp32 faster than autocast
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 
 class CachedImages:
@@ -150,18 +143,8 @@ def run_fast_epoch(model, data, criterion, size, batch_size, optimizer=None, sca
             images, labels = data.batch(index)
             inputs = train_batch(images, size, generator) if training else eval_batch(images, size)
             inputs = inputs.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
-                outputs = model(inputs)
-                loss = criterion(outputs, labels)
-            if training:
-                optimizer.zero_grad(set_to_none=True)
-                if scaler is not None:
-                    scaler.scale(loss).backward()
-                    scaler.step(optimizer)
-                    scaler.update()
-                else:
-                    loss.backward()
-                    optimizer.step()
+            outputs, loss = amp_step(model, criterion, inputs, labels, optimizer if training else None,
+                                     autocast_dtype, scaler)
             total_loss += loss.detach().float() * len(index)
             correct += (outputs.argmax(dim=1) == labels).sum()
             seen += len(index)
@@ -229,7 +212,7 @@ def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights=
     optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr, momentum=0.9)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)
     dtype = amp_dtype(device)
-    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
+    scaler = grad_scaler() if dtype == torch.float16 else None
 
     identity = {"path": "fast", "arch": type(model).__name__, "size": size, "class_names": class_names,
                 "split": split_fingerprint(data_dir), "seed": seed, "batch_size": batch_size, "lr": lr}

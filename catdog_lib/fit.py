@@ -60,6 +60,25 @@ def amp_dtype(device):
     return torch.bfloat16 if major >= 8 else torch.float16
 
 
+def amp_step(model, criterion, inputs, labels, optimizer=None, dtype=None, scaler=None):
+    """One batch: forward under ``torch.autocast`` when ``dtype`` is set, and with an optimizer
+    zero the gradients, backward (through ``scaler`` for float16) and step. Returns ``(outputs, loss)``."""
+    if optimizer is not None:
+        optimizer.zero_grad(set_to_none=True)
+    with torch.autocast(inputs.device.type, dtype=dtype, enabled=dtype is not None):
+        outputs = model(inputs)
+        loss = criterion(outputs, labels)
+    if optimizer is not None:
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            loss.backward()
+            optimizer.step()
+    return outputs, loss
+
+
 def run_epoch_amp(model, loader, criterion, device, optimizer=None, dtype=None, scaler=None):
     """The ``run_epoch`` piece for the GPU: mixed precision, ``channels_last`` and no per-batch sync.
 
@@ -79,26 +98,14 @@ def run_epoch_amp(model, loader, criterion, device, optimizer=None, dtype=None, 
         for inputs, labels in loader:
             inputs = inputs.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
             labels = labels.to(device, non_blocking=True)
-            if training:
-                optimizer.zero_grad(set_to_none=True)
-            with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-                outputs = model(inputs)
-                loss = criterion(outputs, labels)
-            if training:
-                if scaler is not None:
-                    scaler.scale(loss).backward()
-                    scaler.step(optimizer)
-                    scaler.update()
-                else:
-                    loss.backward()
-                    optimizer.step()
+            outputs, loss = amp_step(model, criterion, inputs, labels, optimizer, dtype, scaler)
             total_loss += loss.detach().float() * inputs.size(0)
             correct += (outputs.argmax(dim=1) == labels).sum()
             seen += inputs.size(0)
     return float(total_loss) / seen, int(correct) / seen
 
 
-def _grad_scaler():
+def grad_scaler():
     """``torch.amp.GradScaler("cuda")``; torch before 2.3 has it as ``torch.cuda.amp.GradScaler``."""
     if hasattr(torch.amp, "GradScaler"):
         return torch.amp.GradScaler("cuda")
@@ -169,7 +176,7 @@ def fit(model, loaders, *, epochs, lr, momentum=0.9, step_size=7, gamma=0.1, dev
     dtype = amp_dtype(device) if amp else None
     if run_epoch is not None and dtype == torch.float16:
         dtype = None  # float16 needs a GradScaler inside the loop, which a learner's run_epoch lacks
-    scaler = _grad_scaler() if dtype == torch.float16 else None
+    scaler = grad_scaler() if dtype == torch.float16 else None
 
     def one_pass(loader, optimizer=None):
         if run_epoch is not None:
