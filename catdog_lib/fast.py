@@ -28,7 +28,7 @@ from torch import nn
 from .checkpoint import load_checkpoint, save_checkpoint
 from .errors import CatdogError
 from .fastaug import eval_batch, train_batch
-from .fit import amp_dtype, amp_step, grad_scaler
+from .fit import amp_dtype, amp_step, fingerprint_samples, grad_scaler
 from .fastcache import available_ram, cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
 
 
@@ -154,16 +154,13 @@ def run_fast_epoch(model, data, criterion, size, batch_size, optimizer=None, sca
 
 
 def split_fingerprint(data_dir):
-    """A short hash of which file is in which split under which class (as ``fit.split_fingerprint``)."""
-    import hashlib
-
-    digest = hashlib.sha256()
+    """``fit.split_fingerprint`` read from the folders, without building datasets."""
+    samples = {}
     for split in ("train", "val"):
-        paths, labels, _ = list_imagefolder(Path(data_dir) / split)
         root = Path(data_dir) / split
-        for path, label in sorted((p.relative_to(root).as_posix(), y) for p, y in zip(paths, labels)):
-            digest.update(f"{split}\t{label}\t{path}\n".encode())
-    return digest.hexdigest()[:16]
+        paths, labels, _ = list_imagefolder(root)
+        samples[split] = [(p.relative_to(root), y) for p, y in zip(paths, labels)]
+    return fingerprint_samples(samples)
 
 
 def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights="DEFAULT", device=None,

@@ -272,11 +272,18 @@ def _printer(enabled):
 
 def split_fingerprint(loaders):
     """A short hash of which file is in which split under which label: the identity of a split."""
+    return fingerprint_samples({
+        split: [(os.path.relpath(path, loaders[split].dataset.root), target)
+                for path, target in loaders[split].dataset.samples]
+        for split in ("train", "val")})
+
+
+def fingerprint_samples(samples_by_split):
+    """Hash ``{split: [(path relative to the split's folder, class index)]}``; order does not matter."""
     digest = hashlib.sha256()
     for split in ("train", "val"):
-        dataset = loaders[split].dataset
-        for path, target in sorted((os.path.relpath(p, dataset.root), t) for p, t in dataset.samples):
-            digest.update(f"{split}\t{target}\t{Path(path).as_posix()}\n".encode())
+        for path, target in sorted((Path(p).as_posix(), t) for p, t in samples_by_split[split]):
+            digest.update(f"{split}\t{target}\t{path}\n".encode())
     return digest.hexdigest()[:16]
 
 

@@ -50,3 +50,14 @@ def tiny_imagefolder(tmp_path_factory, photos_dir):
     dest = tmp_path_factory.mktemp("tiny_imagefolder")
     arrange_imagefolder(train, val, dest)
     return dest
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """One torch thread: tiny tensors gain nothing from more, and the CPU is shared."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

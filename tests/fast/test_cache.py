@@ -90,3 +90,19 @@ def test_cached_images_give_batches_on_the_device(color_folder, tmp_path):
     images, batch_labels = data.batch(torch.tensor([0, len(labels) - 1]))
     assert images.dtype == torch.uint8 and images.shape == (2, 3, 37, 37)
     assert batch_labels.tolist() == [labels[0], labels[-1]]
+
+
+def test_the_fast_and_classic_paths_name_a_split_alike(color_folder):
+    """A checkpoint's split identity is the same hash whether read from the folders or from the loaders."""
+    from catdog_lib import make_loaders
+    from catdog_lib.fast import split_fingerprint as from_folders
+    from catdog_lib.fit import split_fingerprint as from_loaders
+
+    loaders, _ = make_loaders(color_folder, batch_size=4, size=32)
+    assert from_folders(color_folder) == from_loaders(loaders)
+    moved = next((color_folder / "val" / "dog").iterdir())
+    moved.rename(color_folder / "train" / "dog" / moved.name)
+    try:
+        assert from_folders(color_folder) != from_loaders(loaders)  # a file changed split
+    finally:
+        (color_folder / "train" / "dog" / moved.name).rename(moved)

@@ -33,12 +33,3 @@ def corpus_bytes(photos_dir):
     return kind_bytes(photos_dir)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One torch thread: tiny tensors gain nothing from more, and the CPU is shared."""
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)

@@ -14,17 +14,6 @@ def tiny_loaders():
     return synthetic_loaders()
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One torch thread: tiny tensors gain nothing from more, and the CPU is shared."""
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 @pytest.fixture(scope="module")
 def arranged_photos(photos_dir, tmp_path_factory):
     """A tiny arranged tree of the shared photos: 24 train and 8 val per class, as links."""
