@@ -80,6 +80,11 @@ def test_top_losses_from_paths_and_tensors(tmp_path):
     Image.new("RGB", (40, 30), "orange").save(path)
     figure = plots.plot_top_losses([path, torch.zeros(3, 16, 16)], [0, 1], [[0.3, 0.7], [0.5, 0.5]], CLASSES)
     saved(figure, tmp_path / "top_losses_mixed.png")
+    shown = [ax for ax in figure.axes if ax.get_images()]
+    assert len(shown) == 2, "one panel per image, from a path and from a tensor alike"
+    assert shown[0].get_title().startswith("true cat / predicted dog")  # loss 1.20 before 0.69
+    photo = shown[0].get_images()[0].get_array()
+    assert photo.shape[:2] == (30, 40) and photo[0, 0, 0] > photo[0, 0, 2], "the orange photo, read from its path"
 
 
 def test_lr_schedule_and_probabilities(tmp_path):
