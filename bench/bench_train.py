@@ -271,6 +271,7 @@ def bench_limit(args, data_dir, device):
     from torch import nn
 
     from catdog_lib.fast import amp_dtype, default_batch_size
+    from catdog_lib.fit import amp_step
 
     n_train = sum(1 for _ in Path(data_dir, "train").rglob("*.jpg"))
     batch = default_batch_size(device)
@@ -286,16 +287,7 @@ def bench_limit(args, data_dir, device):
     sync(device)
     start = time.perf_counter()
     for _ in range(steps):
-        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            loss = criterion(model(inputs), labels)
-        optimizer.zero_grad(set_to_none=True)
-        if scaler is not None:
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            loss.backward()
-            optimizer.step()
+        amp_step(model, criterion, inputs, labels, optimizer, dtype, scaler)  # the fast path's own step
     sync(device)
     return {"batch_size": batch, "amp": str(dtype), "train_img_s": steps * batch / (time.perf_counter() - start),
             "load_img_s": None, "val_acc": None}
@@ -315,6 +307,7 @@ def bench_paired(args, data_dir, device, cache_dir, rounds=4):
     from torch import nn
 
     from catdog_lib.fast import amp_dtype, default_batch_size, load_split, run_fast_epoch
+    from catdog_lib.fit import amp_step
 
     train_data, _ = load_split(Path(data_dir) / "train", args.size, device, cache_dir, progress=False)
     batch = default_batch_size(device)
@@ -345,16 +338,7 @@ def bench_paired(args, data_dir, device, cache_dir, rounds=4):
         sync(device)
         start = time.perf_counter()
         for k in sizes:  # the same batches, by size, as the fast epoch
-            with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-                loss = criterion(model(inputs[:k]), labels[:k])
-            optimizer.zero_grad(set_to_none=True)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                loss.backward()
-                optimizer.step()
+            amp_step(model, criterion, inputs[:k], labels[:k], optimizer, dtype, scaler)
         sync(device)
         limit_ips.append(sum(sizes) / (time.perf_counter() - start))
 

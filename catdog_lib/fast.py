@@ -25,10 +25,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import save_checkpoint
 from .errors import CatdogError
 from .fastaug import eval_batch, train_batch
-from .fit import amp_dtype, amp_step, fingerprint_samples, grad_scaler
+from .fit import amp_dtype, amp_step, fingerprint_samples, grad_scaler, resume
 from .fastcache import available_ram, cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
 
 
@@ -213,17 +213,9 @@ def fit_fast(data_dir, *, epochs=5, size=224, batch_size=None, lr=None, weights=
 
     identity = {"path": "fast", "arch": type(model).__name__, "size": size, "class_names": class_names,
                 "split": split_fingerprint(data_dir), "seed": seed, "batch_size": batch_size, "lr": lr}
-    history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "lr": []}
-    best_acc, best_weights, start = -1.0, copy.deepcopy(model.state_dict()), 0
-    if checkpoint is not None and Path(checkpoint).exists():
-        state = load_checkpoint(checkpoint, expect=identity)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        if scaler is not None and state.get("scaler"):
-            scaler.load_state_dict(state["scaler"])
-        history, best_acc, start = state["history"], state["best_acc"], state["epoch"]
-        best_weights = state["best_weights"]
+    history, best_acc, best_weights, start, state = resume(checkpoint, identity, model, optimizer,
+                                                           scheduler, scaler)
+    if state is not None:
         if progress:
             print(f"resuming from {checkpoint}: {start} of {epochs} epochs done")
 

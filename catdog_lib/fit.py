@@ -145,6 +145,22 @@ class ProgressLoader:
         return getattr(self.loader, name)
 
 
+def resume(checkpoint, identity, model, optimizer, scheduler, scaler=None):
+    """Load ``checkpoint`` (when it exists and was made by the same run) into the model, optimizer,
+    scheduler and scaler. Returns ``(history, best_acc, best_weights, start_epoch, state)``;
+    a fresh start when there is no checkpoint (``state`` is then ``None``)."""
+    if checkpoint is None or not Path(checkpoint).exists():
+        return {key: [] for key in HISTORY_KEYS}, -1.0, copy.deepcopy(model.state_dict()), 0, None
+    state = load_checkpoint(checkpoint, expect=identity)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    if scaler is not None and state.get("scaler"):
+        scaler.load_state_dict(state["scaler"])
+    history = {key: list(state["history"].get(key, [])) for key in HISTORY_KEYS}
+    return history, state["best_acc"], state["best_weights"], state["epoch"], state
+
+
 def fit(model, loaders, *, epochs, lr, momentum=0.9, step_size=7, gamma=0.1, device=None,
         checkpoint=None, identity=None, run_epoch=None, progress=True, amp=True, on_epoch=None):
     """Train ``model`` for ``epochs`` epochs; return it with the best epoch's weights, and the history.
@@ -193,19 +209,9 @@ def fit(model, loaders, *, epochs, lr, momentum=0.9, step_size=7, gamma=0.1, dev
     say = _printer(progress)
 
     identity = dict(identity or {})
-    history = {key: [] for key in HISTORY_KEYS}
-    best_acc, best_weights = -1.0, copy.deepcopy(model.state_dict())
-    start = 0
-    if checkpoint is not None and Path(checkpoint).exists():
-        state = load_checkpoint(checkpoint, expect=identity)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        if scaler is not None and state.get("scaler"):
-            scaler.load_state_dict(state["scaler"])
-        history = {key: list(state["history"].get(key, [])) for key in HISTORY_KEYS}
-        best_acc, best_weights = state["best_acc"], state["best_weights"]
-        start = state["epoch"]
+    history, best_acc, best_weights, start, state = resume(checkpoint, identity, model, optimizer,
+                                                           scheduler, scaler)
+    if state is not None:
         set_rng_states(state["rng"])
         if start >= epochs:
             say(f"checkpoint {checkpoint} holds all {start} epochs already: nothing to train "
