@@ -18,6 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest checks --reference -q
+	$(BIN)/python -m pytest --nbval-lax solutions/ -q
 	$(BIN)/python -m pytest tests
 
 lab: $(STAMP)

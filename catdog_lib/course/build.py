@@ -1,30 +1,39 @@
-"""``catdog build``: make ``lessons/`` from ``solutions/``, as nbgrader's ``generate_assignment`` does.
+"""``catdog build``: keep ``solutions/`` in step with the library, lint it, and release ``lessons/``.
 
-A solution notebook holds the reference code of each piece inside
-``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers (see ``cells.py``).
-The lesson is the same notebook with each marked region replaced by
-``# YOUR CODE HERE`` + ``raise NotImplementedError()``, the outputs and
-execution counts cleared, the graded cells locked, and everything else (cell
-ids, nbgrader metadata, markdown) kept. No course folder, no database.
+``solutions/*.ipynb`` are the course's source, in nbgrader's source format:
+an instructor opens one in Jupyter, edits it and runs ``catdog build``. The
+build then
 
-We use nbgrader's own preprocessors where nbgrader is installed (it is in the
-``dev`` extra), and an equivalent of our own where it is not; a test checks
-that the two agree. The notebooks are written as nbformat writes them
-(sorted keys, one-space indent), so the same solutions always give the same
-bytes and ``catdog build --check`` can tell when ``lessons/`` is stale.
+1. puts each piece cell in step with the library. A ``%%piece NAME`` cell
+   holds the reference piece from catdog_lib (the one copy of a piece's code)
+   with its body between nbgrader's solution markers; the nbgrader metadata of
+   the piece cell and of its ``%check`` cell come from the piece registry
+   (grade ids, points). What differs is rewritten in the solution notebook,
+   and nothing else in it: markdown, other cells, outputs and cell ids stay as
+   the instructor left them;
+2. lints the course: every piece has its ``%%piece`` cell in its lesson, the
+   ``%check`` cell right after it, and a setup cell that loads the course
+   commands before it; each fault names the notebook and the cell;
+3. releases each lesson with nbgrader's own ``LockCells``, ``ClearSolutions``
+   and ``ClearOutput`` (what ``nbgrader generate_assignment`` runs, without the
+   course folder and database), so nbgrader is needed to build; only
+   instructors build.
+
+Cell ids are nbformat's persistent ids: the build keeps them, so a cell
+inserted in a solution changes no other id, and nbgrader's grade ids and the
+translations keyed by cell stay put. Notebooks are written as Jupyter writes
+them (nbformat's JSON), so the same source gives the same bytes and
+``catdog build --check`` can tell when anything is out of step.
 """
-import copy
-import re
 from pathlib import Path
 
 from ..errors import CatdogError
 
-CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
-TEXT_STUB = "YOUR ANSWER HERE"
+SETUP_LINE = "%load_ext catdog_lib"  # what marks a lesson's setup cell
 
 
-def solution_notebooks(solutions_dir):
-    """The ``.ipynb`` files directly in ``solutions_dir``, sorted by name."""
+def source_notebooks(solutions_dir):
+    """The ``.ipynb`` files directly in ``solutions_dir``, sorted by name (course order)."""
     folder = Path(solutions_dir)
     if not folder.is_dir():
         raise CatdogError(f"there is no solutions folder at {folder}: pass --solutions DIR")
@@ -34,94 +43,13 @@ def solution_notebooks(solutions_dir):
     return found
 
 
-def _tidy(nb):
-    """What the preprocessors leave that a fresh lesson should not carry: run timings, saved widget state."""
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-    nb.metadata.pop("widgets", None)
-    return nb
-
-
-def clear_with_nbgrader(nb):
-    """The lesson made by nbgrader's preprocessors (as in ``generate_assignment``, minus the database)."""
-    from nbgrader.preprocessors import ClearOutput, ClearSolutions, LockCells
-
-    nb = copy.deepcopy(nb)
-    resources = {}
-    for preprocessor in (LockCells(), ClearSolutions(enforce_metadata=False), ClearOutput()):
-        nb, resources = preprocessor.preprocess(nb, resources)
-    return _tidy(nb)
-
-
-def _is(cell, key):
-    return bool(cell.metadata.get("nbgrader", {}).get(key, False))
-
-
-def _replace_solution_regions(source, stub):
-    """``source`` with each ``BEGIN SOLUTION`` ... ``END SOLUTION`` region replaced by ``stub`` (indented alike)."""
-    lines, out, inside, replaced = source.split("\n"), [], False, False
-    for line in lines:
-        if "BEGIN SOLUTION" in line:
-            if inside:
-                raise CatdogError("a BEGIN SOLUTION inside another one: close the first with END SOLUTION")
-            inside = replaced = True
-            indent = re.match(r"\s*", line).group(0)
-            out.extend(indent + stub_line for stub_line in stub.split("\n"))
-        elif "END SOLUTION" in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise CatdogError("a BEGIN SOLUTION without its END SOLUTION: add the END SOLUTION line")
-    return "\n".join(out), replaced
-
-
-def clear_ourselves(nb):
-    """The same lesson as ``clear_with_nbgrader``, for where nbgrader is not installed."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        solution, grade = _is(cell, "solution"), _is(cell, "grade")
-        locked = not solution and (grade or _is(cell, "locked"))
-        # LockCells: solution cells can't be deleted; test and read-only cells can't be deleted or edited
-        if solution:
-            cell.metadata["deletable"] = False
-        elif locked:
-            cell.metadata["deletable"] = False
-            cell.metadata["editable"] = False
-        # ClearSolutions: marked regions become the stub; an unmarked solution cell becomes all stub
-        stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
-        cell.source, replaced = _replace_solution_regions(cell.source, stub)
-        if solution and not replaced:
-            cell.source = stub
-        # ClearOutput
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-            cell.metadata.pop("collapsed", None)
-            cell.metadata.pop("scrolled", None)
-    nb.metadata.pop("celltoolbar", None)
-    return _tidy(nb)
-
-
-def lesson_from_solution(nb, use_nbgrader=None):
-    """The lesson notebook for solution notebook ``nb`` (a new notebook; ``nb`` is not changed).
-
-    ``use_nbgrader``: ``None`` uses nbgrader when it imports, ``True``/``False`` forces the choice.
-    """
-    if use_nbgrader is None:
-        try:
-            import nbgrader.preprocessors  # noqa: F401
-            use_nbgrader = True
-        except ImportError:
-            use_nbgrader = False
-    try:
-        return clear_with_nbgrader(nb) if use_nbgrader else clear_ourselves(nb)
-    except RuntimeError as e:  # nbgrader's complaint about unbalanced markers
-        raise CatdogError(f"cannot clear the solutions: {e}") from None
+def lesson_number(path):
+    """``"02"`` for ``02_data_and_splits.ipynb``: the lesson a notebook is, from its name."""
+    return Path(path).name[:2]
 
 
 def notebook_text(nb):
-    """The exact text a notebook is saved as: nbformat's JSON, ending with a newline."""
+    """The exact text a notebook is saved as: nbformat's JSON (as Jupyter writes it), ending with a newline."""
     import nbformat
 
     nbformat.validate(nb)
@@ -129,32 +57,172 @@ def notebook_text(nb):
     return text if text.endswith("\n") else text + "\n"
 
 
-def check_cell_ids(path):
-    """Fail when a notebook's cells lack ids: nbformat would invent new ones at every build."""
-    import json
+def _where(path, cell):
+    return f"{Path(path).name} cell {cell.get('id', '(no id)')}"
+
+
+# ----- 1. in step with the library -------------------------------------------------------
+
+def sync_pieces(nb, path="notebook"):
+    """Put the piece and check cells of ``nb`` in step with the library, in place.
+
+    Returns one sentence per cell it changed. A ``%check NAME`` cell gets the
+    locked test-cell metadata worth the piece's points; a ``%%piece NAME``
+    cell gets the reference source and the solution-cell metadata.
+    """
+    from .cells import check_metadata, piece_metadata, piece_source, split_check_cell, split_piece_cell
+    from .pieces import PIECE_NAMES
+
+    changed = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        piece = split_piece_cell(cell.source)
+        checked = split_check_cell(cell.source)
+        if piece and piece[0] in PIECE_NAMES:
+            name = piece[0]
+            if cell.source != piece_source(name):
+                cell.source = piece_source(name)
+                changed.append(f"{_where(path, cell)}: {name} copied from the library's reference")
+            wanted = piece_metadata(name)
+        elif checked in PIECE_NAMES:
+            wanted = check_metadata(checked)
+        else:
+            continue
+        if cell.metadata.get("nbgrader") != wanted:
+            cell.metadata["nbgrader"] = wanted
+            changed.append(f"{_where(path, cell)}: nbgrader metadata of {piece[0] if piece else checked} set")
+    return changed
+
+
+# ----- 2. the course's structure ---------------------------------------------------------
+
+def course_faults(notebooks):
+    """What is wrong with the course's structure, one sentence each (empty: nothing).
+
+    ``notebooks`` maps each solution notebook's path to the notebook. Every
+    piece of the registry must have exactly one ``%%piece`` cell, in the
+    notebook of its lesson, after a setup cell (the first code cell, with
+    ``%load_ext catdog_lib``) and followed by its ``%check`` cell.
+    """
+    from .cells import split_check_cell, split_piece_cell
+    from .pieces import PIECE_NAMES, PIECES
+
+    faults, found = [], {}
+    for path, nb in notebooks.items():
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
+        for cell in nb.cells:
+            if "id" not in cell:
+                faults.append(f"{Path(path).name}: a cell has no id; open and save the notebook in Jupyter to give it one")
+                break
+        has_setup = bool(code) and SETUP_LINE in code[0].source
+        grade_ids = {}
+        for i, cell in enumerate(code):
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id:
+                if grade_id in grade_ids:
+                    faults.append(f"{_where(path, cell)}: grade id {grade_id!r} is also used by cell "
+                                  f"{grade_ids[grade_id]}; nbgrader needs each to be unique")
+                grade_ids[grade_id] = cell.get("id")
+            checked = split_check_cell(cell.source)
+            if checked is not None and checked not in PIECE_NAMES:
+                faults.append(f"{_where(path, cell)}: %check {checked}: there is no piece called {checked!r}")
+            piece = split_piece_cell(cell.source)
+            if piece is None:
+                continue
+            name = piece[0]
+            if name not in PIECE_NAMES:
+                faults.append(f"{_where(path, cell)}: %%piece {name}: there is no piece called {name!r} "
+                              f"(the pieces are {', '.join(PIECE_NAMES)}; add it to course/pieces.py first)")
+                continue
+            found.setdefault(name, []).append((path, cell))
+            if not has_setup or i == 0:
+                faults.append(f"{_where(path, cell)}: {name} comes before the lesson's setup cell: the first code "
+                              f"cell must load the course commands ({SETUP_LINE})")
+            following = code[i + 1] if i + 1 < len(code) else None
+            if following is None or split_check_cell(following.source) != name:
+                faults.append(f"{_where(path, cell)}: the {name} cell is not followed by its check: add a code "
+                              f"cell '%check {name}' right after it")
+    for piece in PIECES:
+        cells = found.get(piece.name, [])
+        if not cells:
+            faults.append(f"lesson {piece.lesson}: there is no '%%piece {piece.name}' cell in any solution notebook")
+            continue
+        if len(cells) > 1:
+            faults.append(f"{piece.name} has {len(cells)} piece cells ({', '.join(_where(p, c) for p, c in cells)}): "
+                          "keep one")
+        for path, cell in cells:
+            if lesson_number(path) != piece.lesson:
+                faults.append(f"{_where(path, cell)}: {piece.name} belongs to lesson {piece.lesson} "
+                              f"(course/pieces.py), not to {Path(path).name}")
+    return faults
+
+
+# ----- 3. the release --------------------------------------------------------------------
+
+def release(nb):
+    """The lesson for solution notebook ``nb`` (a new notebook; ``nb`` is not changed).
+
+    nbgrader's preprocessors, in ``generate_assignment``'s order: graded and
+    read-only cells locked, solution regions replaced by nbgrader's stubs
+    (``# YOUR CODE HERE`` / ``raise NotImplementedError()``), outputs cleared.
+    """
+    import copy
 
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return  # read_notebook says what is wrong with the file
-    if (raw.get("nbformat", 0), raw.get("nbformat_minor", 0)) >= (4, 5) \
-            and any("id" not in cell for cell in raw.get("cells", [])):
-        raise CatdogError("some cells have no id, so every build would invent new ones: "
-                          "open and save the notebook in Jupyter (or use nbformat.validator.normalize) to give them ids")
+        from nbgrader.preprocessors import ClearOutput, ClearSolutions, LockCells
+    except ImportError:
+        raise CatdogError("catdog build releases the lessons with nbgrader, which is not installed here: "
+                          "pip install nbgrader (or the kit with its dev extra: pip install -e '.[dev]')") from None
+
+    lesson = copy.deepcopy(nb)
+    resources = {}
+    try:
+        for preprocessor in (LockCells(), ClearSolutions(), ClearOutput()):
+            lesson, resources = preprocessor.preprocess(lesson, resources)
+    except RuntimeError as e:  # nbgrader's complaint about unbalanced markers or unmarked solutions
+        raise CatdogError(f"nbgrader cannot clear the solutions: {e}") from None
+    for cell in lesson.cells:  # run timings a fresh lesson should not carry
+        cell.metadata.pop("execution", None)
+    lesson.metadata.pop("widgets", None)  # saved widget state
+    return lesson
 
 
-def planned_lessons(solutions_dir, use_nbgrader=None):
-    """``{file name: text}`` of the lessons that ``solutions_dir`` makes."""
+# ----- the whole build ------------------------------------------------------------------
+
+def plan_build(solutions_dir, lessons_dir):
+    """What ``catdog build`` would do, without writing anything.
+
+    Returns ``(faults, synced, writes)``: the course's structural faults, the
+    sentences saying which solution cells the sync changes, and ``{path: text}``
+    of every file whose text would change (solutions and lessons).
+    """
     from .collect import read_notebook
 
-    planned = {}
-    for path in solution_notebooks(solutions_dir):
+    solutions_dir, lessons_dir = Path(solutions_dir), Path(lessons_dir)
+    notebooks, synced, writes = {}, [], {}
+    for path in source_notebooks(solutions_dir):
+        nb = read_notebook(path)
+        before = path.read_text(encoding="utf-8")
+        synced += sync_pieces(nb, path)
+        text = notebook_text(nb)
+        if text != before:
+            writes[path] = text
+        notebooks[path] = nb
+    faults = course_faults(notebooks)
+    for path, nb in notebooks.items():
         try:
-            check_cell_ids(path)
-            planned[path.name] = notebook_text(lesson_from_solution(read_notebook(path), use_nbgrader))
+            lesson = notebook_text(release(nb))
         except CatdogError as e:
-            raise CatdogError(f"{path.name}: {e}") from None
-    return planned
+            faults.append(f"{path.name}: {e}")
+            continue
+        target = lessons_dir / path.name
+        if not target.is_file() or target.read_text(encoding="utf-8") != lesson:
+            writes[target] = lesson
+    for path in sorted(lessons_dir.glob("*.ipynb")):
+        if not (solutions_dir / path.name).is_file():
+            faults.append(f"{path} has no solution notebook in {solutions_dir}: remove it, or add its source")
+    return faults, synced, writes
 
 
 def _default_dirs(solutions_dir, lessons_dir):
@@ -165,54 +233,50 @@ def _default_dirs(solutions_dir, lessons_dir):
             Path(lessons_dir) if lessons_dir else root / "lessons")
 
 
-def build_lessons(solutions_dir=None, lessons_dir=None, use_nbgrader=None):
-    """Write a lesson into ``lessons_dir`` for every notebook in ``solutions_dir``.
+def build(solutions_dir=None, lessons_dir=None, report=print):
+    """Sync the solutions, lint the course and write the lessons. Returns ``{path: "written"}``.
 
-    Returns ``{lesson path: "written" | "unchanged"}``; a lesson whose text
-    would not change is left alone (its modification time too).
+    Nothing is written when the course has a structural fault: the faults are
+    reported and a ``CatdogError`` says how many.
     """
     solutions_dir, lessons_dir = _default_dirs(solutions_dir, lessons_dir)
-    planned = planned_lessons(solutions_dir, use_nbgrader)
+    faults, synced, writes = plan_build(solutions_dir, lessons_dir)
+    if faults:
+        for fault in faults:
+            report(f"fault: {fault}")
+        raise CatdogError(f"{len(faults)} fault(s) in {solutions_dir} (listed above): fix them and build again")
+    for line in synced:
+        report(f"synced   {line}")
     lessons_dir.mkdir(parents=True, exist_ok=True)
-    done = {}
-    for name, text in planned.items():
-        path = lessons_dir / name
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            done[path] = "unchanged"
-        else:
-            path.write_text(text, encoding="utf-8", newline="\n")
-            done[path] = "written"
-    return done
+    for path, text in writes.items():
+        Path(path).write_text(text, encoding="utf-8", newline="\n")
+        report(f"written  {path}")
+    if not writes:
+        report(f"{lessons_dir} and {solutions_dir} are up to date")
+    return {path: "written" for path in writes}
 
 
-def stale_lessons(solutions_dir=None, lessons_dir=None, use_nbgrader=None):
-    """Sentences saying how ``lessons_dir`` differs from what ``build_lessons`` would make (empty: up to date)."""
+def out_of_step(solutions_dir=None, lessons_dir=None):
+    """What ``catdog build`` would fix or refuse, one line each: ``fault: ...`` and ``stale: ...`` (empty: in step)."""
     solutions_dir, lessons_dir = _default_dirs(solutions_dir, lessons_dir)
-    planned = planned_lessons(solutions_dir, use_nbgrader)
-    problems = []
-    for name, text in planned.items():
-        path = lessons_dir / name
-        if not path.is_file():
-            problems.append(f"{path} is missing")
-        elif path.read_text(encoding="utf-8") != text:
-            problems.append(f"{path} differs from what {solutions_dir / name} makes")
-    for path in sorted(lessons_dir.glob("*.ipynb")):
-        if path.name not in planned:
-            problems.append(f"{path} has no solution notebook in {solutions_dir}")
+    faults, synced, writes = plan_build(solutions_dir, lessons_dir)
+    problems = [f"fault: {f}" for f in faults] + [f"stale: {s}" for s in synced]
+    problems += [f"stale: {path} differs from what the build makes" for path in writes
+                 if Path(path).parent == lessons_dir]
     return problems
 
 
 def build_cli(args):
-    """``catdog build [--solutions DIR] [--lessons DIR] [--check]``."""
-    solutions_dir, lessons_dir = _default_dirs(args.solutions, args.lessons)
-    if args.check:
-        problems = stale_lessons(solutions_dir, lessons_dir)
-        if problems:
-            raise CatdogError(f"{lessons_dir} is out of date ({'; '.join(problems)}): run `catdog build`")
-        print(f"{lessons_dir} is up to date with {solutions_dir}")
+    """``catdog build [--solutions DIR] [--lessons DIR] [--check]``; with ``--check`` the problems go to stderr."""
+    import sys
+
+    if not args.check:
+        build(args.solutions, args.lessons)
         return
-    for path, what in build_lessons(solutions_dir, lessons_dir).items():
-        print(f"{what:9} {path}")
-    for path in sorted(lessons_dir.glob("*.ipynb")):
-        if not (solutions_dir / path.name).is_file():
-            print(f"note: {path} has no solution notebook; remove it if it is left over")
+    problems = out_of_step(args.solutions, args.lessons)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise CatdogError(f"{len(problems)} problem(s) (listed above): run `catdog build`, and fix any fault it names")
+    solutions_dir, lessons_dir = _default_dirs(args.solutions, args.lessons)
+    print(f"{lessons_dir} and {solutions_dir} are up to date")

@@ -11,8 +11,9 @@ points. Both carry the nbgrader metadata (schema version 3) that
 ``nbgrader validate`` and ``nbgrader autograde`` read.
 
 Because the solution cell is made from ``inspect.getsource`` of the reference,
-there is one source for each piece; ``solution_text`` undoes the wrapping, so a
-test can check that the notebooks have not drifted from catdog_lib.
+there is one source for each piece: ``catdog build`` copies it into the
+solution notebooks whenever the reference changes, and ``solution_text``
+undoes the wrapping.
 """
 import ast
 import inspect
@@ -21,6 +22,7 @@ import re
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 PIECE_LINE = re.compile(r"^%%piece[ \t]+(\S+)[ \t]*$")
+CHECK_LINE = re.compile(r"^%check[ \t]+(\S+)$")
 
 
 def reference_function(name):
@@ -67,29 +69,36 @@ def piece_points(name):
     return get_piece(name).points
 
 
+def piece_metadata(name):
+    """The nbgrader metadata of the cell where the learner writes piece ``name``: a solution cell."""
+    reference_function(name)  # a clear error for a wrong name
+    return {"grade": False, "solution": True, "locked": False,
+            "grade_id": f"piece_{name}", "schema_version": 3, "task": False}
+
+
+def check_metadata(name, points=None):
+    """The nbgrader metadata of the ``%check NAME`` cell: a locked test cell worth the piece's points."""
+    reference_function(name)
+    return {"grade": True, "solution": False, "locked": True,
+            "points": piece_points(name) if points is None else points,
+            "grade_id": f"check_{name}", "schema_version": 3, "task": False}
+
+
 def piece_cell(name):
-    """An nbformat code cell where the learner writes piece ``name`` (an nbgrader solution cell)."""
+    """A new code cell where the learner writes piece ``name`` (an nbgrader solution cell)."""
     import nbformat
 
     cell = nbformat.v4.new_code_cell(piece_source(name))
-    cell.metadata["nbgrader"] = {
-        "grade": False, "solution": True, "locked": False,
-        "grade_id": f"piece_{name}", "schema_version": 3, "task": False,
-    }
+    cell.metadata["nbgrader"] = piece_metadata(name)
     return cell
 
 
 def check_cell(name, points=None):
-    """An nbformat code cell ``%check NAME``: a locked nbgrader test cell worth the piece's points."""
+    """A new code cell ``%check NAME``: a locked nbgrader test cell worth the piece's points."""
     import nbformat
 
-    reference_function(name)  # a clear error for a wrong name
     cell = nbformat.v4.new_code_cell(f"%check {name}")
-    cell.metadata["nbgrader"] = {
-        "grade": True, "solution": False, "locked": True,
-        "points": piece_points(name) if points is None else points,
-        "grade_id": f"check_{name}", "schema_version": 3, "task": False,
-    }
+    cell.metadata["nbgrader"] = check_metadata(name, points)
     return cell
 
 
@@ -106,6 +115,14 @@ def split_piece_cell(source):
     if not match:
         return None
     return match.group(1), body
+
+
+def split_check_cell(source):
+    """The piece a ``%check NAME`` cell judges, or ``None`` for any other cell."""
+    if isinstance(source, list):
+        source = "".join(source)
+    match = CHECK_LINE.match(source.strip())
+    return match.group(1) if match else None
 
 
 def solution_text(cell_source):

@@ -1,9 +1,10 @@
-"""Run every solution notebook top to bottom, headless, on the CPU, on the shared photos, with small settings.
+"""What the solution notebooks show when run in order as the demo runs them: a plot or a line from every
+computing cell, the plots each lesson promises, lesson 05 training with the learner's pieces, resuming from
+its checkpoint, and its fast path.
 
-In one workspace and in course order, as a learner would: lesson 05 then finds
-the ten pieces saved by lessons 01 to 04 and trains with them. Random starting
-weights (no network here). Slow: minutes, most of it the ``%check`` and
-``%progress`` cells, which judge pieces in fresh processes.
+That every cell runs and every ``%check`` passes is nbval's job: ``pytest --nbval-lax solutions/``
+(see solutions/conftest.py). Here the notebooks run through the demo's runner, which keeps their outputs.
+Random starting weights (no network here). Slow: minutes.
 """
 import os
 from pathlib import Path
@@ -49,18 +50,10 @@ def texts(cell_outputs):
     return "".join(parts)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_runs_without_error_and_every_check_passes(course_run, name):
+def test_every_notebook_ran(course_run):
     tmp, results = course_run
-    seconds, error = results[name]
-    assert error is None, f"{name} failed: {error} (see {tmp / 'out' / name})"
-    cells, nb = outputs(tmp, name)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.source.startswith("%check"):
-            assert "checks pass" in texts(cell.outputs), f"{cell.source}: {texts(cell.outputs)}"
-        if cell.cell_type == "code":
-            assert not any(o.output_type == "error" for o in cell.outputs)
-    assert (tmp / "out" / name.replace(".ipynb", ".html")).stat().st_size > 10_000
+    failed = {name: error for name, (_, error) in results.items() if error}
+    assert not failed, f"{failed} (see {tmp / 'out'})"
 
 
 def test_every_computing_cell_shows_something(course_run):
