@@ -86,7 +86,7 @@ def test_readme_quick_start_commands_are_make_targets():
 
 def test_readme_badges_open_the_lessons_from_the_kits_repository():
     """The README's Colab badges and the notebooks' own come from one repository name."""
-    from catdog_lib.settings import colab_url
+    from catdog_lib.course.colab import colab_url
 
     readme = (ROOT / "README.md").read_text()
     lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
