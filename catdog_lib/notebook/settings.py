@@ -145,9 +145,9 @@ def _parse(name, text):
         try:
             value = float(text)
         except ValueError:
-            raise CatdogError(f"{var}={text!r} is not a number: set it to e.g. 0.001") from None
+            raise CatdogError(f"{var}={text!r} is not a number: set it to e.g. {RECIPE.lr}") from None
         if value <= 0:
-            raise CatdogError(f"{var}={text!r} must be above 0: set it to e.g. 0.001")
+            raise CatdogError(f"{var}={text!r} must be above 0: set it to e.g. {RECIPE.lr}")
         return value
     if name == "subset" and text.lower() in ("", "all", "none"):
         return 0

@@ -7,13 +7,25 @@ import torch
 from torchvision import datasets
 
 from catdog_lib.errors import CatdogError
-from catdog_lib.train.fast import CachedImages, fit_fast
 from catdog_lib.train.cache import cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
+from catdog_lib.train.fast import CachedImages, fit_fast
 
 
 def test_cache_side_is_the_eval_resize():
     assert cache_side(224) == 256 and cache_side(64) == 73
     assert cache_bytes(10, 73) == 10 * 3 * 73 * 73
+
+
+@pytest.mark.parametrize("size", [32, 64, 100, 112, 128, 224, 299])
+def test_the_eval_resize_helper_is_the_pieces_own(size):
+    """build_transforms writes the formula out (a piece uses the lessons' names only); the helper must agree."""
+    from torchvision import transforms
+
+    from catdog_lib import build_transforms
+    from catdog_lib.transforms import eval_resize_side
+
+    resize = [t for t in build_transforms(train=False, size=size).transforms if isinstance(t, transforms.Resize)]
+    assert [r.size for r in resize] == [eval_resize_side(size)] and cache_side(size) == eval_resize_side(size)
 
 
 def test_listing_matches_imagefolder(color_folder):
