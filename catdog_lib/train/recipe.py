@@ -5,14 +5,17 @@ piece runs it: cross-entropy, SGD with momentum, and a step schedule that
 divides the learning rate by ten every seven epochs. Every knob has a
 default a beginner can read; change one with ``dataclasses.replace(RECIPE, lr=0.01)``.
 """
+import os
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Recipe:
+    """The knobs of a training run, with the defaults the lessons and ``catdog train`` use."""
+
     epochs: int = 5               # passes over the training photos
     size: int = 224               # image side the model sees (ImageNet's)
-    batch_size: int = 32          # photos per step (the classic loop); the fast loop takes more, see below
+    batch_size: int = 32          # photos per step in the classic loop (the fast loop: fast_batch_size)
     lr: float = 0.001             # SGD's learning rate for batch_size photos, starting from ImageNet's weights
     lr_from_random: float = 0.01  # from random weights there is more to learn: ten times bigger steps
     momentum: float = 0.9
@@ -51,8 +54,6 @@ def fast_batch_size(device):
 def default_workers(device):
     """Data loader processes for the classic loop: on a GPU, enough to keep it fed; on the CPU none
     (they would compete with the training for the same cores)."""
-    import os
-
     return min(8, os.cpu_count() or 1) if _device_type(device) == "cuda" else 0
 
 
