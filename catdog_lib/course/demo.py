@@ -96,10 +96,13 @@ def write_html(nb, path):
     return Path(path)
 
 
-def solution_notebooks(solutions_dir=None):
-    """The solution notebooks, in course order (those that exist)."""
-    folder = Path(solutions_dir) if solutions_dir else kit_root() / "solutions"
-    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+def course_notebooks(solutions_dir):
+    """The numbered notebooks of ``solutions_dir`` (``01_...ipynb``...), in course order.
+
+    Unlike ``build.solution_notebooks`` (every notebook, for building lessons),
+    only what the course runs, and none is no error here.
+    """
+    return sorted(Path(solutions_dir).glob("[0-9][0-9]_*.ipynb"))
 
 
 def run_course(notebooks, out_dir, env=None, report=print, timeout=1800):
@@ -120,7 +123,7 @@ def run_demo(out_dir=None, solutions_dir=None, report=print):
     to its ``solutions/``. Raises ``CatdogError`` naming the notebooks that failed.
     """
     folder = Path(solutions_dir) if solutions_dir else kit_root() / "solutions"
-    notebooks = solution_notebooks(folder)
+    notebooks = course_notebooks(folder)
     if not notebooks:
         raise CatdogError(f"there are no solution notebooks in {folder}: nothing to run")
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M%S")
