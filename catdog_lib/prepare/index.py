@@ -1,4 +1,4 @@
-"""Index the photos: open each file's header once, keep the readable images with a label, say why each other file was left out.
+"""Index the photos: read each file's header once, keep the readable images with a label, say why any other is left out.
 
 Opening an image reads only its header (size, mode, format), not its pixels,
 so indexing thousands of photos takes seconds; a JSON cache of the headers

@@ -112,7 +112,8 @@ def test_what_shipped_lessons_use_still_imports_and_binds():
 
 
 def test_what_the_lessons_use_now_imports_and_binds():
-    notebooks = {f"{folder}/{p.name}": p.read_text() for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))}
+    notebooks = {f"{folder}/{path.name}": path.read_text()
+                 for folder in FOLDERS for path in sorted((ROOT / folder).glob("*.ipynb"))}
     found = problems(collect(notebooks))
     assert not found, "a lesson would break:\n" + "\n".join(found)
 
