@@ -93,3 +93,13 @@ def test_readme_badges_open_the_lessons_from_the_kits_repository():
     assert len(lessons) == 5
     for name in lessons:
         assert colab_url(name) in readme, f"the README has no Colab badge for lessons/{name}"
+
+
+def test_every_folder_of_the_library_is_installed():
+    """A folder without ``__init__.py`` imports from a checkout but is left out of a wheel by setuptools."""
+    from setuptools import find_packages
+
+    installed = set(find_packages(str(ROOT), include=pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]))
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "catdog_lib").rglob("*.py")
+               if "__pycache__" not in p.parts}
+    assert folders <= installed, f"add an __init__.py to {sorted(folders - installed)}"
