@@ -11,8 +11,9 @@ plain values; no library function reads ``args``. Errors are one line on
 stderr and a non-zero exit, never a traceback.
 
 ``catdog train`` reads top to bottom: ``cmd_train`` -> ``check_train_args``
--> ``train_classic`` (``make_loaders``, ``build_model_or_explain``,
-``train.fit.fit``) or ``train_fast`` (``train.fast.fit_fast``) -> ``save_run``
+-> ``batch_and_lr`` (the recipe's defaults) -> ``train_classic``
+(``make_loaders``, ``build_model_or_explain``, ``train.fit.fit``) or
+``train_fast`` (``train.fast.fit_fast``) -> ``save_run``
 (``train.bundle.save_bundle``, ``history.json``, ``save_run_plots``).
 Heavy modules (torch) are imported inside the commands, so that
 ``catdog --help`` and ``catdog prepare`` start at once.
