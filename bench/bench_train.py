@@ -10,7 +10,7 @@ for all four:
   SGD lr 0.001 momentum 0.9, StepLR(7, 0.1), ``.item()`` every batch;
 - classic: the kit's pieces, ``make_loaders`` + ``run_epoch`` as
   ``train_model`` runs them, batch 64 (256 on a GPU), workers = cores (at most 8);
-- fast: ``catdog_lib.fast``: cache, batch augmentation on the device,
+- fast: ``catdog_lib.train.fast``: cache, batch augmentation on the device,
   channels_last, mixed precision on CUDA, no per-batch sync;
 - limit: the same model and batch as the fast path, trained on random
   tensors already on the device: no data loading at all.
@@ -214,8 +214,10 @@ def bench_fast(args, data_dir, device, cache_dir):
     import torch
     from torch import nn
 
-    from catdog_lib.fast import amp_dtype, default_batch_size, load_split, run_fast_epoch
-    from catdog_lib.fastaug import train_batch
+    from catdog_lib.train.amp import amp_dtype
+    from catdog_lib.train.augment import train_batch
+    from catdog_lib.train.fast import load_split, run_fast_epoch
+    from catdog_lib.train.recipe import fast_batch_size
 
     shutil.rmtree(cache_dir, ignore_errors=True)  # time a fresh build
     start = time.perf_counter()
@@ -227,7 +229,7 @@ def bench_fast(args, data_dir, device, cache_dir):
     load_split(Path(data_dir) / "train", args.size, device, cache_dir, progress=False)
     reload_s = time.perf_counter() - start
 
-    batch = default_batch_size(device)
+    batch = fast_batch_size(device)
     generator = torch.Generator(device=device).manual_seed(args.seed)
     order = torch.randperm(len(train_data), generator=torch.Generator().manual_seed(args.seed))
     sync(device)
@@ -270,11 +272,11 @@ def bench_limit(args, data_dir, device):
     import torch
     from torch import nn
 
-    from catdog_lib.fast import amp_dtype, default_batch_size
-    from catdog_lib.fit import amp_step
+    from catdog_lib.train.amp import amp_dtype, amp_step
+    from catdog_lib.train.recipe import fast_batch_size
 
     n_train = sum(1 for _ in Path(data_dir, "train").rglob("*.jpg"))
-    batch = default_batch_size(device)
+    batch = fast_batch_size(device)
     model = new_model(args.seed, device, channels_last=True)
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.001 * batch / 4, momentum=0.9)
@@ -306,11 +308,12 @@ def bench_paired(args, data_dir, device, cache_dir, rounds=4):
     import torch
     from torch import nn
 
-    from catdog_lib.fast import amp_dtype, default_batch_size, load_split, run_fast_epoch
-    from catdog_lib.fit import amp_step
+    from catdog_lib.train.amp import amp_dtype, amp_step
+    from catdog_lib.train.fast import load_split, run_fast_epoch
+    from catdog_lib.train.recipe import fast_batch_size
 
     train_data, _ = load_split(Path(data_dir) / "train", args.size, device, cache_dir, progress=False)
-    batch = default_batch_size(device)
+    batch = fast_batch_size(device)
     dtype = amp_dtype(device)
     criterion = nn.CrossEntropyLoss()
     models, optimizers, scalers = [], [], []
@@ -366,13 +369,15 @@ def bench_scaling(args, device, cache_dir):
     import torch
     from torch import nn
 
-    from catdog_lib.fast import CachedImages, amp_dtype, default_batch_size, run_fast_epoch
-    from catdog_lib.fastaug import train_batch
-    from catdog_lib.fastcache import cache_side, load_or_build_cache
+    from catdog_lib.train.amp import amp_dtype
+    from catdog_lib.train.augment import train_batch
+    from catdog_lib.train.cache import cache_side, load_or_build_cache
+    from catdog_lib.train.fast import CachedImages, run_fast_epoch
+    from catdog_lib.train.recipe import fast_batch_size
 
     items = photo_list(args.data)
     labels_of = {"cat": 0, "dog": 1}
-    batch = default_batch_size(device)
+    batch = fast_batch_size(device)
     rows = []
     for n in args.scale:
         chosen = [items[i % len(items)] for i in range(n)]  # beyond the photos there are: the same files again

@@ -9,8 +9,11 @@ The ten pieces a learner writes in the lessons, in their reference versions:
 - training:    run_epoch, train_model
 - prediction:  predict_image
 
-``%load_ext catdog_lib`` in a notebook adds ``%%piece``, ``%check``,
-``%hint`` and ``%progress``.
+Around them, by the job they do: ``prepare/`` (files to class folders),
+``train/`` (the training loops, checkpoints, the model bundle), ``plots``,
+``notebook/`` (what the lessons call), ``course/`` (pieces, checks, magics)
+and ``cli`` (the ``catdog`` command). ``%load_ext catdog_lib`` in a notebook
+adds ``%%piece``, ``%check``, ``%hint`` and ``%progress``.
 """
 import importlib
 

@@ -1,4 +1,4 @@
-"""The ``catdog`` command: a thin layer over functions the notebooks call too.
+"""The ``catdog`` command: argument parsing, and the glue between functions the notebooks call too.
 
     catdog info [--json]
     catdog prepare --source kaggle|oxford-pets|folder [--from DIR] --dest DIR
@@ -6,11 +6,25 @@
     catdog predict --model PATH IMAGE... [--json]
     catdog build | collect NOTEBOOK... | demo
 
-Errors are one line on stderr and a non-zero exit, never a traceback.
+Each ``cmd_*`` reads its arguments once, checks them, and passes them on as
+plain values; no library function reads ``args``. Errors are one line on
+stderr and a non-zero exit, never a traceback.
+
+``catdog train`` reads top to bottom: ``cmd_train`` -> ``check_train_args``
+-> ``batch_and_lr`` (the recipe's defaults) -> ``train_classic``
+(``make_loaders``, ``build_model_or_explain``, ``train.fit.fit``) or
+``train_fast`` (``train.fast.fit_fast``) -> ``save_run``
+(``train.bundle.save_bundle``, ``history.json``, ``save_run_plots``).
+Heavy modules (torch) are imported inside the commands, so that
+``catdog --help`` and ``catdog prepare`` start at once.
 """
 import argparse
 import json
 import sys
+from pathlib import Path
+
+from .errors import CatdogError, first_line
+from .train.recipe import RECIPE
 
 
 def cmd_info(args):
@@ -27,17 +41,212 @@ def cmd_prepare(args):
             val_fraction=args.val_fraction, seed=args.seed, report=print)
 
 
+# --- catdog train -------------------------------------------------------------------------------
+
 def cmd_train(args):
-    from .fit import train_cli
+    """``catdog train``: train on ``--data`` and write the model bundle, history and plots into ``--out``."""
+    data, weights, device, out, checkpoint = check_train_args(args)
+    batch_size, lr = batch_and_lr(args.batch_size, args.lr, device, fast=args.fast)
+    workers = args.workers
+    if workers is None:
+        from .train.recipe import default_workers
 
-    train_cli(args)
+        workers = default_workers(device)
+    train = train_fast if args.fast else train_classic
+    model, history, class_names, loaders, extra = train(
+        data, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr, weights=weights, device=device,
+        workers=workers, seed=args.seed, checkpoint=checkpoint)
+    save_run(out, model, class_names, args.size, history, loaders, device, checkpoint,
+             extra={"weights": weights or "none", **extra})
 
+
+def check_train_args(args):
+    """Check ``catdog train``'s arguments: ``(data, weights, device, out, checkpoint)``, or a CatdogError."""
+    from .hardware import pick_device
+    from .train.weights import parse_weights
+
+    data = Path(args.data).expanduser()
+    check_data_folder(data)
+    for name, value, low in (("--epochs", args.epochs, 1), ("--size", args.size, 32),
+                             ("--batch-size", args.batch_size, 1)):
+        if value is not None and value < low:
+            raise CatdogError(f"{name} must be at least {low}, not {value}")
+    if args.lr is not None and not args.lr > 0:
+        raise CatdogError(f"--lr must be a positive number, not {args.lr}")
+    weights = parse_weights(args.weights)
+    try:
+        device = pick_device(args.device)
+    except ValueError as e:
+        raise CatdogError(str(e)) from None
+    out = Path(args.out).expanduser()
+    checkpoint = Path(args.checkpoint).expanduser() if args.checkpoint else out / "checkpoint.pt"
+    return data, weights, device, out, checkpoint
+
+
+def check_data_folder(data):
+    """Say what to do when ``data`` is not a prepared folder with ``train/`` and ``val/``."""
+    if not data.is_dir():
+        raise CatdogError(f"there is no folder {data}: prepare the data first (catdog prepare --dest {data})")
+    missing = [split for split in ("train", "val") if not (data / split).is_dir()]
+    if missing:
+        raise CatdogError(f"{data} has no {' or '.join(s + '/' for s in missing)} folder: "
+                          f"prepare it with catdog prepare --dest {data}")
+
+
+def batch_and_lr(batch_size, lr, device, fast=False):
+    """``--batch-size`` and ``--lr``, or the recipe's: 32 photos a step at 0.001.
+
+    With ``--fast`` and no ``--batch-size``, the batch is the device's
+    (``recipe.fast_batch_size``) and the learning rate, meant for 32 photos a
+    step, is scaled with it (the linear scaling rule).
+    """
+    from .train.recipe import fast_batch_size
+
+    lr = RECIPE.lr if lr is None else lr
+    if batch_size is not None:
+        return batch_size, lr
+    if not fast:
+        return RECIPE.batch_size, lr
+    batch_size = fast_batch_size(device)
+    return batch_size, lr * batch_size / RECIPE.batch_size
+
+
+def train_classic(data, *, epochs, size, batch_size, lr, weights, device, workers, seed, checkpoint):
+    """The pieces' loaders and ``fit``. Returns ``(model, history, class_names, loaders, extra)``."""
+    from .model import build_model_or_explain
+    from .train.fingerprint import split_fingerprint
+    from .train.fit import fit, seed_everything
+    from .transforms import make_loaders
+
+    seed_everything(seed)
+    try:
+        loaders, class_names = make_loaders(data, batch_size=batch_size, num_workers=workers, size=size)
+    except FileNotFoundError as e:
+        raise CatdogError(f"cannot read the photos in {data} ({e}): run catdog prepare again") from None
+    val_classes = loaders["val"].dataset.classes
+    if val_classes != class_names:
+        raise CatdogError(f"{data}/train has the classes {class_names} but {data}/val has {val_classes}: "
+                          f"run catdog prepare again")
+    model = build_model_or_explain(num_classes=len(class_names), weights=weights)
+    split = split_fingerprint(data)
+    identity = {"arch": "resnet18", "class_names": list(class_names), "size": size, "split": split,
+                "weights": weights or "none", "batch_size": batch_size, "lr": lr, "seed": seed}
+    print(f"training a ResNet18 ({'ImageNet' if weights else 'random'} weights) on {device} at {size} px: "
+          f"{len(loaders['train'].dataset)} train and {len(loaders['val'].dataset)} val photos, {epochs} epochs")
+    model, history = fit(model, loaders, epochs=epochs, lr=lr, device=device, checkpoint=checkpoint,
+                         identity=identity)
+    return model, history, class_names, loaders, {"split": split}
+
+
+def train_fast(data, *, epochs, size, batch_size, lr, weights, device, workers, seed, checkpoint):
+    """``fit_fast``, then the classic loaders of the val set for the plots. Returns what ``train_classic`` does."""
+    import torch
+
+    from .model import build_model_or_explain
+    from .train.cache import list_imagefolder
+    from .train.fast import fit_fast
+    from .transforms import make_loaders
+
+    class_names = list_imagefolder(data / "train")[2]
+    model = build_model_or_explain(num_classes=len(class_names), weights=weights)
+    print(f"training a ResNet18 ({'ImageNet' if weights else 'random'} weights) on {device} at {size} px, "
+          f"the fast way: batch {batch_size}, lr {lr:g}, {epochs} epochs")
+    model, history, class_names = fit_fast(
+        data, epochs=epochs, size=size, batch_size=batch_size, lr=lr, weights=weights, device=device, seed=seed,
+        checkpoint=checkpoint, model=model)
+    model = model.to(memory_format=torch.contiguous_format)
+    loaders, _ = make_loaders(data, batch_size=batch_size, num_workers=workers, size=size)
+    return model, history, class_names, loaders, {"fast": True}
+
+
+def save_run(out, model, class_names, size, history, loaders, device, checkpoint, extra=None):
+    """Write the model bundle, ``history.json`` and the plots into ``out``, and say what is where."""
+    from .atomic import atomic_write
+    from .train.bundle import save_bundle
+
+    best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__)
+    out.mkdir(parents=True, exist_ok=True)
+    save_bundle(out / "model.pt", model, class_names, size,
+                extra={"history": history, "best_epoch": best + 1, "val_acc": history["val_acc"][best],
+                       **(extra or {})})
+    atomic_write(out / "history.json", json.dumps(history, indent=2) + "\n")
+    plots = save_run_plots(model, loaders, class_names, history, device, out)
+    print(f"best val accuracy {history['val_acc'][best]:.3f} (epoch {best + 1})")
+    print(f"saved into {out}/:")
+    print(f"  {'model.pt':<21} the model (try: catdog predict --model {out / 'model.pt'} PHOTO.jpg)")
+    print(f"  {'history.json':<21} loss, accuracy and learning rate per epoch")
+    for name in plots:
+        print(f"  {name:<21} plot")
+    where = checkpoint.name if checkpoint.parent == out else str(checkpoint)
+    print(f"  {where:<21} checkpoint (run the same command again to resume, or with more --epochs to extend)")
+
+
+def save_run_plots(model, loaders, class_names, history, device, out):
+    """Training curves, the confusion matrix and the top losses of the val set, as PNG files in ``out``."""
+    from .plots import plot_confusion_matrix, plot_history, plot_top_losses
+    from .train.evaluate import evaluate_predictions
+
+    y_true, y_pred, probs, _ = evaluate_predictions(model, loaders["val"], device)
+    paths = [path for path, _ in loaders["val"].dataset.samples]
+    figures = {
+        "curves.png": plot_history(history),
+        "confusion_matrix.png": plot_confusion_matrix(y_true, y_pred, class_names),
+        "top_losses.png": plot_top_losses(paths, y_true, probs, class_names, k=9),
+    }
+    for name, figure in figures.items():
+        figure.savefig(out / name, dpi=100)
+    return list(figures)
+
+
+# --- catdog predict -----------------------------------------------------------------------------
 
 def cmd_predict(args):
-    from .bundle import predict_cli
+    """``catdog predict --model PATH IMAGE... [--json]``: the class and probabilities of each image.
 
-    predict_cli(args)
+    An image that cannot be read gets a one-line error on stderr and the
+    others are still classified; the exit status is then non-zero.
+    """
+    from PIL import Image
 
+    from .prediction import predict_image
+    from .prepare.photos import open_photo
+    from .train.bundle import load_bundle
+    from .transforms import IMAGENET_MEAN, IMAGENET_STD
+
+    device = "cpu"  # one photo at a time: the CPU answers in milliseconds
+    model, info = load_bundle(args.model, device=device)
+    if [round(v, 4) for v in info["mean"]] != [round(v, 4) for v in IMAGENET_MEAN] or \
+            [round(v, 4) for v in info["std"]] != [round(v, 4) for v in IMAGENET_STD]:
+        raise CatdogError(f"{args.model} was trained with another normalization than ImageNet's, "
+                          f"which predict_image does not apply")
+    results, failed = [], 0
+    for image in args.images:
+        try:
+            # Opened here: bombs (also where Pillow only warns) and strips refused, 16-bit photos scaled.
+            photo = open_photo(image)
+            probabilities = predict_image(model, photo, info["class_names"], size=info["size"], device=device)
+        except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as e:
+            failed += 1
+            reason = first_line(e, limit=None)
+            if isinstance(e, FileNotFoundError):
+                reason = "no such file"
+            elif isinstance(e, Image.UnidentifiedImageError):
+                reason = "not an image Pillow can read"
+            print(f"catdog predict: cannot read {image}: {reason}", file=sys.stderr)
+            results.append({"image": str(image), "error": reason})
+            continue
+        label = max(probabilities, key=probabilities.get)
+        results.append({"image": str(image), "prediction": label, "probabilities": probabilities})
+        if not args.json:
+            others = ", ".join(f"{name} {p:.3f}" for name, p in probabilities.items())
+            print(f"{image}: {label} ({probabilities[label]:.1%})   [{others}]")
+    if args.json:
+        print(json.dumps(results, indent=2))
+    if failed:
+        raise CatdogError(f"{failed} of {len(args.images)} images could not be read")
+
+
+# --- the course: catdog build, collect, demo ----------------------------------------------------
 
 def cmd_build(args):
     from .course.build import build_cli
@@ -52,9 +261,9 @@ def cmd_collect(args):
 
 
 def cmd_demo(args):
-    from .demo import demo_cli
+    from .course.demo import run_demo
 
-    demo_cli(args)
+    run_demo(out_dir=args.out)
 
 
 def get_args_parser():
@@ -76,16 +285,20 @@ def get_args_parser():
 
     p = sub.add_parser("train", help="fine-tune the ResNet18 on prepared data")
     p.add_argument("--data", required=True, metavar="DIR", help="a folder with train/ and val/")
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--size", type=int, default=224)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=0.001)
+    p.add_argument("--epochs", type=int, default=RECIPE.epochs)
+    p.add_argument("--size", type=int, default=RECIPE.size)
+    p.add_argument("--batch-size", type=int, default=None,
+                   help=f"photos per step (default {RECIPE.batch_size}; with --fast, the device's: 64 on a CPU, "
+                        f"256 on a CUDA GPU)")
+    p.add_argument("--lr", type=float, default=None,
+                   help=f"learning rate (default {RECIPE.lr} for {RECIPE.batch_size} photos a step; with --fast "
+                        f"and the device's batch size, scaled to it)")
     p.add_argument("--weights", default="DEFAULT", help="DEFAULT (ImageNet) or none (random)")
     p.add_argument("--checkpoint", metavar="PATH", help="resume from and save to this checkpoint")
     p.add_argument("--out", default="runs/latest", metavar="DIR", help="where the model, history and plots go")
     p.add_argument("--device", help="cpu, cuda, mps (default: the best there is)")
     p.add_argument("--workers", type=int, default=None, help="data loader processes")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=RECIPE.seed)
     p.add_argument("--fast", action="store_true", help="decode once into a cache, augment on the device")
     p.set_defaults(func=cmd_train)
 
@@ -114,8 +327,6 @@ def get_args_parser():
 
 def main(argv=None):
     args = get_args_parser().parse_args(argv)
-    from .errors import CatdogError
-
     try:
         args.func(args)
     except CatdogError as e:

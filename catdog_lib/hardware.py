@@ -50,11 +50,24 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
-def _ram_bytes():
+def total_ram():
+    """Bytes of physical memory, or ``None`` where the system does not say."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
+
+
+def available_ram():
+    """Bytes of RAM the system could give us now (``MemAvailable`` of /proc/meminfo); elsewhere the total."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return total_ram()  # not Linux: total physical memory is the best we know
 
 
 def hardware_report():
@@ -71,7 +84,7 @@ def hardware_report():
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
-        "ram_bytes": _ram_bytes(),
+        "ram_bytes": total_ram(),
         "gpus": gpus,
         "mps": torch.backends.mps.is_available(),
         "cuda": torch.version.cuda if torch.cuda.is_available() else None,

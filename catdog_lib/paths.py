@@ -1,4 +1,4 @@
-"""Where the kit keeps things: the kit's root, the learner's workspace, the data."""
+"""Where the kit keeps things: the kit's root, the learner's workspace, the data, the image cache."""
 import os
 from pathlib import Path
 
@@ -25,3 +25,9 @@ def data_root():
     """Where downloads and arranged data go: ``$CATDOG_DATA_ROOT`` or ``data/``."""
     env = os.environ.get("CATDOG_DATA_ROOT")
     return Path(env).expanduser() if env else kit_root() / "data"
+
+
+def image_cache_dir():
+    """Where the fast path keeps its decoded images between runs: ``$CATDOG_CACHE`` or ``~/.cache/catdog``."""
+    env = os.environ.get("CATDOG_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "catdog"

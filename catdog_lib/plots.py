@@ -12,6 +12,8 @@ import math
 import numpy as np
 import torch
 
+from .train.evaluate import evaluate_predictions  # noqa: F401  (lesson 05 imports it from here)
+from .train.evaluate import per_sample_losses
 from .transforms import IMAGENET_MEAN, IMAGENET_STD
 
 
@@ -157,13 +159,6 @@ def plot_confusion_matrix(y_true, y_pred, class_names):
     return fig
 
 
-def per_sample_losses(y_true, probs):
-    """Cross-entropy of each sample: ``-log(probability given to the true class)``."""
-    probs = np.asarray(probs, dtype=float)
-    picked = probs[np.arange(len(probs)), np.asarray(y_true, dtype=int)]
-    return -np.log(np.clip(picked, 1e-12, 1.0))
-
-
 def plot_top_losses(images_or_paths, y_true, probs, class_names, k=9, mean=IMAGENET_MEAN, std=IMAGENET_STD):
     """The ``k`` images the model got most wrong: the highest loss first.
 
@@ -217,26 +212,3 @@ def plot_probabilities(image, probs):
         bar_ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
-
-
-def evaluate_predictions(model, loader, device=None):
-    """Run ``model`` over ``loader`` in eval mode: ``(y_true, y_pred, probs, losses)`` as NumPy arrays.
-
-    In the loader's order (a validation loader does not shuffle, so index
-    ``i`` is ``loader.dataset.samples[i]``). ``probs`` is ``N x classes``;
-    ``losses`` is each sample's cross-entropy, for the top losses.
-    """
-    if device is None:
-        device = next(model.parameters()).device
-    model.eval()
-    targets, outputs = [], []
-    with torch.no_grad():
-        for inputs, labels in loader:
-            logits = model(inputs.to(device))
-            outputs.append(torch.softmax(logits.float(), dim=1).cpu())
-            targets.append(labels.cpu())
-    probs = torch.cat(outputs).numpy() if outputs else np.zeros((0, 0))
-    y_true = torch.cat(targets).numpy() if targets else np.zeros(0, dtype=int)
-    y_pred = probs.argmax(axis=1) if len(probs) else np.zeros(0, dtype=int)
-    losses = per_sample_losses(y_true, probs) if len(probs) else np.zeros(0)
-    return y_true, y_pred, probs, losses

@@ -1,6 +1,6 @@
 """Training: one pass over the data, and the loop that keeps the best weights.
 
-The pieces of lesson 04. ``fit`` in ``catdog_lib.fit`` adds checkpoints,
+The pieces of lesson 04. ``fit`` in ``catdog_lib.train.fit`` adds checkpoints,
 progress bars and mixed precision around the same steps.
 """
 import copy

@@ -73,3 +73,15 @@ def make_loaders(data_dir, batch_size=32, num_workers=0, size=224):
     }
     class_names = image_datasets["train"].classes
     return loaders, class_names
+
+
+# Around the pieces.
+
+def eval_resize_side(size):
+    """The side ``build_transforms(train=False, size)`` resizes to before its centre crop: 256 for 224.
+
+    For the code around the pieces (the fast path's cache). The piece writes
+    the formula out itself, since a learner's version may use only the
+    lessons' names.
+    """
+    return round(size * 256 / 224)

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from catdog_lib.archives import safe_extract
+from catdog_lib.prepare.archives import safe_extract
 from catdog_lib.errors import CatdogError
 
 from .conftest import make_tar_gz, make_zip

@@ -8,7 +8,7 @@ import pytest
 
 from catdog_lib.errors import CatdogError
 from catdog_lib.prepare import prepare
-from catdog_lib.sources import download_kaggle, find_kaggle_credentials, install_kaggle_json
+from catdog_lib.prepare.sources import download_kaggle, find_kaggle_credentials, install_kaggle_json
 
 from .conftest import FAKE_KEY, FAKE_USER
 

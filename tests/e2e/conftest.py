@@ -58,7 +58,7 @@ BREAKS = {
     "verdict": ("catdog_lib/course/magics.py", r"show\(verdict_text\("),
     "hint": ("catdog_lib/course/magics.py", r'show\(text, f"<div><b>Hint '),
     "progress": ("catdog_lib/course/magics.py", r"show\(str\(table\)"),
-    "upload": ("catdog_lib/widgets.py", r"show_uploads\(classify_uploads\(change"),
+    "upload": ("catdog_lib/notebook/widgets.py", r"show_uploads\(classify_uploads\(change"),
 }
 
 

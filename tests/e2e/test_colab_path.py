@@ -33,7 +33,7 @@ PHOTOS = ("cat.1999.jpg", "dog.1999.jpg")
 
 def kit_constants():
     """The kit's address and Colab's clone folder, as the settings module (the one place they live) has them."""
-    from catdog_lib.settings import COLAB_DIR, KIT_GIT_URL
+    from catdog_lib.course.colab import COLAB_DIR, KIT_GIT_URL
 
     return KIT_GIT_URL, COLAB_DIR
 
@@ -188,7 +188,7 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
     assert "FileUpload" not in page and "application/vnd.jupyter.widget-view+json" not in str(upload.outputs)
     assert not [o for o in upload.outputs if o.output_type == "execute_result"], \
         "the upload cell also printed its return value as text"
-    from catdog_lib.widgets import safe_name
+    from catdog_lib.notebook.widgets import safe_name
 
     saved = sorted(p.name for p in (tmp_path / "runs" / "lesson05" / "uploads").iterdir())
     assert saved == sorted(safe_name(n, ".jpg") for n in PHOTOS), f"the uploads were not saved where the notebook says: {saved}"

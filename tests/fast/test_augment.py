@@ -8,8 +8,8 @@ from PIL import Image
 from torchvision import transforms
 
 from catdog_lib import IMAGENET_MEAN, IMAGENET_STD, build_transforms
-from catdog_lib.fastaug import eval_batch, random_resized_crop_boxes, train_batch
-from catdog_lib.fastcache import _decode_one, cache_side
+from catdog_lib.train.augment import eval_batch, random_resized_crop_boxes, train_batch
+from catdog_lib.train.cache import _decode_one, cache_side
 
 MEAN = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
 STD = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)

@@ -7,14 +7,25 @@ import torch
 from torchvision import datasets
 
 from catdog_lib.errors import CatdogError
-from catdog_lib.fast import CachedImages, fit_fast
-from catdog_lib.fastcache import (cache_bytes, cache_side, check_fits, list_imagefolder,
-                                  load_or_build_cache)
+from catdog_lib.train.cache import cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
+from catdog_lib.train.fast import CachedImages, fit_fast
 
 
 def test_cache_side_is_the_eval_resize():
     assert cache_side(224) == 256 and cache_side(64) == 73
     assert cache_bytes(10, 73) == 10 * 3 * 73 * 73
+
+
+@pytest.mark.parametrize("size", [32, 64, 100, 112, 128, 224, 299])
+def test_the_eval_resize_helper_is_the_pieces_own(size):
+    """build_transforms writes the formula out (a piece uses the lessons' names only); the helper must agree."""
+    from torchvision import transforms
+
+    from catdog_lib import build_transforms
+    from catdog_lib.transforms import eval_resize_side
+
+    resize = [t for t in build_transforms(train=False, size=size).transforms if isinstance(t, transforms.Resize)]
+    assert [r.size for r in resize] == [eval_resize_side(size)] and cache_side(size) == eval_resize_side(size)
 
 
 def test_listing_matches_imagefolder(color_folder):
@@ -92,17 +103,20 @@ def test_cached_images_give_batches_on_the_device(color_folder, tmp_path):
     assert batch_labels.tolist() == [labels[0], labels[-1]]
 
 
-def test_the_fast_and_classic_paths_name_a_split_alike(color_folder):
-    """A checkpoint's split identity is the same hash whether read from the folders or from the loaders."""
+def test_a_split_is_named_by_what_imagefolder_lists(color_folder):
+    """A checkpoint's split identity: the hash of the very samples the classic loaders read, changed by a move."""
+    import os
+
     from catdog_lib import make_loaders
-    from catdog_lib.fast import split_fingerprint as from_folders
-    from catdog_lib.fit import split_fingerprint as from_loaders
+    from catdog_lib.train.fingerprint import fingerprint_samples, split_fingerprint
 
     loaders, _ = make_loaders(color_folder, batch_size=4, size=32)
-    assert from_folders(color_folder) == from_loaders(loaders)
+    as_loaded = {split: [(os.path.relpath(path, loaders[split].dataset.root), target)
+                         for path, target in loaders[split].dataset.samples] for split in ("train", "val")}
+    assert split_fingerprint(color_folder) == fingerprint_samples(as_loaded)
     moved = next((color_folder / "val" / "dog").iterdir())
     moved.rename(color_folder / "train" / "dog" / moved.name)
     try:
-        assert from_folders(color_folder) != from_loaders(loaders)  # a file changed split
+        assert split_fingerprint(color_folder) != fingerprint_samples(as_loaded)  # a file changed split
     finally:
         (color_folder / "train" / "dog" / moved.name).rename(moved)

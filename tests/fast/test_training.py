@@ -6,7 +6,8 @@ import torch
 from helpers import tiny_model
 
 from catdog_lib import make_loaders, train_model
-from catdog_lib.fast import default_batch_size, default_lr, fit_fast
+from catdog_lib.train.fast import fit_fast
+from catdog_lib.train.recipe import default_lr, fast_batch_size
 
 KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "lr")
 
@@ -76,7 +77,7 @@ def test_resume_refuses_a_checkpoint_of_another_run(color_folder, tmp_path):
 
 
 def test_defaults_suit_the_device():
-    assert default_batch_size("cpu") == 64 and default_batch_size("cuda") == 256
+    assert fast_batch_size("cpu") == 64 and fast_batch_size("cuda") == 256
     assert default_lr(256) == pytest.approx(8 * default_lr(32))
     assert default_lr(32, weights=None) > default_lr(32)
 
@@ -98,7 +99,7 @@ def test_train_fast_writes_the_classic_outputs(tiny_imagefolder, tmp_path, monke
     assert any((tmp_path / "cache").glob("images-*.npy"))
     history = json.loads((tmp_path / "run" / "history.json").read_text())
     assert set(KEYS) <= set(history) and len(history["val_acc"]) == 1
-    from catdog_lib.bundle import load_bundle
+    from catdog_lib.train.bundle import load_bundle
 
     model, info = load_bundle(tmp_path / "run" / "model.pt")
     assert info["class_names"] == ["cat", "dog"] and info["size"] == 32

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from catdog_lib.settings import COLAB_DIR, KIT_GIT_URL
+from catdog_lib.course.colab import COLAB_DIR, KIT_GIT_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,11 +1,10 @@
 """`catdog demo`: notebooks run in order, executed copies and HTML in a dated folder, failures in one line."""
-import argparse
 import re
 
 import nbformat
 import pytest
 
-from catdog_lib.demo import SMALL_ON_CPU, demo_cli, demo_environment, run_course
+from catdog_lib.course.demo import SMALL_ON_CPU, demo_environment, run_course, run_demo
 from catdog_lib.errors import CatdogError
 
 
@@ -41,7 +40,7 @@ def test_environment_is_small_on_a_cpu_and_keeps_what_is_set(tmp_path):
 def test_demo_runs_each_notebook_into_a_dated_folder(course, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CATDOG_SIZE", "40")
     out = tmp_path / "demo_runs" / "2026-01-01_000000"
-    demo_cli(argparse.Namespace(out=str(out), solutions=course))
+    run_demo(out_dir=out, solutions_dir=course)
     said = capsys.readouterr().out
     assert f"are in {out}" in said and re.search(r"01_first.html\s+\d+ s\s+ok", said)
     for stem in ("01_first", "02_second"):
@@ -58,7 +57,7 @@ def test_a_failing_notebook_is_named_in_one_line_and_the_others_still_run(course
     assert results["01_first.ipynb"][1] == "ValueError: the photos are missing"
     assert results["02_second.ipynb"][1] is None
     with pytest.raises(CatdogError, match=r"1 notebook\(s\) failed \(01_first.ipynb\)"):
-        demo_cli(argparse.Namespace(out=str(tmp_path / "again"), solutions=course))
+        run_demo(out_dir=tmp_path / "again", solutions_dir=course)
 
 
 def test_relative_paths_are_made_absolute_for_the_kernels(tmp_path, monkeypatch):
@@ -73,7 +72,7 @@ def test_relative_paths_are_made_absolute_for_the_kernels(tmp_path, monkeypatch)
 def test_settings_find_a_data_path_given_from_the_kit_root(tmp_path, monkeypatch):
     """`CATDOG_DATA=photos make lab`: the kernel's folder is lessons/, the path is from the kit's root."""
     from catdog_lib.paths import kit_root
-    from catdog_lib.settings import load_settings
+    from catdog_lib.notebook.settings import load_settings
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CATDOG_DATA", "solutions")  # a folder that exists under the kit's root only

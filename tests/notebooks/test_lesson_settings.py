@@ -2,7 +2,8 @@
 import pytest
 
 from catdog_lib.errors import CatdogError
-from catdog_lib.settings import KIT_REPO, colab_badge, colab_url, load_settings
+from catdog_lib.course.colab import KIT_REPO, colab_badge, colab_url
+from catdog_lib.notebook.settings import load_settings
 
 
 def test_env_beats_cpu_defaults_beat_lesson_defaults(tmp_path):

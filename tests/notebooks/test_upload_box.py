@@ -5,8 +5,8 @@ import sys
 import pytest
 from PIL import Image
 
-from catdog_lib.widgets import (MAX_UPLOAD_BYTES, classify_uploads, read_uploads, safe_name,
-                                upload_box, uploads_html)
+from catdog_lib.notebook.widgets import (MAX_UPLOAD_BYTES, classify_uploads, read_uploads, safe_name, upload_box,
+                                         uploads_html)
 from helpers import tiny_model
 
 

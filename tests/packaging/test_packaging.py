@@ -86,10 +86,20 @@ def test_readme_quick_start_commands_are_make_targets():
 
 def test_readme_badges_open_the_lessons_from_the_kits_repository():
     """The README's Colab badges and the notebooks' own come from one repository name."""
-    from catdog_lib.settings import colab_url
+    from catdog_lib.course.colab import colab_url
 
     readme = (ROOT / "README.md").read_text()
     lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
     assert len(lessons) == 5
     for name in lessons:
         assert colab_url(name) in readme, f"the README has no Colab badge for lessons/{name}"
+
+
+def test_every_folder_of_the_library_is_installed():
+    """A folder without ``__init__.py`` imports from a checkout but is left out of a wheel by setuptools."""
+    from setuptools import find_packages
+
+    installed = set(find_packages(str(ROOT), include=pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]))
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "catdog_lib").rglob("*.py")
+               if "__pycache__" not in p.parts}
+    assert folders <= installed, f"add an __init__.py to {sorted(folders - installed)}"

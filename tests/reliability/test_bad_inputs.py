@@ -197,7 +197,7 @@ def test_each_used_kind_becomes_a_real_picture(loaders, corpus):
 
 
 def test_one_training_epoch_over_the_arranged_corpus(loaders):
-    from catdog_lib.fit import fit, seed_everything
+    from catdog_lib.train.fit import fit, seed_everything
 
     loaders, _ = loaders
     seed_everything(0)
@@ -247,7 +247,7 @@ def test_predict_image_uses_or_refuses_each_kind(corpus, kind):
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     """A model bundle of an untrained ResNet18 at 32 px, as catdog train writes one."""
-    from catdog_lib.bundle import save_bundle
+    from catdog_lib.train.bundle import save_bundle
     from catdog_lib.model import build_model
 
     torch.manual_seed(0)
@@ -256,7 +256,7 @@ def bundle(tmp_path_factory):
 
 
 def test_catdog_predict_classifies_or_names_each_kind_in_one_line(corpus, bundle):
-    from catdog_lib.bundle import load_bundle
+    from catdog_lib.train.bundle import load_bundle
     from catdog_lib.prediction import predict_image
 
     _, paths = corpus
@@ -295,7 +295,7 @@ def test_the_upload_box_classifies_or_refuses_each_kind(corpus_bytes, tmp_path):
     from PIL import Image
 
     from catdog_lib.prediction import predict_image
-    from catdog_lib.widgets import classify_uploads, uploads_html
+    from catdog_lib.notebook.widgets import classify_uploads, uploads_html
 
     model = tiny_model()
     folder = tmp_path / "uploads"
@@ -330,8 +330,8 @@ def test_the_upload_box_classifies_or_refuses_each_kind(corpus_bytes, tmp_path):
 
 def test_one_fast_epoch_over_the_arranged_corpus(prepared, tmp_path):
     """The fast path decodes every arranged file once into its cache: the odd ones too."""
-    from catdog_lib.fast import fit_fast
-    from catdog_lib.fastcache import list_imagefolder
+    from catdog_lib.train.fast import fit_fast
+    from catdog_lib.train.cache import list_imagefolder
 
     dest, _ = prepared
     model, history, class_names = fit_fast(dest, epochs=1, size=32, batch_size=8, lr=0.05, device="cpu",

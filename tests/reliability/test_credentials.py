@@ -121,7 +121,7 @@ def test_catdog_prepare_never_shows_the_key(fake_kaggle, tmp_path):
 
 
 def test_a_kaggle_json_the_kit_writes_is_private_under_any_umask(tmp_path, monkeypatch, capfd):
-    from catdog_lib.sources import install_kaggle_json
+    from catdog_lib.prepare.sources import install_kaggle_json
 
     monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / "cfg" / ".kaggle"))
     old = os.umask(0)  # everything world-readable unless the kit says otherwise
@@ -139,7 +139,7 @@ def test_a_kaggle_json_the_kit_writes_is_private_under_any_umask(tmp_path, monke
 def test_a_broken_kaggle_json_is_refused_without_quoting_it(tmp_path, monkeypatch):
     """A JSON error message quotes the text around the mistake: the key must not ride along."""
     from catdog_lib.errors import CatdogError
-    from catdog_lib.sources import install_kaggle_json
+    from catdog_lib.prepare.sources import install_kaggle_json
 
     monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / ".kaggle"))
     broken = ('{"username": "%s", "key": "%s",,}' % (FAKE_USER, FAKE_KEY)).encode()

@@ -16,7 +16,7 @@ import time
 import pytest
 import torch
 
-from catdog_lib.checkpoint import load_checkpoint
+from catdog_lib.train.checkpoint import load_checkpoint
 from catdog_lib.errors import CatdogError
 from helpers import tiny_model
 
@@ -40,12 +40,13 @@ def arranged(corpus, tmp_path_factory):
 def train(data_dir, checkpoint, epochs, log=None, seed=0, size=32, model=None, arch="tiny", on_epoch=None):
     """Seed, load the photos, train on the CPU with a checkpoint: the same every time."""
     from catdog_lib import make_loaders
-    from catdog_lib.fit import fit, seed_everything, split_fingerprint
+    from catdog_lib.train.fingerprint import split_fingerprint
+    from catdog_lib.train.fit import fit, seed_everything
 
     torch.set_num_threads(1)
     seed_everything(seed)
     loaders, class_names = make_loaders(data_dir, batch_size=8, num_workers=0, size=size)
-    identity = {"arch": arch, "size": size, "class_names": class_names, "split": split_fingerprint(loaders)}
+    identity = {"arch": arch, "size": size, "class_names": class_names, "split": split_fingerprint(data_dir)}
 
     def note(history):  # after the epoch's checkpoint is saved
         if on_epoch is not None:

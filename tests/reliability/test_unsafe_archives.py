@@ -16,7 +16,7 @@ import zipfile
 
 import pytest
 
-from catdog_lib.archives import safe_extract
+from catdog_lib.prepare.archives import safe_extract
 from catdog_lib.errors import CatdogError
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (Linux, macOS)")

@@ -13,7 +13,7 @@ import os
 import pytest
 from PIL import Image
 
-from catdog_lib.widgets import MAX_PIXELS, MAX_UPLOAD_BYTES, classify_uploads, upload_box, upload_folder
+from catdog_lib.notebook.widgets import MAX_PIXELS, MAX_UPLOAD_BYTES, classify_uploads, upload_box, upload_folder
 from helpers import tiny_model
 
 from .badfiles import png_header_only

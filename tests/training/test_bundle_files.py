@@ -3,8 +3,8 @@ import pytest
 import torch
 from PIL import Image
 
-from catdog_lib.bundle import load_bundle, save_bundle
-from catdog_lib.checkpoint import save_checkpoint
+from catdog_lib.train.bundle import load_bundle, save_bundle
+from catdog_lib.train.checkpoint import save_checkpoint
 from catdog_lib.errors import CatdogError
 from catdog_lib.model import build_model
 from catdog_lib.prediction import predict_image

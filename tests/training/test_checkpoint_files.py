@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from catdog_lib.checkpoint import load_checkpoint, rng_states, save_checkpoint, set_rng_states
+from catdog_lib.train.checkpoint import load_checkpoint, rng_states, save_checkpoint, set_rng_states
 from catdog_lib.errors import CatdogError
 
 HERE = Path(__file__).parent

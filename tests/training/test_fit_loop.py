@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from catdog_lib.errors import CatdogError
-from catdog_lib.fit import HISTORY_KEYS, fit, seed_everything
+from catdog_lib.train.checkpoint import HISTORY_KEYS
+from catdog_lib.train.fit import fit, seed_everything
 from tiny_run import run, synthetic_loaders, tiny_model
 
 
@@ -115,7 +116,7 @@ def test_ctrl_c_keeps_the_finished_epochs_and_says_how_to_resume(tmp_path, capsy
 def test_the_gpu_loop_gives_the_pieces_numbers(tiny_loaders):
     """run_epoch_amp (mixed precision, channels_last, sums kept on the device) runs here on the CPU:
     without autocast it must give what the run_epoch piece gives; with bfloat16, nearly that."""
-    from catdog_lib.fit import run_epoch_amp
+    from catdog_lib.train.fit import run_epoch_amp
     from catdog_lib.training import run_epoch
 
     model, criterion, cpu = tiny_model(), torch.nn.CrossEntropyLoss(), torch.device("cpu")

@@ -9,7 +9,8 @@ import torch
 from torchvision import models
 
 from catdog_lib.errors import CatdogError
-from catdog_lib.model import build_model, build_model_or_explain, ensure_pretrained_weights, pretrained_weights_path
+from catdog_lib.model import build_model, build_model_or_explain
+from catdog_lib.train.weights import ensure_pretrained_weights, pretrained_weights_path
 
 
 @pytest.fixture

@@ -133,3 +133,16 @@ def test_offline_pretrained_weights_are_one_line(arranged_photos, tmp_path, monk
                           "--weights none")
     assert str(tmp_path / "th" / "hub" / "checkpoints") in line
     assert not (tmp_path / "o").exists()
+
+
+def test_batch_and_learning_rate_defaults_are_the_recipes():
+    """Left out, --batch-size and --lr are the recipe's; with --fast the device's batch and the lr scaled to it."""
+    from catdog_lib.cli import batch_and_lr
+    from catdog_lib.train.recipe import RECIPE, fast_batch_size
+
+    assert batch_and_lr(None, None, "cpu") == (RECIPE.batch_size, RECIPE.lr)
+    fast = fast_batch_size("cpu")
+    assert batch_and_lr(None, None, "cpu", fast=True) == (fast, pytest.approx(RECIPE.lr * fast / RECIPE.batch_size))
+    assert batch_and_lr(None, 0.01, "cpu", fast=True) == (fast, pytest.approx(0.01 * fast / RECIPE.batch_size))
+    assert batch_and_lr(RECIPE.batch_size, None, "cpu", fast=True) == (RECIPE.batch_size, RECIPE.lr)  # given: kept
+    assert batch_and_lr(16, 0.05, "cpu") == (16, 0.05)

@@ -33,7 +33,7 @@ def synthetic_loaders(n_train=64, n_val=32, size=12, batch_size=8, seed=123):
 
 def run(checkpoint, epochs, on_epoch=None, n_train=64):
     """Seed, build, train on the CPU with a checkpoint: the same every time."""
-    from catdog_lib.fit import fit, seed_everything
+    from catdog_lib.train.fit import fit, seed_everything
 
     seed_everything(0)
     loaders = synthetic_loaders(n_train=n_train)
@@ -44,7 +44,7 @@ def run(checkpoint, epochs, on_epoch=None, n_train=64):
 
 
 if __name__ == "__main__":
-    import catdog_lib.fit  # noqa: F401  (imported before "ready": the kills land in the training)
+    import catdog_lib.train.fit  # noqa: F401  (imported before "ready": the kills land in the training)
 
     torch.set_num_threads(1)
     path, epochs = sys.argv[1], int(sys.argv[2])

@@ -7,52 +7,28 @@ and an ``identity``: what the run was made from (split, architecture, class
 names, image size...). Resuming with other data or another model would mix
 two runs into one, so :func:`load_checkpoint` refuses it with a message.
 
-Writes are atomic: we write a temporary file in the same folder, flush it to
-the disk, then rename it over the old one. A crash or a kill at any moment
+Writes are atomic (``catdog_lib.atomic``): a crash or a kill at any moment
 leaves either the old checkpoint or the new one, never half of one.
+:func:`resume` is how both training loops pick a run up again.
 """
-import os
+import copy
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .errors import CatdogError
+from ..atomic import atomic_open, remove_stale_temporaries
+from ..errors import CatdogError, first_line
+
+HISTORY_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "lr")
 
 
 def atomic_torch_save(obj, path):
     """``torch.save(obj, path)``, but a crash mid-write never leaves a half-written ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed run
-        stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes are on disk before the rename makes them visible
-        os.replace(tmp, path)  # atomic on POSIX and Windows
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder):
-    """Make the rename itself survive a power cut (POSIX only; Windows cannot open folders)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    remove_stale_temporaries(path)  # left by a killed run (one run writes a checkpoint at a time)
+    with atomic_open(path, "wb") as f:
+        torch.save(obj, f)
 
 
 def rng_states():
@@ -99,7 +75,7 @@ def load_checkpoint(path, expect=None):
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises several types for damaged files
-        raise CatdogError(f"{path} is not a readable checkpoint ({_first_line(e)}): "
+        raise CatdogError(f"{path} is not a readable checkpoint ({first_line(e)}): "
                           f"delete it to start the training afresh") from None
     if not isinstance(state, dict) or "epoch" not in state or "model" not in state:
         raise CatdogError(f"{path} is not a training checkpoint: delete it or choose another path")
@@ -125,6 +101,17 @@ def _short(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _first_line(error):
-    lines = str(error).strip().splitlines()
-    return lines[0][:200] if lines else type(error).__name__
+def resume(checkpoint, identity, model, optimizer, scheduler, scaler=None):
+    """Load ``checkpoint`` (when it exists and was made by the same run) into the model, optimizer,
+    scheduler and scaler. Returns ``(history, best_acc, best_weights, start_epoch, state)``;
+    a fresh start when there is no checkpoint (``state`` is then ``None``)."""
+    if checkpoint is None or not Path(checkpoint).exists():
+        return {key: [] for key in HISTORY_KEYS}, -1.0, copy.deepcopy(model.state_dict()), 0, None
+    state = load_checkpoint(checkpoint, expect=identity)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    if scaler is not None and state.get("scaler"):
+        scaler.load_state_dict(state["scaler"])
+    history = {key: list(state["history"].get(key, [])) for key in HISTORY_KEYS}
+    return history, state["best_acc"], state["best_weights"], state["epoch"], state

@@ -20,7 +20,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .transforms import IMAGENET_MEAN, IMAGENET_STD
+from ..transforms import IMAGENET_MEAN, IMAGENET_STD
 
 
 def random_resized_crop_boxes(n, height, width, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3),

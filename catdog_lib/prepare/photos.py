@@ -1,5 +1,9 @@
 """Photos the model can take: the checks and fixes every way in shares (a folder, ``catdog predict``, uploads).
 
+Only files with the endings torchvision's ``ImageFolder`` reads count as
+photos in a folder (``IMAGE_EXTENSIONS``): one with another ending would be
+left out by the loader, so the index leaves it out too.
+
 Two kinds of image open fine in Pillow and still go wrong later:
 
 - a *strip*: one side hundreds of times the other. The evaluation transforms
@@ -11,6 +15,9 @@ Two kinds of image open fine in Pillow and still go wrong later:
   clips every value above 255, so the photo turns white. Scaled to 8 bits
   first, it is the photo again.
 """
+# torchvision's IMG_EXTENSIONS, written out so that `catdog prepare` starts without
+# importing torch (tests/data/test_index.py checks that the two agree).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 MAX_ASPECT = 50  # a panorama is 10:1 at most; past 50:1 it is no photo
 
 

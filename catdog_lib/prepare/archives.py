@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from .errors import CatdogError
+from ..errors import CatdogError
 
 CHUNK = 1 << 20  # copy 1 MiB at a time: big archives never sit in memory
 

@@ -24,37 +24,35 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import CatdogError
-
-# The extensions torchvision's ImageFolder accepts.
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+from ..errors import CatdogError, first_line
+from ..hardware import available_ram
+from ..paths import image_cache_dir
+from ..transforms import eval_resize_side
 
 
 def cache_side(size):
     """The side of the cached squares for crops of ``size``: the eval resize, 256 for 224."""
-    return round(size * 256 / 224)
+    return eval_resize_side(size)
 
 
 def list_imagefolder(folder):
-    """``(paths, labels, class_names)`` in ImageFolder's order: classes sorted, files sorted in each.
+    """``(paths, labels, class_names)`` of an ImageFolder split, listed by torchvision's own functions.
 
-    The same order and class indices as ``datasets.ImageFolder(folder)``, so
-    the fast and classic paths agree on which label is 0.
+    ``find_classes`` and ``make_dataset`` are what ``datasets.ImageFolder``
+    runs, so the fast and classic paths agree on which files count and on
+    which label is 0 (classes sorted, files sorted in each).
     """
+    from torchvision.datasets.folder import IMG_EXTENSIONS, find_classes, make_dataset
+
     folder = Path(folder)
     if not folder.is_dir():
         raise CatdogError(f"{folder} is not a folder: prepare the data first (catdog prepare) or pass --data")
-    class_names = sorted(entry.name for entry in os.scandir(folder) if entry.is_dir())
-    paths, labels = [], []
-    for index, name in enumerate(class_names):
-        for root, _, files in sorted(os.walk(folder / name, followlinks=True)):
-            for file in sorted(files):
-                if file.lower().endswith(IMAGE_EXTENSIONS):
-                    paths.append(Path(root) / file)
-                    labels.append(index)
-    if not paths:
-        raise CatdogError(f"no images in {folder}: expected {folder}/<class>/<image>.jpg")
-    return paths, labels, class_names
+    try:
+        class_names, class_to_idx = find_classes(folder)
+        samples = make_dataset(folder, class_to_idx, extensions=IMG_EXTENSIONS)
+    except FileNotFoundError as e:  # no class folders, or a class folder without images
+        raise CatdogError(f"no images in {folder} ({first_line(e)}): expected {folder}/<class>/<image>.jpg") from None
+    return [Path(path) for path, _ in samples], [label for _, label in samples], class_names
 
 
 def cache_key(paths, side):
@@ -69,21 +67,6 @@ def cache_key(paths, side):
 def cache_bytes(n_images, side):
     """How many bytes the cache of ``n_images`` squares of ``side`` takes: 3 bytes a pixel."""
     return n_images * 3 * side * side
-
-
-def available_ram():
-    """Bytes of RAM the system could give us now (``MemAvailable`` of /proc/meminfo)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:  # not Linux: total physical memory is the best we know
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
 
 
 def largest_fitting_size(n_images, budget, size):
@@ -165,12 +148,6 @@ def build_cache(paths, side, out_path, workers=None, progress=True, desc="decodi
     return out_path
 
 
-def default_cache_dir():
-    """``$CATDOG_CACHE`` or ``~/.cache/catdog``: where the image caches live between runs."""
-    env = os.environ.get("CATDOG_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "catdog"
-
-
 def load_or_build_cache(paths, size, cache_dir=None, available=None, progress=True, desc="decoding"):
     """The cached images of ``paths`` for crops of ``size``, as a memory-mapped ``N x 3 x S x S`` uint8 array.
 
@@ -180,7 +157,7 @@ def load_or_build_cache(paths, size, cache_dir=None, available=None, progress=Tr
     then builds it. Returns ``(array, path, built)``.
     """
     side = cache_side(size)
-    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cache_dir = Path(cache_dir) if cache_dir is not None else image_cache_dir()
     path = cache_dir / f"images-{cache_key(paths, side)}-{side}px.npy"
     check_fits(len(paths), size, available_ram() if available is None else available)
     built = False

@@ -1,0 +1,145 @@
+"""``make demo`` / ``catdog demo``: run the whole course headless, and keep what it shows.
+
+Runs every solution notebook in order, in a fresh kernel of this Python,
+and writes each executed notebook and an HTML copy of it into
+``demo_runs/YYYY-MM-DD_HHMMSS/`` (git ignores it), then says where. An
+instructor opens the HTML files to see what learners will see, plots
+included, without a GPU or a browser session.
+
+Settings come from ``CATDOG_*`` variables as in any lesson; on a machine
+without a GPU, the demo sets small ones (``SMALL_ON_CPU``) for those not
+set, so it finishes in minutes. ``CATDOG_DATA=../shared/data/dogs-vs-cats-200px
+make demo`` uses photos on disk instead of downloading them.
+"""
+import datetime
+import os
+import time
+from pathlib import Path
+
+from ..errors import CatdogError, first_line
+from ..paths import kit_root
+from ..train.recipe import RECIPE
+from ..train.weights import weights_file_name
+
+SMALL_ON_CPU = {"CATDOG_SUBSET": "400", "CATDOG_SIZE": "64", "CATDOG_EPOCHS": "2", "CATDOG_BATCH_SIZE": "32"}
+
+
+def demo_environment(run_dir, base=None, on_cpu=None):
+    """The environment the notebooks run in: ``base`` plus the demo's own workspace and small CPU settings."""
+    env = dict(os.environ if base is None else base)
+    for name in ("CATDOG_DATA", "CATDOG_DATA_ROOT", "CATDOG_WORKSPACE", "CATDOG_RUNS", "CATDOG_CACHE", "TORCH_HOME"):
+        if env.get(name):  # the kernels run in another folder: relative paths would point elsewhere there
+            env[name] = str(Path(env[name]).expanduser().resolve())
+    env.setdefault("CATDOG_WORKSPACE", str(Path(run_dir) / "my_pieces"))  # never the instructor's own pieces
+    env.setdefault("CATDOG_RUNS", str(Path(run_dir) / "runs"))
+    env.setdefault("CATDOG_DRIVE", "0")
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    if on_cpu is None:
+        import torch
+
+        on_cpu = not torch.cuda.is_available()
+    if on_cpu:
+        for name, value in SMALL_ON_CPU.items():
+            env.setdefault(name, value)
+        if "CATDOG_WEIGHTS" not in env and not _weights_cached(env):
+            env["CATDOG_WEIGHTS"] = "none"  # offline and no cached ImageNet weights: random ones, said so below
+        if env.get("CATDOG_WEIGHTS", "").lower() in ("none", "random"):
+            env.setdefault("CATDOG_LR", str(RECIPE.lr_from_random))  # random weights need bigger steps than fine-tuning
+    return env
+
+
+def _weights_cached(env):
+    home = env.get("TORCH_HOME") or os.path.join(env.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "torch")
+    return (Path(home) / "hub" / "checkpoints" / weights_file_name()).is_file()
+
+
+def run_notebook(path, out_dir, env=None, timeout=1800, html=True):
+    """Execute notebook ``path`` top to bottom in a fresh kernel; save it (and an HTML copy) in ``out_dir``.
+
+    Returns ``(seconds, error)``: ``error`` is ``None`` or one line saying
+    which cell failed and how. The executed notebook is saved either way, so
+    the failure can be read in it.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path, out_dir = Path(path), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}})
+    started = time.perf_counter()
+    error = None
+    try:
+        client.execute(env=dict(os.environ if env is None else env))
+    except CellExecutionError as e:
+        error = f"{e.ename or 'error'}: {first_line(e.evalue or '', limit=None)}".strip()
+    except Exception as e:  # a dead kernel, a timeout: say it in one line, keep going with the next notebook
+        error = f"{type(e).__name__}: {first_line(str(e), limit=None)}"
+    seconds = time.perf_counter() - started
+    nbformat.write(nb, out_dir / path.name)
+    if html:
+        write_html(nb, out_dir / (path.stem + ".html"))
+    return seconds, error
+
+
+def write_html(nb, path):
+    """An HTML copy of an executed notebook (plots embedded), for a browser."""
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError:
+        raise CatdogError("nbconvert is missing, so no HTML copies can be made: pip install nbconvert "
+                          "(or install the kit with its dev extra, as make demo does)") from None
+
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    Path(path).write_text(body, encoding="utf-8")
+    return Path(path)
+
+
+def course_notebooks(solutions_dir):
+    """The numbered notebooks of ``solutions_dir`` (``01_...ipynb``...), in course order.
+
+    Unlike ``build.solution_notebooks`` (every notebook, for building lessons),
+    only what the course runs, and none is no error here.
+    """
+    return sorted(Path(solutions_dir).glob("[0-9][0-9]_*.ipynb"))
+
+
+def run_course(notebooks, out_dir, env=None, report=print, timeout=1800):
+    """Run ``notebooks`` in order into ``out_dir``; return ``{name: (seconds, error)}``."""
+    results = {}
+    for path in notebooks:
+        report(f"running {path.name} ...")
+        seconds, error = run_notebook(path, out_dir, env=env, timeout=timeout)
+        results[path.name] = (seconds, error)
+        report(f"  {'failed' if error else 'done'} in {seconds:.0f} s" + (f": {error}" if error else ""))
+    return results
+
+
+def run_demo(out_dir=None, solutions_dir=None, report=print):
+    """Run every solution notebook headless; save each executed and as HTML in ``out_dir``.
+
+    ``out_dir`` defaults to ``demo_runs/YYYY-MM-DD_HHMMSS/`` in the kit, ``solutions_dir``
+    to its ``solutions/``. Raises ``CatdogError`` naming the notebooks that failed.
+    """
+    folder = Path(solutions_dir) if solutions_dir else kit_root() / "solutions"
+    notebooks = course_notebooks(folder)
+    if not notebooks:
+        raise CatdogError(f"there are no solution notebooks in {folder}: nothing to run")
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    out_dir = Path(out_dir) if out_dir else kit_root() / "demo_runs" / stamp
+    env = demo_environment(out_dir)
+    small = [f"{k}={env[k]}" for k in (*SMALL_ON_CPU, "CATDOG_WEIGHTS", "CATDOG_LR", "CATDOG_DATA") if k in env]
+    report(f"Running {len(notebooks)} notebook(s) headless into {out_dir}")
+    if small:
+        report("with " + " ".join(small))
+    if env.get("CATDOG_WEIGHTS") == "none":
+        report("(random starting weights: no ImageNet weights are cached, and a demo should not need the network)")
+    results = run_course(notebooks, out_dir, env=env, report=report)
+    failed = [name for name, (_, error) in results.items() if error]
+    report(f"\nThe executed notebooks and an HTML copy of each are in {out_dir}")
+    for name, (seconds, error) in results.items():
+        report(f"  {Path(name).stem + '.html':36} {seconds:6.0f} s  {'FAILED: ' + error if error else 'ok'}")
+    if failed:
+        raise CatdogError(f"{len(failed)} notebook(s) failed ({', '.join(failed)}): open their HTML copy in {out_dir} "
+                          "to see the failing cell")

@@ -1,0 +1,200 @@
+"""The knobs of a lesson, read from ``CATDOG_*`` environment variables.
+
+Each notebook has one settings cell::
+
+    settings = load_settings(size=224, epochs=5, cpu=dict(size=112, epochs=2, subset=1000))
+    settings
+
+The keyword arguments are that lesson's defaults, chosen for a learner;
+``cpu`` holds smaller ones used when training would run on a CPU. An
+environment variable beats both, so an instructor or a test runs every
+notebook small and fast without editing it::
+
+    CATDOG_EPOCHS=1 CATDOG_SIZE=64 CATDOG_SUBSET=200 make demo
+
+The defaults a lesson does not set are the training recipe's
+(``catdog_lib.train.recipe``), so a lesson and ``catdog train`` start from
+the same numbers.
+"""
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from ..errors import CatdogError
+from ..train.recipe import RECIPE
+
+# What each setting means, shown in the table and in error messages.
+HELP = {
+    "data": "a folder of cat and dog photos (cat.1.jpg... or train/ and val/); empty: download them",
+    "size": "image side in pixels the model sees",
+    "epochs": "passes over the training photos",
+    "subset": "how many photos to use, half cats, half dogs (0: all)",
+    "batch_size": "photos per step",
+    "lr": "learning rate",
+    "weights": "DEFAULT: start from ImageNet's weights; none: from random numbers",
+    "device": "cpu, cuda or mps (empty: the best there is)",
+    "workers": "processes that load images in the background",
+    "seed": "makes the split and the shuffles repeatable",
+    "fast": "1: the fast training path (images decoded once, augmented on the GPU); 0: the classic loop; "
+            "empty: fast on a GPU",
+}
+
+
+@dataclass
+class Settings:
+    """One lesson's settings. Read them with ``load_settings``; show one by
+    leaving it last in a cell."""
+
+    data: "Path | None" = None
+    size: int = RECIPE.size
+    epochs: int = RECIPE.epochs
+    subset: int = 0
+    batch_size: int = RECIPE.batch_size
+    lr: float = RECIPE.lr
+    weights: "str | None" = "DEFAULT"
+    device: "str | None" = None
+    workers: int = 2
+    seed: int = RECIPE.seed
+    fast: "bool | None" = None
+    # Where each value came from: "default", "CPU default" or the variable's name.
+    origin: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def use_fast(self):
+        """Whether to train with the fast path: as set, else on a GPU."""
+        return (not self.on_cpu) if self.fast is None else bool(self.fast)
+
+    @property
+    def on_cpu(self):
+        """Whether training will run on the CPU (slow: the lessons shrink their defaults)."""
+        return (self.device or _best_device_type()) == "cpu"
+
+    def rows(self):
+        """``(name, value, origin, meaning)`` for each setting."""
+        out = []
+        for f in fields(self):
+            if f.name == "origin":
+                continue
+            value = getattr(self, f.name)
+            if f.name == "device" and value is None:
+                value = f"{_best_device_type()} (the best there is)"
+            elif f.name == "subset" and not value:
+                value = "all"
+            elif f.name == "fast" and value is None:
+                value = f"{not self.on_cpu} (auto: on a GPU)"
+            elif value is None:
+                value = "none"
+            out.append((f.name, str(value), self.origin.get(f.name, "default"), HELP[f.name]))
+        return out
+
+    def __str__(self):
+        rows = self.rows()
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        return "\n".join(f"{n:<{widths[0]}}  {v:<{widths[1]}}  {o:<{widths[2]}}  {h}" for n, v, o, h in rows)
+
+    def _repr_pretty_(self, printer, cycle):  # IPython shows the table, not the dataclass repr
+        printer.text(str(self))
+
+    def _repr_html_(self):
+        import html
+
+        body = "".join(
+            f"<tr><td style='text-align:left'><b>{html.escape(n)}</b></td>"
+            f"<td style='text-align:left'><code>{html.escape(v)}</code></td>"
+            f"<td style='text-align:left;color:{'#888' if o == 'default' else '#b35c00'}'>{html.escape(o)}</td>"
+            f"<td style='text-align:left;color:#555'>{html.escape(h)}</td></tr>"
+            for n, v, o, h in self.rows())
+        return ("<table><thead><tr><th style='text-align:left'>setting</th><th style='text-align:left'>value</th>"
+                "<th style='text-align:left'>from</th><th style='text-align:left'>meaning</th></tr></thead>"
+                f"<tbody>{body}</tbody></table>")
+
+
+def _best_device_type():
+    """``"cuda"``, ``"mps"`` or ``"cpu"``: the type of what the ``pick_device`` piece picks."""
+    from ..hardware import pick_device  # torch is imported only when a setting needs the device
+
+    return pick_device().type
+
+
+def env_name(name):
+    """The environment variable for a setting: ``batch_size`` -> ``CATDOG_BATCH_SIZE``."""
+    return "CATDOG_" + name.upper()
+
+
+def _parse(name, text):
+    text = text.strip()
+    var = env_name(name)
+    if name == "data":
+        return Path(text).expanduser() if text else None
+    if name in ("weights", "device"):
+        if text.lower() in ("", "none", "null", "random") and name == "weights":
+            return None
+        if text.lower() in ("", "auto", "best") and name == "device":
+            return None
+        return "DEFAULT" if name == "weights" and text.lower() == "default" else text
+    if name == "fast":
+        lowered = text.lower()
+        if lowered in ("", "auto"):
+            return None
+        if lowered in ("1", "yes", "true", "on"):
+            return True
+        if lowered in ("0", "no", "false", "off"):
+            return False
+        raise CatdogError(f"{var}={text!r} is not a choice: set it to 1, 0 or auto")
+    if name == "lr":
+        try:
+            value = float(text)
+        except ValueError:
+            raise CatdogError(f"{var}={text!r} is not a number: set it to e.g. {RECIPE.lr}") from None
+        if value <= 0:
+            raise CatdogError(f"{var}={text!r} must be above 0: set it to e.g. {RECIPE.lr}")
+        return value
+    if name == "subset" and text.lower() in ("", "all", "none"):
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise CatdogError(f"{var}={text!r} is not a whole number: set it to e.g. {getattr(Settings, name)}") from None
+    low = 0 if name in ("subset", "workers", "seed") else 1
+    if value < low:
+        raise CatdogError(f"{var}={text!r} must be {low} or more")
+    return value
+
+
+def load_settings(cpu=None, env=None, **defaults):
+    """The settings of a lesson: its ``defaults``, then ``cpu`` when training
+    would run on a CPU, then any ``CATDOG_*`` environment variable.
+
+    ``load_settings(epochs=5, cpu=dict(epochs=2))`` gives 5 epochs on a GPU,
+    2 on a CPU, and 1 wherever ``CATDOG_EPOCHS=1`` is set.
+    """
+    env = os.environ if env is None else env
+    names = [f.name for f in fields(Settings) if f.name != "origin"]
+    for given in (*defaults, *(cpu or {})):
+        if given not in names:
+            raise CatdogError(f"there is no setting called {given!r}: the settings are {', '.join(names)}")
+
+    values, origin = {}, {}
+    for name in names:
+        if name in defaults:
+            values[name] = defaults[name]
+        if env.get(env_name(name)) is not None:
+            values[name] = _parse(name, env[env_name(name)])
+            origin[name] = env_name(name)
+    if values.get("data") is not None:
+        values["data"] = Path(values["data"]).expanduser()
+        if not values["data"].is_absolute() and not values["data"].exists():
+            # A kernel runs in the notebook's folder: a path given from the kit's root (make lab) is found there.
+            from ..paths import kit_root
+
+            values["data"] = (kit_root() / values["data"]).resolve()
+        if not values["data"].is_dir():
+            raise CatdogError(f"{env_name('data')}={str(values['data'])!r} is not a folder: "
+                              "point it at a folder of cat and dog photos, or unset it to download them")
+    settings = Settings(**values, origin=origin)
+    if cpu and settings.on_cpu:
+        for name, value in cpu.items():
+            if name not in origin:
+                setattr(settings, name, value)
+                origin[name] = "CPU default"
+    return settings

@@ -1,0 +1,175 @@
+"""``prepare()``: get the photos, index them, split them once, and lay them out for ``ImageFolder``.
+
+``prepare()`` is what ``catdog prepare`` and the notebooks call:
+
+1. get the photos from a source (``sources``: Kaggle, Oxford-IIIT Pet, or a folder);
+2. index them (``index``): open each file's header once, keep what is a readable image
+   with a label, and say why each other file was skipped;
+3. split them into train and val, and save the split as a manifest
+   (``manifest``: ``split.json``) beside the arranged data, so that running again reuses
+   the same split: a restart never moves a val photo into training;
+4. arrange them as ``train/<label>/`` and ``val/<label>/`` (links, not copies).
+"""
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data import arrange_imagefolder
+from ..errors import CatdogError
+from ..paths import data_root
+from . import sources
+from .index import INDEX_CACHE, index_images, report_skipped
+from .layouts import is_split_layout, split_layout_entries
+from .manifest import MANIFEST, relative_name, split_with_manifest, write_manifest
+
+SOURCES = ("kaggle", "oxford-pets", "folder")
+
+
+@dataclass
+class Prepared:
+    """What ``prepare()`` made: ``data_dir`` holds ``train/<label>/`` and ``val/<label>/``."""
+    data_dir: Path
+    class_names: list
+    counts: dict  # {"train": {"cat": n, ...}, "val": {...}}, as arrange_imagefolder returns
+    skipped: list  # (path, reason) for each file left out
+    manifest: Path
+    source: str
+    images: list = field(default_factory=list, repr=False)  # ImageRecord of every photo used
+
+
+def _drop_duplicate_names(images, skipped):
+    """Two photos of one label with the same file name cannot share a class folder: keep the first."""
+    seen, kept = {}, []
+    for r in images:
+        key = (r.label, r.path.name)
+        if key in seen:
+            skipped.append((r.path, f"another {r.label} photo has the same name ({seen[key]}): rename one"))
+        else:
+            seen[key] = r.path
+            kept.append(r)
+    return kept
+
+
+def choose_source(source="auto", report=print):
+    """``auto`` -> ``folder`` when ``$CATDOG_DATA`` is set, else ``kaggle`` with credentials, else ``oxford-pets``."""
+    if source not in ("auto",) + SOURCES:
+        raise CatdogError(f"unknown source {source!r}: use one of auto, {', '.join(SOURCES)}")
+    if source != "auto":
+        return source
+    if os.environ.get("CATDOG_DATA"):
+        report(f"Using the photos in $CATDOG_DATA ({os.environ['CATDOG_DATA']}).")
+        return "folder"
+    where = sources.find_kaggle_credentials()
+    if where:
+        report(f"Using Kaggle's dogs-vs-cats (credentials from {where}).")
+        return "kaggle"
+    report("No $CATDOG_DATA and no Kaggle credentials: using the Oxford-IIIT Pet photos (no account needed).")
+    return "oxford-pets"
+
+
+def collect_photos(source, dest, from_dir=None, report=print):
+    """Get the photos of ``source`` and index them.
+
+    Returns ``(root, images, skipped, given_split)``: the folder the photos
+    are in, their ImageRecords, the skipped files, and for a folder already
+    split into ``train/`` and ``val/`` the ``{"train": [...], "val": [...]}``
+    records (else ``None``).
+    """
+    if source == "kaggle":
+        root = Path(os.path.abspath(sources.download_kaggle(dest, report)))
+        return (root, *index_images(root, cache=dest / INDEX_CACHE), None)
+    if source == "oxford-pets":
+        pairs = sources.download_oxford_pets(dest, report)
+        root = Path(os.path.abspath(dest / "raw" / "oxford-iiit-pet" / "images"))
+        return (root, *index_images(pairs, cache=dest / INDEX_CACHE), None)
+
+    from_dir = from_dir or os.environ.get("CATDOG_DATA")
+    if not from_dir:
+        raise CatdogError("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder of photos")
+    root = Path(os.path.abspath(Path(from_dir).expanduser()))
+    uploaded = root.is_file()
+    if uploaded:  # a zip: Kaggle's, its train.zip, or any zip of photos
+        root = Path(os.path.abspath(sources.unpack_upload(root, dest, report)))
+    if not root.is_dir():
+        raise CatdogError(f"there is no folder at {root}: check the path given by --from or CATDOG_DATA")
+    if root == dest:
+        raise CatdogError(f"{dest} is the photo folder itself: give another --dest for the arranged data")
+
+    if is_split_layout(root):
+        entries, loose = split_layout_entries(root)
+        skipped = [(p, "not in a class folder (train/<label>/...)") for p in loose]
+        images, more = index_images(entries["train"] + entries["val"], cache=dest / INDEX_CACHE)
+        in_train = {path for path, _ in entries["train"]}
+        given = {"train": [r for r in images if r.path in in_train],
+                 "val": [r for r in images if r.path not in in_train]}
+        return root, images, skipped + more, given
+
+    images, skipped = index_images(root, exclude=[dest], cache=dest / INDEX_CACHE)
+    if uploaded:  # our own marker of a finished unpack is no learner's file
+        skipped = [(p, r) for p, r in skipped if p != root / sources.COMPLETE]
+    return root, images, skipped, None
+
+
+def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, report=print, link=True):
+    """Get, index, split and arrange the photos; return a ``Prepared``.
+
+    ``source``: ``"kaggle"``, ``"oxford-pets"``, ``"folder"`` or ``"auto"``
+    (see ``choose_source``). For ``"folder"``, ``from_dir`` (default
+    ``$CATDOG_DATA``) is a folder of ``cat.N.jpg``/``dog.N.jpg`` files (in
+    subfolders too), a folder already split as ``train/<label>/`` and
+    ``val/<label>/`` (kept as it is), or a zip of either.
+    ``dest`` (default ``data/<source>`` in the kit) gets ``train/``, ``val/``
+    and ``split.json``. ``report`` gets one line at a time for a person.
+    """
+    if not (isinstance(val_fraction, (int, float)) and 0 < val_fraction < 1):
+        raise CatdogError(f"val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}")
+    source = choose_source(source, report)
+    dest = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / source))
+    dest.mkdir(parents=True, exist_ok=True)
+    manifest_path = dest / MANIFEST
+
+    root, images, skipped, given = collect_photos(source, dest, from_dir, report)
+    report(f"Indexed {len(images) + len(skipped)} file(s) in {root}: {len(images)} usable photo(s), "
+           f"{len(skipped)} skipped.")
+
+    images = _drop_duplicate_names(images, skipped)
+    if not images:
+        report_skipped(skipped, report)
+        raise CatdogError(f"found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
+                          f"and dog.1.jpg, or train/<label>/ and val/<label>/ folders")
+
+    if given is not None:  # the folder's own split, kept as it is
+        kept = {r.path for r in images}
+        train = [r for r in given["train"] if r.path in kept]
+        val = [r for r in given["val"] if r.path in kept]
+        write_manifest(manifest_path, {
+            "source": source, "root": str(root), "layout": "split", "seed": None, "val_fraction": None,
+            "train": [[relative_name(r.path, root), r.label] for r in train],
+            "val": [[relative_name(r.path, root), r.label] for r in val]})
+        report(f"{root} is already split into train/ and val/: keeping that split ({manifest_path}).")
+    else:
+        train, val = split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report)
+
+    class_names = sorted({r.label for r in train} | {r.label for r in val})
+    for label in class_names:
+        for part, items in (("train", train), ("val", val)):
+            if not any(r.label == label for r in items):
+                raise CatdogError(f"the {part} set has no {label} photo: give at least a few photos of each label "
+                                  f"(or a larger val_fraction)")
+    if len(class_names) < 2:
+        raise CatdogError(f"only one label ({class_names[0]}) among the photos: a classifier needs two or more")
+
+    try:
+        counts = arrange_imagefolder([(r.path, r.label) for r in train], [(r.path, r.label) for r in val],
+                                     dest, link=link)
+    except ValueError as e:
+        raise CatdogError(f"arranging the photos in {dest} failed: {e}") from None
+
+    report_skipped(skipped, report)
+    width = max(len(label) for label in class_names)
+    for part in ("train", "val"):
+        per_label = ", ".join(f"{counts[part].get(label, 0)} {label:<{width}}" for label in class_names)
+        report(f"{part:>5}: {sum(counts[part].values()):6} photos ({per_label})")
+    report(f"Data ready in {dest} (train/ and val/).")
+    return Prepared(data_dir=dest, class_names=class_names, counts=counts, skipped=skipped,
+                    manifest=manifest_path, source=source, images=images)

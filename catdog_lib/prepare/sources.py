@@ -1,0 +1,364 @@
+"""Where the photos come from: Kaggle's competition, Oxford's pet photos, or a local folder.
+
+Each source ends as photos on disk that ``prepare`` can index, split and
+arrange:
+
+- Kaggle's ``dogs-vs-cats`` competition (25,000 photos named ``cat.N.jpg``
+  and ``dog.N.jpg``). Needs a free Kaggle account, an API token, and the
+  competition's rules accepted once on the website.
+- The Oxford-IIIT Pet data set (about 7,400 photos of 37 breeds, 12 of them
+  cats), through torchvision. No account needed: the fallback.
+- A folder (or a zip) you already have.
+
+Downloads are skipped when a finished copy is on disk: a marker file, written
+last, says it is complete.
+"""
+import contextlib
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+from ..atomic import atomic_write
+from ..errors import CatdogError
+from .archives import safe_extract
+
+KAGGLE_COMPETITION = "dogs-vs-cats"
+KAGGLE_RULES_URL = "https://www.kaggle.com/c/dogs-vs-cats/rules"
+KAGGLE_TOKEN_HELP = (
+    "make a token at https://www.kaggle.com/settings (API, Create New Token), then put the kaggle.json it "
+    "gives you in ~/.kaggle/ (or upload it with install_kaggle_json), or set KAGGLE_USERNAME and KAGGLE_KEY"
+)
+OFFLINE_HELP = ("check the internet connection, or put the photos in a folder (or a zip) yourself "
+                "and use it: CATDOG_DATA=DIR, or catdog prepare --source folder --from DIR")
+COMPLETE = ".complete"  # the marker, written last, of a finished download
+
+
+def _is_complete(folder):
+    return (Path(folder) / COMPLETE).is_file()
+
+
+def _mark_complete(folder, **info):
+    atomic_write(Path(folder) / COMPLETE, json.dumps(info, indent=1))
+
+
+# --- Kaggle -------------------------------------------------------------------------------------
+
+def kaggle_config_dir():
+    """The folder the kaggle package reads ``kaggle.json`` from.
+
+    ``$KAGGLE_CONFIG_DIR`` when set, else ``~/.kaggle``; on Linux, when
+    ``~/.kaggle`` does not exist, ``$XDG_CONFIG_HOME/kaggle`` (the same rule
+    as the kaggle package).
+    """
+    env = os.environ.get("KAGGLE_CONFIG_DIR")
+    if env:
+        return Path(env).expanduser()
+    home = Path.home() / ".kaggle"
+    if os.name == "posix" and not home.exists():
+        xdg = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        if (Path(xdg) / "kaggle" / "kaggle.json").is_file():
+            return Path(xdg) / "kaggle"
+    return home
+
+
+def find_kaggle_credentials():
+    """Say where Kaggle credentials would come from, or ``None`` when there are none.
+
+    Never returns (or prints) the key itself.
+    """
+    if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
+        return "the KAGGLE_USERNAME and KAGGLE_KEY environment variables"
+    if os.environ.get("KAGGLE_API_TOKEN"):
+        return "the KAGGLE_API_TOKEN environment variable"
+    config = kaggle_config_dir() / "kaggle.json"
+    if config.is_file():
+        try:
+            values = json.loads(config.read_text())
+        except (OSError, ValueError):
+            values = None
+        if isinstance(values, dict) and values.get("username") and values.get("key"):
+            return str(config)
+    for name in ("access_token", "access_token.txt"):
+        token = Path.home() / ".kaggle" / name
+        if token.is_file() and token.read_text().strip():
+            return str(token)
+    return None
+
+
+def install_kaggle_json(data_or_path):
+    """Save a learner's ``kaggle.json`` where the kaggle package finds it.
+
+    ``data_or_path`` is the file's bytes (from an upload box) or its path. We
+    check it holds a username and a key, and write it with mode 600 (only you
+    may read it) in one step, so no half-written or world-readable copy ever
+    exists. Returns the path written. The key is never printed.
+    """
+    if isinstance(data_or_path, (bytes, bytearray, memoryview)):
+        data = bytes(data_or_path)
+    else:
+        path = Path(data_or_path).expanduser()
+        if not path.is_file():
+            raise CatdogError(f"there is no file at {path}: give the path of your kaggle.json, or its bytes")
+        data = path.read_bytes()
+    try:
+        values = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        values = None  # the error's text could quote the file: leave it out
+    if not (isinstance(values, dict) and isinstance(values.get("username"), str) and values["username"].strip()
+            and isinstance(values.get("key"), str) and values["key"].strip()):
+        raise CatdogError('that is not a kaggle.json: expected JSON like {"username": "...", "key": "..."}; '
+                          + KAGGLE_TOKEN_HELP)
+    folder = kaggle_config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        os.chmod(folder, 0o700)
+    target = folder / "kaggle.json"
+    clean = {"username": values["username"].strip(), "key": values["key"].strip()}
+    atomic_write(target, json.dumps(clean), permissions=0o600)
+    return target
+
+
+def _kaggle_api():
+    """An authenticated ``KaggleApi``, or a CatdogError saying how to get credentials.
+
+    ``import kaggle`` tries to authenticate at import time and prints help
+    (or exits) when it cannot, so we look for credentials first, import it
+    here only, and hush what it prints.
+    """
+    where = find_kaggle_credentials()
+    if where is None:
+        config = kaggle_config_dir() / "kaggle.json"
+        if config.is_file():
+            raise CatdogError(f"{config} holds no username and key: replace it; " + KAGGLE_TOKEN_HELP)
+        raise CatdogError("no Kaggle credentials found: " + KAGGLE_TOKEN_HELP)
+    quiet = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(quiet):
+            from kaggle.api.kaggle_api_extended import KaggleApi
+    except ImportError as e:
+        raise CatdogError("the kaggle package is missing: pip install kaggle") from e
+    except (Exception, SystemExit):  # kaggle < 1.7 raises at import when it finds no credentials
+        raise CatdogError(f"the kaggle package cannot use the credentials in {where}: " + KAGGLE_TOKEN_HELP) from None
+
+    api = KaggleApi()
+    # Read the credentials from where they are now (the class fixed its paths at import time).
+    api.config_dir = str(kaggle_config_dir())
+    api.config = os.path.join(api.config_dir, "kaggle.json")
+    # Verbose mode would print request headers, and with them the credentials.
+    api.args = [a for a in getattr(api, "args", []) if a not in ("--verbose", "-v")]
+    _follow_kaggle_api_environment(api)
+    try:
+        with contextlib.redirect_stdout(quiet):
+            api.authenticate()
+    except SystemExit:
+        raise CatdogError(f"the Kaggle credentials in {where} are not usable: " + KAGGLE_TOKEN_HELP) from None
+    except Exception as e:
+        raise _kaggle_failure(e, "logging in to Kaggle") from None
+    return api
+
+
+def _follow_kaggle_api_environment(api):
+    """Point the client where ``$KAGGLE_API_ENVIRONMENT`` says, as kagglesdk defines it.
+
+    The kaggle package (2.2.5) passes its own endpoint to kagglesdk and only
+    knows ``LOCALHOST``; kagglesdk's ``TEST`` (``http://localhost:7777``) and
+    the others are ignored. Our tests serve a fake Kaggle there.
+    """
+    env_name = os.environ.get("KAGGLE_API_ENVIRONMENT")
+    if env_name in (None, "", "PROD", "LOCALHOST"):
+        return
+    try:
+        from kagglesdk import KaggleClient
+        from kagglesdk.kaggle_env import get_env
+    except ImportError:  # kaggle < 1.7 has no kagglesdk
+        return
+
+    env = get_env()
+
+    def build_kaggle_client():
+        return KaggleClient(env=env, verbose=False,
+                            username=api.config_values.get(api.CONFIG_NAME_USER),
+                            password=api.config_values.get(api.CONFIG_NAME_KEY),
+                            api_token=api.config_values.get(api.CONFIG_NAME_TOKEN),
+                            response_processor=api.get_response_processor())
+
+    api.build_kaggle_client = build_kaggle_client
+
+
+def _kaggle_failure(error, doing):
+    """Turn what the kaggle client raised into a CatdogError that says what to do."""
+    import requests
+
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(error, "status", None)  # kaggle < 1.7: .status
+    if status == 401:
+        return CatdogError(f"Kaggle refused the credentials (401) while {doing}: the token is wrong or was "
+                           f"replaced by a newer one; " + KAGGLE_TOKEN_HELP)
+    if status == 403:
+        return CatdogError(f"Kaggle said 403 (forbidden) while {doing}: accept the competition's rules at "
+                           f"{KAGGLE_RULES_URL} (logged in, 'I Understand and Accept'), then run this again")
+    if status == 404:
+        return CatdogError(f"Kaggle has no competition {KAGGLE_COMPETITION!r} (404) while {doing}: "
+                           f"check the kaggle package is up to date (pip install -U kaggle)")
+    if status == 429:
+        return CatdogError(f"Kaggle asked us to slow down (429) while {doing}: wait a few minutes and run this again")
+    if status is not None:
+        return CatdogError(f"Kaggle answered {status} while {doing}: try again later, or " + OFFLINE_HELP)
+    if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        return CatdogError(f"could not reach Kaggle while {doing}: " + OFFLINE_HELP)
+    return CatdogError(f"the Kaggle download failed while {doing} ({type(error).__name__}): run this again "
+                       f"to resume, or " + OFFLINE_HELP)
+
+
+def download_kaggle(dest, report=print):
+    """Download and unpack Kaggle's ``dogs-vs-cats`` training photos into ``dest/raw/train``.
+
+    The competition's zip holds ``train.zip`` (25,000 labelled photos) and
+    ``test1.zip`` (unlabelled, not used here). We download it with the
+    official ``kaggle`` client (which resumes a cut-off download), unpack
+    ``train.zip`` from it safely, and leave a marker so that the next call
+    returns at once. Returns the folder of photos.
+    """
+    dest = Path(dest)
+    raw = dest / "raw"
+    if _is_complete(raw) and (raw / "train").is_dir():
+        report(f"Kaggle photos already in {raw / 'train'}")
+        return raw / "train"
+
+    downloads = dest / "download"
+    zipped = downloads / f"{KAGGLE_COMPETITION}.zip"
+    if _finished_download(zipped):  # only the unpacking was cut off: no need to ask Kaggle again
+        return _unpack_kaggle_zip(zipped, raw, report)
+
+    api = _kaggle_api()
+    downloads.mkdir(parents=True, exist_ok=True)
+    report(f"Downloading Kaggle's {KAGGLE_COMPETITION} (about 800 MB) into {downloads}")
+    try:
+        api.competition_download_files(KAGGLE_COMPETITION, path=str(downloads), quiet=False)
+    except Exception as e:
+        raise _kaggle_failure(e, f"downloading {KAGGLE_COMPETITION}") from None
+    if not zipped.is_file():
+        raise CatdogError(f"the Kaggle download left no {zipped.name} in {downloads}: run this again")
+    return _unpack_kaggle_zip(zipped, raw, report)
+
+
+def _finished_download(zipped):
+    """Is ``zipped`` a whole zip? The kaggle client leaves a ``.kaggle-partial`` marker beside a
+    cut-off download, and a cut-off zip lacks the directory at its end."""
+    import zipfile
+
+    partial = Path(f"{zipped}.kaggle-partial")
+    return zipped.is_file() and not partial.exists() and zipfile.is_zipfile(zipped)
+
+
+def _unpack_kaggle_zip(zipped, raw, report):
+    """Unpack the competition zip into ``raw/train``, then mark it complete."""
+    _unpack_photos_zip(zipped, raw, report)
+    if not (raw / "train").is_dir():
+        raise CatdogError(f"{zipped.name} holds no train/ folder: is it the dogs-vs-cats competition zip?")
+    _mark_complete(raw, source="kaggle", archive=zipped.name)
+    return raw / "train"
+
+
+def _unpack_photos_zip(archive, raw, report):
+    """Unpack ``archive`` into ``raw``; from Kaggle's competition zip, only the ``train.zip`` inside it."""
+    import zipfile
+
+    names = []
+    with contextlib.suppress(zipfile.BadZipFile, OSError):
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                names = zf.namelist()
+    report(f"Unpacking {Path(archive).name}")
+    if "train.zip" in names:  # the competition zip: train.zip (labelled) and test1.zip (not)
+        inner = raw.parent / "unpacked"
+        safe_extract(archive, inner, members=["train.zip"])
+        safe_extract(inner / "train.zip", raw)
+        shutil.rmtree(inner, ignore_errors=True)
+    else:
+        safe_extract(archive, raw)
+
+
+# --- Oxford-IIIT Pet ----------------------------------------------------------------------------
+
+def download_oxford_pets(dest, report=print):
+    """Get the Oxford-IIIT Pet photos with torchvision; return ``(path, "cat" or "dog")`` pairs.
+
+    torchvision's ``OxfordIIITPet`` downloads ``images.tar.gz`` and
+    ``annotations.tar.gz`` (checking their md5 sums) into
+    ``dest/raw/oxford-iiit-pet``. The annotation lists ``trainval.txt`` and
+    ``test.txt`` give each photo's species, the ``binary-category`` target:
+    1 for a cat, 2 for a dog. We take both lists: our own split comes later.
+    torchvision takes any ``images/`` folder as finished, so we remove a
+    half-unpacked one before asking it again, and mark the download complete
+    only at the end.
+    """
+    raw = Path(dest) / "raw"
+    base = raw / "oxford-iiit-pet"
+    if _is_complete(raw):
+        report(f"Oxford-IIIT Pet photos already in {base}")
+    else:
+        for folder in ("images", "annotations"):  # a cut-off unpack: torchvision would take it as done
+            shutil.rmtree(base / folder, ignore_errors=True)
+        raw.mkdir(parents=True, exist_ok=True)
+        report(f"Downloading the Oxford-IIIT Pet photos (about 800 MB) into {base}")
+        try:
+            from torchvision.datasets import OxfordIIITPet
+
+            OxfordIIITPet(str(raw), target_types="binary-category", download=True)
+        except Exception as e:
+            raise _oxford_failure(e) from None
+        for archive in base.glob("*.tar.gz"):
+            archive.unlink()  # unpacked now: 800 MB less on disk
+        _mark_complete(raw, source="oxford-pets")
+
+    species = {"1": "cat", "2": "dog"}
+    items = []
+    for split in ("trainval", "test"):
+        listing = base / "annotations" / f"{split}.txt"
+        if not listing.is_file():
+            raise CatdogError(f"{listing} is missing: delete {raw} and run this again to download afresh")
+        for line in listing.read_text().splitlines():
+            fields = line.split()
+            if len(fields) >= 3 and not line.startswith("#") and fields[2] in species:
+                items.append((base / "images" / f"{fields[0]}.jpg", species[fields[2]]))
+    return items
+
+
+def _oxford_failure(error):
+    import urllib.error
+
+    if isinstance(error, urllib.error.HTTPError):
+        return CatdogError(f"the Oxford-IIIT Pet server answered {error.code}: try again later, or " + OFFLINE_HELP)
+    if isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError)):
+        return CatdogError("could not reach the Oxford-IIIT Pet server: " + OFFLINE_HELP)
+    if "corrupted" in str(error) or "not found" in str(error).lower():
+        return CatdogError("the Oxford-IIIT Pet download is incomplete or corrupt (md5 mismatch): "
+                           "run this again to download it afresh, or " + OFFLINE_HELP)
+    return CatdogError(f"getting the Oxford-IIIT Pet photos failed ({type(error).__name__}: {error}): "
+                       "run this again, or " + OFFLINE_HELP)
+
+
+# --- A local folder or zip ----------------------------------------------------------------------
+
+def unpack_upload(archive, dest, report=print):
+    """Unpack a zip of photos someone gave us (e.g. Kaggle's zip, uploaded by hand) into ``dest/raw``.
+
+    Kaggle's competition zip, its ``train.zip``, or any zip of photos. Done
+    once: a marker remembers which archive (by name, size and time) was
+    unpacked. Returns the folder to index.
+    """
+    archive, raw = Path(archive), Path(dest) / "raw"
+    st = archive.stat()
+    stamp = {"source": "upload", "archive": str(archive.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    marker = raw / COMPLETE
+    if marker.is_file():
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(marker.read_text()) == stamp:
+                report(f"{archive.name} already unpacked in {raw}")
+                return raw
+    _unpack_photos_zip(archive, raw, report)
+    _mark_complete(raw, **stamp)
+    return raw

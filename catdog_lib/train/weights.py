@@ -1,0 +1,72 @@
+"""The ImageNet weights the model starts from: where torch keeps them, fetching them, or saying why not.
+
+The ``build_model`` piece stays the plain lesson code: ``models.resnet18(weights="DEFAULT")``
+downloads the file into torch's cache the first time. Offline, or behind a
+proxy that answers with a web page, that download fails with a long
+traceback; :func:`ensure_pretrained_weights` fetches (or finds) the file
+first and checks it, so that a missing or damaged file becomes one sentence
+that says where to put it.
+"""
+import os
+from pathlib import Path
+
+from ..errors import CatdogError, first_line
+
+
+def parse_weights(text):
+    """``"DEFAULT"`` (or a torchvision weights name) stays; ``"none"``/``None`` means random weights."""
+    if text is None or str(text).strip().lower() in ("none", "random", ""):
+        return None
+    text = str(text).strip()
+    return "DEFAULT" if text.upper() == "DEFAULT" else text
+
+
+def weights_file_name(weights="DEFAULT"):
+    """The name of torchvision's ResNet18 weights file: ``resnet18-f37072fd.pth`` for ``"DEFAULT"``."""
+    from torchvision import models
+
+    return os.path.basename(models.ResNet18_Weights.verify(weights).url)
+
+
+def pretrained_weights_path(weights="DEFAULT"):
+    """Where torchvision looks for the ImageNet weights: ``<torch.hub.get_dir()>/checkpoints/resnet18-f37072fd.pth``."""
+    import torch
+
+    return Path(torch.hub.get_dir()) / "checkpoints" / weights_file_name(weights)
+
+
+def ensure_pretrained_weights(weights="DEFAULT", url=None, progress=True):
+    """Make sure torch's cache holds a good ResNet18 ImageNet weights file; return its path.
+
+    Downloads it when it is missing (from ``url``, by default torchvision's),
+    checking its hash. When the download fails (no internet, a proxy's page
+    instead of the file) or the file in the cache is damaged, raises a
+    ``CatdogError`` that says where to put the file, or how to go on without it.
+    """
+    from urllib.error import URLError
+
+    import torch
+    from torchvision import models
+
+    try:
+        weights_enum = models.ResNet18_Weights.verify(weights)
+    except (KeyError, ValueError, TypeError):
+        raise CatdogError(f"unknown weights {weights!r}: use 'DEFAULT' (ImageNet) or none (random)") from None
+    path = pretrained_weights_path(weights)
+    name = path.name
+    where = (f"put {name} (from {weights_enum.url}) into {path.parent}/, "
+             f"or train from random weights with weights=None (catdog train --weights none)")
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        hash_prefix = name.rsplit("-", 1)[-1].split(".")[0]
+        try:
+            torch.hub.download_url_to_file(url or weights_enum.url, str(path), hash_prefix=hash_prefix,
+                                           progress=progress)
+        except (URLError, OSError, RuntimeError, ValueError) as e:
+            reason = first_line(getattr(e, "reason", "") or e, 150)
+            raise CatdogError(f"could not download the ImageNet weights ({reason}): {where}") from None
+    try:
+        torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # a page saved instead of the file, a cut-off copy...
+        raise CatdogError(f"{path} is damaged (not a PyTorch weights file): delete it and {where}") from None
+    return path
