@@ -25,9 +25,13 @@ translations keyed by cell stay put. Notebooks are written as Jupyter writes
 them (nbformat's JSON), so the same source gives the same bytes and
 ``catdog build --check`` can tell when anything is out of step.
 """
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CatdogError
+from . import messages
+from .translate import (TRANSLATIONS, catalogue_path, catalogue_text, code_differences, english_entries,
+                        read_catalogue, translate_notebook, untranslated, update_catalogue)
 
 SETUP_LINE = "%load_ext catdog_lib"  # what marks a lesson's setup cell
 
@@ -190,47 +194,102 @@ def release(nb):
 
 # ----- the whole build ------------------------------------------------------------------
 
-def plan_build(solutions_dir, lessons_dir):
-    """What ``catdog build`` would do, without writing anything.
+@dataclass
+class Plan:
+    """What ``catdog build`` would do: the faults that stop it, the stale and untranslated cells it reports
+    (``--check`` fails on them), and ``{path: text}`` of every file whose text would change."""
 
-    Returns ``(faults, synced, writes)``: the course's structural faults, the
-    sentences saying which solution cells the sync changes, and ``{path: text}``
-    of every file whose text would change (solutions and lessons).
+    faults: list = field(default_factory=list)
+    synced: list = field(default_factory=list)
+    untranslated: list = field(default_factory=list)
+    writes: dict = field(default_factory=dict)
+
+    def write_if_changed(self, path, text):
+        path = Path(path)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            self.writes[path] = text
+
+
+def plan_build(solutions_dir, lessons_dir, kit=None):
+    """What ``catdog build`` would do, without writing anything: a ``Plan``.
+
+    ``kit``: the kit's root, whose message catalogues (``catdog_lib/locale``) are
+    kept in step too; ``None`` for a course of notebooks only.
     """
     from .collect import read_notebook
 
     solutions_dir, lessons_dir = Path(solutions_dir), Path(lessons_dir)
-    notebooks, synced, writes = {}, [], {}
+    plan, notebooks = Plan(), {}
     for path in source_notebooks(solutions_dir):
         nb = read_notebook(path)
-        before = path.read_text(encoding="utf-8")
-        synced += sync_pieces(nb, path)
-        text = notebook_text(nb)
-        if text != before:
-            writes[path] = text
+        plan.synced += sync_pieces(nb, path)
+        plan.write_if_changed(path, notebook_text(nb))
         notebooks[path] = nb
-    faults = course_faults(notebooks)
+    plan.faults += course_faults(notebooks)
+    _release_all(plan, notebooks, lessons_dir, solutions_dir)
+    for lang in TRANSLATIONS:
+        if (solutions_dir / lang).is_dir():
+            _plan_translation(plan, notebooks, lang, solutions_dir, lessons_dir)
+        if kit is not None and messages.catalogue_path(lang).parent.is_dir():
+            _plan_messages(plan, kit, lang)
+    return plan
+
+
+def _plan_messages(plan, kit, lang):
+    """The ``lang`` catalogue of the learner's messages updated from the code, and compiled."""
+    po_path = messages.catalogue_path(lang)
+    catalogue, changes = messages.update(read_catalogue(po_path, lang), messages.extract(kit))
+    text = catalogue_text(catalogue)
+    if not po_path.is_file() or po_path.read_text(encoding="utf-8") != text:
+        plan.writes[po_path] = text
+        plan.synced += [f"{lang} messages {change}" for change in changes] or [f"{lang} messages: updated"]
+    plan.untranslated += [f"{lang} messages: {problem}" for problem in messages.problems(catalogue)]
+    mo_path = po_path.with_suffix(".mo")
+    mo = messages.compiled(catalogue)
+    if not mo_path.is_file() or mo_path.read_bytes() != mo:
+        plan.writes[mo_path] = mo
+        plan.synced.append(f"{lang} messages: {mo_path.name} recompiled")
+
+
+def _release_all(plan, notebooks, lessons_dir, sources_dir):
+    """Plan each lesson of ``notebooks`` into ``lessons_dir``; a lesson there with no source is a fault."""
     for path, nb in notebooks.items():
         try:
-            lesson = notebook_text(release(nb))
+            plan.write_if_changed(lessons_dir / path.name, notebook_text(release(nb)))
         except CatdogError as e:
-            faults.append(f"{path.name}: {e}")
-            continue
-        target = lessons_dir / path.name
-        if not target.is_file() or target.read_text(encoding="utf-8") != lesson:
-            writes[target] = lesson
+            plan.faults.append(f"{path.name}: {e}")
     for path in sorted(lessons_dir.glob("*.ipynb")):
-        if not (solutions_dir / path.name).is_file():
-            faults.append(f"{path} has no solution notebook in {solutions_dir}: remove it, or add its source")
-    return faults, synced, writes
+        if path.name not in {p.name for p in notebooks}:
+            plan.faults.append(f"{path} has no solution notebook in {sources_dir}: remove it, or add its source")
+
+
+def _plan_translation(plan, notebooks, lang, solutions_dir, lessons_dir):
+    """The ``lang`` edition: catalogues updated, translated solutions written, their lessons released."""
+    translated = {}
+    for path, nb in notebooks.items():
+        po = catalogue_path(path, lang)
+        catalogue, changes = update_catalogue(read_catalogue(po, lang), english_entries(nb))
+        text = catalogue_text(catalogue)
+        if not po.is_file() or po.read_text(encoding="utf-8") != text:
+            plan.writes[po] = text
+            plan.synced += [f"{lang}/{po.name} {change}" for change in changes] or [f"{lang}/{po.name}: updated"]
+        plan.untranslated += [f"{lang}/{po.name} cell {context}: {why}" for context, why in untranslated(catalogue)]
+        edition = translate_notebook(nb, catalogue, lang)
+        plan.faults += [f"{lang}/{path.name} {problem}" for problem in code_differences(nb, edition, lang)]
+        target = solutions_dir / lang / path.name
+        plan.write_if_changed(target, notebook_text(edition))
+        translated[target] = edition
+    _release_all(plan, translated, lessons_dir / lang, solutions_dir / lang)
 
 
 def _default_dirs(solutions_dir, lessons_dir):
+    """``(solutions, lessons, kit root)``: the kit's own folders unless given (then no message catalogues)."""
     from ..paths import kit_root
 
     root = kit_root()
+    kit = root if not solutions_dir and not lessons_dir else None
     return (Path(solutions_dir) if solutions_dir else root / "solutions",
-            Path(lessons_dir) if lessons_dir else root / "lessons")
+            Path(lessons_dir) if lessons_dir else root / "lessons", kit)
 
 
 def build(solutions_dir=None, lessons_dir=None, report=print):
@@ -239,30 +298,37 @@ def build(solutions_dir=None, lessons_dir=None, report=print):
     Nothing is written when the course has a structural fault: the faults are
     reported and a ``CatdogError`` says how many.
     """
-    solutions_dir, lessons_dir = _default_dirs(solutions_dir, lessons_dir)
-    faults, synced, writes = plan_build(solutions_dir, lessons_dir)
-    if faults:
-        for fault in faults:
+    solutions_dir, lessons_dir, kit = _default_dirs(solutions_dir, lessons_dir)
+    plan = plan_build(solutions_dir, lessons_dir, kit)
+    if plan.faults:
+        for fault in plan.faults:
             report(f"fault: {fault}")
-        raise CatdogError(f"{len(faults)} fault(s) in {solutions_dir} (listed above): fix them and build again")
-    for line in synced:
+        raise CatdogError(f"{len(plan.faults)} fault(s) in {solutions_dir} (listed above): fix them and build again")
+    for line in plan.synced:
         report(f"synced   {line}")
-    lessons_dir.mkdir(parents=True, exist_ok=True)
-    for path, text in writes.items():
-        Path(path).write_text(text, encoding="utf-8", newline="\n")
+    for path, text in plan.writes.items():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            Path(path).write_bytes(text)
+        else:
+            Path(path).write_text(text, encoding="utf-8", newline="\n")
         report(f"written  {path}")
-    if not writes:
+    for line in plan.untranslated:
+        report(f"untranslated  {line}")
+    if not plan.writes:
         report(f"{lessons_dir} and {solutions_dir} are up to date")
-    return {path: "written" for path in writes}
+    return {path: "written" for path in plan.writes}
 
 
 def out_of_step(solutions_dir=None, lessons_dir=None):
     """What ``catdog build`` would fix or refuse, one line each: ``fault: ...`` and ``stale: ...`` (empty: in step)."""
-    solutions_dir, lessons_dir = _default_dirs(solutions_dir, lessons_dir)
-    faults, synced, writes = plan_build(solutions_dir, lessons_dir)
-    problems = [f"fault: {f}" for f in faults] + [f"stale: {s}" for s in synced]
-    problems += [f"stale: {path} differs from what the build makes" for path in writes
-                 if Path(path).parent == lessons_dir]
+    solutions_dir, lessons_dir, kit = _default_dirs(solutions_dir, lessons_dir)
+    plan = plan_build(solutions_dir, lessons_dir, kit)
+    problems = [f"fault: {f}" for f in plan.faults] + [f"stale: {s}" for s in plan.synced]
+    # Solutions and catalogues are rewritten only with a reason in plan.synced; the notebooks the build makes:
+    problems += [f"stale: {path} differs from what the build makes" for path in plan.writes
+                 if path.suffix == ".ipynb" and path.parent != solutions_dir]
+    problems += [f"untranslated: {line}" for line in plan.untranslated]
     return problems
 
 
@@ -278,5 +344,5 @@ def build_cli(args):
         print(problem, file=sys.stderr)
     if problems:
         raise CatdogError(f"{len(problems)} problem(s) (listed above): run `catdog build`, and fix any fault it names")
-    solutions_dir, lessons_dir = _default_dirs(args.solutions, args.lessons)
+    solutions_dir, lessons_dir, _ = _default_dirs(args.solutions, args.lessons)
     print(f"{lessons_dir} and {solutions_dir} are up to date")

@@ -153,8 +153,7 @@ def test_build_sets_the_nbgrader_metadata_and_check_reports_it(kit):
 
 
 def faults_of(solutions, lessons):
-    faults, _, _ = plan_build(solutions, lessons)
-    return faults
+    return plan_build(solutions, lessons).faults
 
 
 def test_the_lint_names_notebook_and_cell(kit):

@@ -17,7 +17,7 @@ PACKAGE = ROOT / "catdog_lib"
 LAYERS = ("base", "library", "notebook", "course", "cli")
 # Top-level modules by layer; a folder's modules take the folder's layer.
 TOP_LEVEL = {
-    "base": {"errors", "paths", "atomic"},
+    "base": {"errors", "paths", "atomic", "i18n"},
     "library": {"hardware", "data", "transforms", "model", "training", "prediction", "plots"},
     "cli": {"cli", "__main__", "__init__"},  # the package root: the pieces' names and %load_ext's hook
 }

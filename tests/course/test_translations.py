@@ -1,0 +1,128 @@
+"""The Chinese edition: catalogues keyed by cell id, kept in step with the English lessons by `catdog build`."""
+import ast
+
+import nbformat
+import polib
+import pytest
+
+from catdog_lib.course.build import build, out_of_step
+from catdog_lib.course.translate import language_line
+
+from test_build_lessons import kit, tiny_solution  # noqa: F401  (the fixture and the notebook)
+
+
+@pytest.fixture
+def course(kit):  # noqa: F811
+    solutions, lessons = kit
+    (solutions / "zh").mkdir()
+    return solutions, lessons
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def catalogue(solutions):
+    return polib.pofile(str(solutions / "zh" / "02_tiny.po"), wrapwidth=0)
+
+
+def translate(solutions, strings):
+    po = catalogue(solutions)
+    for entry in po:
+        if entry.msgctxt in strings:
+            entry.msgstr = strings[entry.msgctxt]
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+    po.save()
+
+
+ZH = {"intro": "# 小课\n\n为什么*标签*很重要。",
+      "answer": "为什么？\n\n### BEGIN SOLUTION\n因为。\n### END SOLUTION",
+      "piece docstring": "从 Kaggle 的文件名里读出标签：``cat.123.jpg`` -> ``\"cat\"``。"}
+
+
+def test_a_new_language_starts_with_a_catalogue_of_every_cell_to_translate(course):
+    solutions, lessons = course
+    build(solutions, lessons, report=lambda line: None)
+    po = catalogue(solutions)
+    assert [e.msgctxt for e in po] == ["intro", "piece docstring", "answer"]
+    assert po[0].msgid == tiny_solution().cells[0].source and po[0].msgstr == ""
+    assert po[1].msgid.startswith("Read the label out of a Kaggle file name")
+    problems = out_of_step(solutions, lessons)
+    assert problems == [f"untranslated: zh/02_tiny.po cell {c}: not translated yet"
+                        for c in ("intro", "piece docstring", "answer")]
+
+
+def test_translated_cells_reach_the_chinese_solution_and_lesson_and_the_code_stays(course):
+    solutions, lessons = course
+    build(solutions, lessons, report=lambda line: None)
+    translate(solutions, ZH)
+    build(solutions, lessons, report=lambda line: None)
+    assert out_of_step(solutions, lessons) == []
+
+    english, chinese = read(solutions / "02_tiny.ipynb"), read(solutions / "zh" / "02_tiny.ipynb")
+    assert [c.id for c in chinese.cells] == [c.id for c in english.cells]
+    assert chinese.cells[0].source == ZH["intro"] and chinese.metadata["catdog"]["lang"] == "zh"
+    assert chinese.cells[1].source == language_line("zh") + "\n" + english.cells[1].source
+    piece = chinese.cells[2].source
+    function = ast.parse(piece.partition("\n")[2]).body[0]
+    assert ast.get_docstring(function) == ZH["piece docstring"]
+    assert piece.split('"""')[2] == english.cells[2].source.split('"""')[2]  # the same code after the docstring
+    assert chinese.cells[3].source == english.cells[3].source  # %check
+
+    lesson = read(lessons / "zh" / "02_tiny.ipynb")
+    assert lesson.cells[0].source == ZH["intro"]
+    assert lesson.cells[2].source.endswith("# YOUR CODE HERE\n    raise NotImplementedError()")
+    assert ZH["piece docstring"] in lesson.cells[2].source
+    assert lesson.cells[4].source == "为什么？\n\nYOUR ANSWER HERE"
+    assert lesson.cells[2].metadata["nbgrader"]["grade_id"] == "piece_label_from_filename"
+
+
+def test_an_english_edit_without_its_translation_fails_the_check(course):
+    solutions, lessons = course
+    build(solutions, lessons, report=lambda line: None)
+    translate(solutions, ZH)
+    build(solutions, lessons, report=lambda line: None)
+    nb = read(solutions / "02_tiny.ipynb")
+    nb.cells[0].source = "# Tiny lesson\n\nWhy *labels* matter, revised."
+    nbformat.write(nb, solutions / "02_tiny.ipynb")
+
+    assert "stale: zh/02_tiny.po cell intro: the English changed, its translation is marked fuzzy" \
+        in out_of_step(solutions, lessons)
+    build(solutions, lessons, report=lambda line: None)
+    problems = out_of_step(solutions, lessons)
+    assert problems == ["untranslated: zh/02_tiny.po cell intro: the English changed since it was translated (fuzzy)"]
+    entry = catalogue(solutions)[0]
+    assert "fuzzy" in entry.flags and entry.previous_msgid == "# Tiny lesson\n\nWhy *labels* matter."
+    assert read(solutions / "zh" / "02_tiny.ipynb").cells[0].source == ZH["intro"]  # the old words, until updated
+
+    translate(solutions, {"intro": "# 小课\n\n为什么*标签*很重要（修订版）。"})
+    build(solutions, lessons, report=lambda line: None)
+    assert out_of_step(solutions, lessons) == []
+    assert catalogue(solutions)[0].previous_msgid is None
+
+
+def test_an_inserted_english_cell_is_one_new_entry_and_ids_stay(course):
+    solutions, lessons = course
+    build(solutions, lessons, report=lambda line: None)
+    translate(solutions, ZH)
+    nb = read(solutions / "02_tiny.ipynb")
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("A new paragraph."))
+    nbformat.write(nb, solutions / "02_tiny.ipynb")
+    build(solutions, lessons, report=lambda line: None)
+    assert out_of_step(solutions, lessons) == [f"untranslated: zh/02_tiny.po cell {nb.cells[1].id}: not translated yet"]
+    assert [c.id for c in read(lessons / "zh" / "02_tiny.ipynb").cells] == [c.id for c in nb.cells]
+
+
+def test_a_hand_edited_chinese_notebook_is_rebuilt_from_the_english(course):
+    solutions, lessons = course
+    build(solutions, lessons, report=lambda line: None)
+    translate(solutions, ZH)
+    build(solutions, lessons, report=lambda line: None)
+    zh = read(solutions / "zh" / "02_tiny.ipynb")
+    zh.cells[1].source += "\nprint('only in Chinese')"
+    nbformat.write(zh, solutions / "zh" / "02_tiny.ipynb")
+    assert out_of_step(solutions, lessons) == [
+        f"stale: {solutions / 'zh' / '02_tiny.ipynb'} differs from what the build makes"]
+    build(solutions, lessons, report=lambda line: None)
+    assert "only in Chinese" not in read(solutions / "zh" / "02_tiny.ipynb").cells[1].source
