@@ -4,11 +4,13 @@ Pieces here are *probes*: their top level writes what they see (a leaked
 patch, an environment variable, their process id) to a JSON file the test
 reads, so a test can tell which process judged and what it inherited.
 """
+import inspect
 import json
 import os
 import shutil
 import signal
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -19,7 +21,7 @@ from IPython.utils.capture import capture_output
 
 from catdog_lib.course import warm
 from catdog_lib.course.judge import checks_dir, judge
-from catdog_lib.course.pieces import PRELUDE_IMPORTS
+from catdog_lib.course.pieces import PRELUDE_IMPORTS, reference
 
 pytestmark = pytest.mark.skipif(not warm.fork_is_safe(), reason="the warm judge forks: Linux only")
 
@@ -156,6 +158,46 @@ def test_fork_hazard_sees_a_second_thread():
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_piece_that_swallows_the_stop_ends_its_child_and_the_others_are_judged(warm_judge, tmp_path, monkeypatch):
+    """The plugin ends such a run itself (STOPPED_EXIT); judge() then judges the rest in another child."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "--catdog-timeout 1")
+    workspace = write(tmp_path / "ws", "label_from_filename",
+                      "def label_from_filename(path):\n    while True:\n        try:\n"
+                      "            time.sleep(0.01)\n        except BaseException:\n            pass\n")
+    write(workspace, "split_items", textwrap.dedent(inspect.getsource(reference("split_items"))))
+    before = warm_judge.warm_runs
+    results = judge(["label_from_filename", "split_items"], workspace=workspace, warm=warm_judge)
+    assert "would not stop" in results["label_from_filename"]["message"]
+    assert results["split_items"]["status"] == "passed"
+    assert warm_judge.warm_runs == before + 2
+
+
+def test_an_interrupted_judgement_stops_its_child(warm_judge, tmp_path):
+    """The learner interrupts the kernel (SIGINT) during %check: the child is killed, the warm process stays."""
+    started = tmp_path / "started"
+    workspace = write(tmp_path / "ws", "label_from_filename",
+                      f"open({str(started)!r}, 'w').close()\ntime.sleep(600)\n\n" + RIGHT)
+    server = warm_judge.pid
+    children = []
+
+    def interrupt_when_judging():
+        deadline = time.monotonic() + 120
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        children.append(warm_judge.child)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    interrupter = threading.Thread(target=interrupt_when_judging)
+    interrupter.start()
+    with pytest.raises(KeyboardInterrupt):
+        judge(["label_from_filename"], workspace=workspace, warm=warm_judge)
+    interrupter.join()
+    assert _gone(children[0])
+    write(workspace, "label_from_filename", RIGHT)
+    result, was_warm = judged(warm_judge, workspace)
+    assert was_warm and result["status"] == "passed" and warm_judge.pid == server
 
 
 # ----- the cold path when there is no warm judge --------------------------------------------
