@@ -66,8 +66,8 @@ def median_of(shell, source, repeat):
     return statistics.median(times), times
 
 
-def phases(judge_, workspace, repeat):
-    """Median seconds of each part of one warm judgement of split_items, from outside the child."""
+def phases(judge_, workspace, names, repeat):
+    """Median seconds of each part of one warm judgement of ``names``, from outside the child."""
     import json
 
     checks = checks_dir()
@@ -75,7 +75,7 @@ def phases(judge_, workspace, repeat):
             "child: the checks (pytest's count)": [], "read the JSON": []}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "v.json"
-        args = pytest_args(checks, workspace, ["split_items"], False, out) + ["--durations=0", "-vv"]
+        args = pytest_args(checks, workspace, names, False, out) + ["--durations=0", "-vv"]
         for _ in range(repeat):
             t0 = time.perf_counter()
             warm.fingerprint(checks)
@@ -105,7 +105,11 @@ def profile_child(workspace, top=25):
     checks = checks_dir()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.chdir(checks.parent)
+    saved = os.dup(1)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the collection's list of checks
     warm._warm_up(checks)
+    sys.stdout.flush()
+    os.dup2(saved, 1)
     gc.collect()
     gc.freeze()
     read, write = os.pipe()
@@ -120,12 +124,11 @@ def profile_child(workspace, top=25):
         os.close(read)
         with tempfile.TemporaryDirectory() as tmp:
             profile = cProfile.Profile()
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            saved = os.dup(1)
-            os.dup2(devnull, 1)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
             profile.enable()
             pytest.main(pytest_args(checks, workspace, ["split_items"], False, Path(tmp) / "v.json"))
             profile.disable()
+            sys.stdout.flush()
             os.dup2(saved, 1)
         text = io.StringIO()
         pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(top)
@@ -183,7 +186,8 @@ def main():
     assert judge_.warm_runs == runs_before + 2 * args.repeat, judge_.why_not
     rss, pss = memory(judge_.pid)
     kernel_rss, kernel_pss = memory(os.getpid())
-    parts = phases(judge_, workspace, args.repeat)
+    one = phases(judge_, workspace, ["split_items"], args.repeat)
+    ten = phases(judge_, workspace, PIECE_NAMES, args.repeat)
 
     def row(label, median, times):
         return f"| {label} | {median:.2f} | {', '.join(f'{t:.2f}' for t in times)} |"
@@ -199,10 +203,10 @@ def main():
     print(f"warm process: RSS {rss:.0f} MiB, PSS {pss:.0f} MiB, {len(os.listdir(f'/proc/{judge_.pid}/task'))} thread(s); "
           f"this kernel (torch imported too): RSS {kernel_rss:.0f} MiB, PSS {kernel_pss:.0f} MiB")
     print()
-    print("| one warm judgement of split_items | median s |")
-    print("|---|---:|")
-    for label, value in parts.items():
-        print(f"| {label} | {value:.3f} |")
+    print("| one warm judgement | split_items, median s | all ten pieces, median s |")
+    print("|---|---:|---:|")
+    for label in one:
+        print(f"| {label} | {one[label]:.3f} | {ten[label]:.3f} |")
     if args.terminal:
         times = terminal(args.repeat)
         print(f"\n`pytest checks --reference` from a terminal: median {statistics.median(times):.1f} s "

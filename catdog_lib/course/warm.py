@@ -100,15 +100,16 @@ def _warm_up(checks):
     import torch  # noqa: F401
     import torchvision  # noqa: F401
 
+    # First the collection: pytest imports the plugin (rewriting its asserts, as a fresh process does) and the checks.
+    code = pytest.main([str(checks), "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:nbval"])
+    if int(code) != 0:
+        raise RuntimeError(f"collecting {checks} ended with pytest exit code {int(code)}")
     from . import plugin
     from .pieces import prelude
 
     prelude()  # the reference pieces and the lessons' imports
     for warm in ("_watched_modules", "_watched_classes"):  # what the plugin's guard reads first
         getattr(plugin, warm, lambda: None)()
-    code = pytest.main([str(checks), "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:nbval"])
-    if int(code) != 0:
-        raise RuntimeError(f"collecting {checks} ended with pytest exit code {int(code)}")
 
 
 class _Channel:
