@@ -455,6 +455,8 @@ class WarmJudge:
 
         Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds (the child is killed)."""
         with self._lock:
+            if self.process is not None and self.process.poll() is not None:
+                self._give_up(f"the warm process had ended (exit status {self.process.returncode})")
             if self.process is not None and fingerprint(self.checks) != self._fingerprint:
                 self._close()  # the checks, the kit or a setting changed: a new warm process
             if not self.start() or not self._wait_ready():
