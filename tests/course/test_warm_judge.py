@@ -25,21 +25,15 @@ from catdog_lib.course.pieces import PRELUDE_IMPORTS, reference
 
 pytestmark = pytest.mark.skipif(not warm.fork_is_safe(), reason="the warm judge forks: Linux only")
 
-RIGHT = '''def label_from_filename(path):
-    name = os.path.basename(os.fspath(path))
-    first = name.split(".", 1)[0].lower()
-    if first not in ("cat", "dog") or name.count(".") < 2:
-        raise ValueError(f"no label in {name!r}")
-    return first
-'''
+RIGHT = textwrap.dedent(inspect.getsource(reference("label_from_filename")))
 WRONG = '''def label_from_filename(path):
     return "cat" if "cat" in str(path).lower() else "dog"
 '''
 
 
-def probe(report, extra=""):
+def probe(report):
     """A right label_from_filename whose file, when loaded, writes what its process sees to ``report``."""
-    return (f"import json as _json\nimport sys as _sys\n{extra}"
+    return (f"import json as _json\nimport sys as _sys\n"
             f"_seen = {{'pid': os.getpid(), 'probe': os.environ.get('CATDOG_PROBE'),\n"
             f"         'leak_tensor': hasattr(torch.Tensor, '_catdog_leak'),\n"
             f"         'leak_module': hasattr(_sys.modules['catdog_lib'], '_catdog_leak')}}\n"
