@@ -10,7 +10,7 @@ catdog_lib`` and a workspace holding the ten reference pieces:
 - the memory the warm process holds (RSS and PSS, from /proc);
 - where a warm judgement's time goes: fork and answer, pytest's start-up and
   collection, the checks themselves (pytest's own count), the JSON;
-- ``--profile``: cProfile of one warm child's ``pytest.main``, top entries.
+- ``--profile``: cProfile of a warm child's ``pytest.main`` (one piece, then ten), top entries.
 
 Also ``pytest checks --reference`` from a terminal (``--terminal``), as before.
 Targets on the course machine: warm ``%check`` under 1 s (moonshot 0.3 s),
@@ -98,8 +98,8 @@ def phases(judge_, workspace, names, repeat):
     return {key: statistics.median(values) for key, values in rows.items()}
 
 
-def profile_child(workspace, top=25):
-    """cProfile of ``pytest.main`` in a child forked after the warm judge's own warm-up."""
+def profile_child(workspace, names, top=30):
+    """cProfile of ``pytest.main`` judging ``names`` in a child forked after the warm judge's own warm-up."""
     import gc
 
     checks = checks_dir()
@@ -126,7 +126,7 @@ def profile_child(workspace, top=25):
             profile = cProfile.Profile()
             os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
             profile.enable()
-            pytest.main(pytest_args(checks, workspace, ["split_items"], False, Path(tmp) / "v.json"))
+            pytest.main(pytest_args(checks, workspace, names, False, Path(tmp) / "v.json"))
             profile.disable()
             sys.stdout.flush()
             os.dup2(saved, 1)
@@ -214,7 +214,8 @@ def main():
     print(f"\nload average at the end: {load()}")
     judge_.stop()
     if args.profile:
-        print("\n" + profile_child(workspace))
+        for names in (["split_items"], PIECE_NAMES):
+            print(f"\ncProfile of a warm child judging {', '.join(names)}:\n" + profile_child(workspace, names))
 
 
 if __name__ == "__main__":
