@@ -398,13 +398,16 @@ class WarmJudge:
             self._close()
 
     def _close(self):
-        process, self.process, self.channel, self.ready = self.process, None, None, False
+        process, ready = self.process, self.ready
+        self.process, self.channel, self.ready = None, None, False
         if process is not None:
             for stream in (process.stdin, process.stdout):
                 try:
                     stream.close()
                 except OSError:
                     pass
+            if not ready:
+                process.kill()  # still importing: it would notice its closed stdin only afterwards
             try:
                 process.wait(timeout=2)
             except subprocess.TimeoutExpired:
