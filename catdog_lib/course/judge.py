@@ -125,7 +125,7 @@ def _warm_judge(checks, warm):
         return warm
     if warm is False or not warm_module.enabled():
         return None
-    return warm_module.shared(checks, start=bool(warm))
+    return warm_module.shared(checks, start=True if warm else None)
 
 
 def run_cold(args, cwd, timeout):

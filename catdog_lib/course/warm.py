@@ -511,10 +511,11 @@ _shared = {}  # checks folder -> the WarmJudge of this process
 
 
 def shared(checks, start=True):
-    """This process's warm judge for ``checks`` (started in the background when ``start``), or None."""
+    """This process's warm judge for ``checks``, or None; a new one is started when ``start`` is True,
+    or is None and this process judges warm already (another checks folder, say)."""
     key = str(Path(checks).resolve())
     judge = _shared.get(key)
-    if judge is None and start:
+    if judge is None and (start or (start is None and _shared)):
         judge = _shared[key] = WarmJudge(key)
         judge.start()
     return judge
