@@ -6,8 +6,9 @@ they work in JupyterLab, in Colab and in a terminal IPython alike:
 - ``%%piece NAME`` saves the cell (without its first line) to
   ``<workspace>/NAME.py`` and runs it, so the function is defined here too.
 - ``%check NAME`` judges the saved piece in a fresh process (forked from the
-  warm judge this extension starts, see ``warm.py``) and shows the verdict; anything but a pass then fails the cell with one short line (so
-  nbgrader sees a graded cell fail, and you see no wall of traceback).
+  warm judge this extension starts, see ``warm.py``) and shows the verdict;
+  anything but a pass then fails the cell with one short line (so nbgrader
+  sees a graded cell fail, and you see no wall of traceback).
 - ``%hint NAME`` shows the next hint for a piece, one more each time.
 - ``%progress`` shows every piece of every lesson: not started, failing or
   passing, and the points.
