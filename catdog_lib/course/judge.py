@@ -4,7 +4,9 @@ Why a fresh process: pytest run twice in one kernel keeps the modules it
 imported the first time (pytest-dev/pytest#3143), so a piece fixed and re-run
 in the same notebook would still be judged as it was. A new process starts
 clean every time, and a piece that loops, exits or crashes cannot take the
-learner's kernel with it.
+learner's kernel with it. In a notebook that new process is a child forked
+from the warm judge (``warm.py``), which holds torch and the checks imported
+already, so a verdict takes a fraction of a second instead of seconds.
 
 The checks write their verdicts as JSON (``--catdog-json``); this module reads
 them and turns them into the short words ``%check``, ``%progress`` and the
@@ -42,7 +44,7 @@ def not_started(name):
             "points": 0, "max_points": piece.points, "message": None, "hint": None, "traceback": None, "failures": []}
 
 
-def judge(names=None, workspace=None, reference=False, timeout=900):
+def judge(names=None, workspace=None, reference=False, timeout=900, warm=None):
     """Run the checks of ``names`` (all pieces when ``None``) in a new process; return ``{name: result}``.
 
     Each result is the checks' verdict on one piece: ``status``
@@ -50,6 +52,12 @@ def judge(names=None, workspace=None, reference=False, timeout=900):
     ``total`` (checks), ``points``, and for a failure ``message``, ``hint``
     and, when the learner's code raised, a short ``traceback``. Pieces with
     no file are not started; the checks do not run for them.
+
+    The new process is a child of the warm judge (``catdog_lib.course.warm``)
+    when ``warm`` is True (started if need be) or a ``WarmJudge``, or, by
+    default, when this kernel started one (``%load_ext catdog_lib`` does);
+    otherwise, or when the warm judge cannot judge, a fresh
+    ``python -m pytest``. The verdicts are the same either way.
     """
     from ..paths import workspace as default_workspace
     from .pieces import PIECE_NAMES, get_piece, piece_path
@@ -68,7 +76,7 @@ def judge(names=None, workspace=None, reference=False, timeout=900):
             # the pieces not judged yet get a run of their own, as if it were not there.
             for attempt in range(len(started)):
                 out = Path(tmp) / f"verdicts{attempt}.json"
-                summary = _run_checks(checks, workspace, remaining, reference, out, timeout)
+                summary = _run_checks(checks, workspace, remaining, reference, out, timeout, warm)
                 verdicts.update(summary["pieces"])
                 if not summary.get("stopped"):
                     break
@@ -78,27 +86,53 @@ def judge(names=None, workspace=None, reference=False, timeout=900):
     return {name: verdicts.get(name) or not_started(name) for name in names}
 
 
-def _run_checks(checks, workspace, names, reference, out, timeout):
-    """One ``pytest checks`` process for the pieces ``names``; its JSON summary."""
+def pytest_args(checks, workspace, names, reference, out):
+    """The arguments of the ``pytest`` run that judges ``names`` and writes its JSON to ``out``."""
     from .pieces import PIECE_NAMES
 
-    command = [sys.executable, "-m", "pytest", str(checks), "--workspace", str(workspace),
-               "--catdog-json", str(out), "-q", "-p", "no:cacheprovider",
-               "-p", "no:nbval"]  # nbval's imports alone take seconds, and no check needs it
+    args = [str(checks), "--workspace", str(workspace), "--catdog-json", str(out), "-q",
+            "-p", "no:cacheprovider", "-p", "no:nbval"]  # nbval's imports alone take seconds, and no check needs it
     if set(names) != set(PIECE_NAMES):
-        command += ["-k", " or ".join(names)]
+        args += ["-k", " or ".join(names)]
     if reference:
-        command.append("--reference")
+        args.append("--reference")
+    return args
+
+
+def _run_checks(checks, workspace, names, reference, out, timeout, warm=None):
+    """One ``pytest checks`` run for the pieces ``names``, warm or fresh; its JSON summary."""
+    args = pytest_args(checks, workspace, names, reference, out)
     try:
-        run = subprocess.run(command, cwd=checks.parent, capture_output=True, text=True,
-                             timeout=timeout, stdin=subprocess.DEVNULL)
+        warm_judge = _warm_judge(checks, warm)
+        if warm_judge is not None and warm_judge.run(args, checks.parent, timeout) is not None and out.is_file():
+            return json.loads(out.read_text(encoding="utf-8"))
+        out.unlink(missing_ok=True)  # no verdicts (or half of them): the fresh process decides
+        returncode, output = run_cold(args, checks.parent, timeout)
     except subprocess.TimeoutExpired:
         raise CatdogError(f"the checks took more than {timeout} s and were stopped: "
                           "look for a piece that never ends") from None
     if not out.is_file():
-        tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
-        raise CatdogError("the checks did not run (pytest exit code {}): {}".format(run.returncode, " | ".join(tail)))
+        tail = output.strip().splitlines()[-5:]
+        raise CatdogError("the checks did not run (pytest exit code {}): {}".format(returncode, " | ".join(tail)))
     return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _warm_judge(checks, warm):
+    """The warm judge to use: this process's (started if ``warm``), or None for a fresh process."""
+    from . import warm as warm_module
+
+    if isinstance(warm, warm_module.WarmJudge):
+        return warm
+    if warm is False or not warm_module.enabled():
+        return None
+    return warm_module.shared(checks, start=True if warm else None)
+
+
+def run_cold(args, cwd, timeout):
+    """``python -m pytest args`` in a fresh process: ``(returncode, output)``."""
+    run = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=cwd, capture_output=True, text=True,
+                         timeout=timeout, stdin=subprocess.DEVNULL)
+    return run.returncode, run.stdout + run.stderr
 
 
 # ----- words for one verdict ---------------------------------------------------------------

@@ -5,9 +5,10 @@ they work in JupyterLab, in Colab and in a terminal IPython alike:
 
 - ``%%piece NAME`` saves the cell (without its first line) to
   ``<workspace>/NAME.py`` and runs it, so the function is defined here too.
-- ``%check NAME`` judges the saved piece in a fresh process and shows the
-  verdict; anything but a pass then fails the cell with one short line (so
-  nbgrader sees a graded cell fail, and you see no wall of traceback).
+- ``%check NAME`` judges the saved piece in a fresh process (forked from the
+  warm judge this extension starts, see ``warm.py``) and shows the verdict;
+  anything but a pass then fails the cell with one short line (so nbgrader
+  sees a graded cell fail, and you see no wall of traceback).
 - ``%hint NAME`` shows the next hint for a piece, one more each time.
 - ``%progress`` shows every piece of every lesson: not started, failing or
   passing, and the points.
@@ -150,5 +151,8 @@ class CourseMagics(Magics):
 
 
 def load_ipython_extension(ipython):
-    """Register the course magics (``%load_ext catdog_lib`` calls this)."""
+    """Register the course magics (``%load_ext catdog_lib`` calls this) and start warming the judge."""
+    from .warm import start_in_background
+
     ipython.register_magics(CourseMagics)
+    start_in_background()  # a process of its own imports torch and the checks while the learner reads

@@ -7,13 +7,16 @@ every version in good/<piece>/, written differently from the reference,
 passes. Learner code that loops, exits, prints megabytes, raises or changes
 global state fails alone while the other pieces of the same run pass.
 
-All the runs happen in one subprocess (tests/checks/judge_many.py), which
-runs ``pytest checks --workspace DIR --catdog-json FILE`` once per workspace,
-each workspace holding one version of several pieces.
+tests/checks/judge_many.py runs ``pytest checks --workspace DIR --catdog-json
+FILE`` once per workspace, each workspace holding one version of several
+pieces, by both paths ``%check`` takes: a fresh process per run (cold), and a
+child of the warm judge per run (warm). Every test runs for both, and the two
+must give the same verdicts (numbers quoted in sentences aside).
 """
 import ast
 import inspect
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -124,8 +127,8 @@ def _run_args(workspace, out, *, files=(CHECKS,), extra=()):
             *extra, "--catdog-json", str(out), *(["--workspace", str(workspace)] if workspace else [])]
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory):
+@pytest.fixture(scope="module", params=["cold", "warm"])
+def judged(request, tmp_path_factory):
     """{run name: (exit code, JSON verdicts)} for every run, and the output of all of them."""
     base = tmp_path_factory.mktemp("judged")
     runs, names = [], []
@@ -154,12 +157,13 @@ def judged(tmp_path_factory):
 
     runs_file = base / "runs.json"
     runs_file.write_text(json.dumps(runs))
-    done = subprocess.run([sys.executable, str(HERE / "judge_many.py"), str(runs_file)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, str(HERE / "judge_many.py"), "--path", request.param, str(runs_file)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800)
     codes_file = Path(str(runs_file) + ".codes")
     assert codes_file.exists(), f"the judging process died:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     codes = json.loads(codes_file.read_text())
     results = {name: (code, json.loads((base / f"{name}.json").read_text())) for name, code in zip(names, codes)}
+    PATHS[request.param] = json.loads(json.dumps(results).replace(str(base), "<base>"))  # for the comparison
     return results, done.stdout
 
 
@@ -262,3 +266,26 @@ def test_megabytes_of_print_are_not_echoed(judged):
     _, output = judged
     assert len(output) < 500_000
     assert "x" * 5000 not in output
+
+
+PATHS = {}  # path ("cold", "warm") -> its results, with the workspaces' folder as "<base>"
+
+
+def test_warm_and_cold_give_the_same_verdicts(judged):
+    """Word for word, numbers aside: a fresh process seeds torch anew, and a check on an unseeded
+    model may quote what it computed (history['val_acc'] is [0.0, 0.5, 1.0])."""
+    if len(PATHS) < 2:
+        pytest.skip("compared once both paths have judged")
+    for run, cold in PATHS["cold"].items():
+        assert _masked(PATHS["warm"][run]) == _masked(cold), run
+
+
+def _masked(value):
+    """``value`` with the digits in its strings masked (counts and points stay)."""
+    if isinstance(value, str):
+        return re.sub(r"\d+", "N", value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
