@@ -475,6 +475,8 @@ class _Guard:
             os.environ.update(self.environ)
         for module, saved in self.modules:
             now = vars(module)
+            if _unchanged(now, saved):
+                continue
             for key, value in saved.items():
                 if key.startswith("_") or module is builtins and key == "_":
                     continue
@@ -484,6 +486,8 @@ class _Guard:
                     setattr(module, key, value)
         for cls, saved in self.classes:
             now = vars(cls)
+            if _unchanged(now, saved):
+                continue
             for key in set(saved) | set(now):
                 value = now.get(key, _MISSING)
                 if key.startswith("_") or value is saved.get(key, _MISSING):
@@ -511,6 +515,15 @@ class _Guard:
 _MISSING = object()
 
 
+def _unchanged(now, saved):
+    """Whether a module's or class's namespace still holds the same objects: one comparison in C, which
+    takes identical values as equal without calling their __eq__ (hundreds of classes, every check)."""
+    try:
+        return len(now) == len(saved) and now == saved
+    except Exception:  # a changed value whose == is not a plain bool (a tensor, an array)
+        return False
+
+
 def _made_in(value, filename):
     """Was the function ``value`` written in ``filename`` (the piece's file)?"""
     code = getattr(value, "__code__", None) or getattr(getattr(value, "__func__", None), "__code__", None)
@@ -533,11 +546,8 @@ def _class_label(cls):
     return cls.__qualname__
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item):
-    return (yield from _guarded(item))
-
-
+# Only the call phase runs the learner's code: the setup phase loads the piece once, under a guard of
+# its own (_load), and otherwise runs the checks' own fixtures.
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     return (yield from _guarded(item))
