@@ -24,7 +24,7 @@ from torchvision import models
 import catdog_lib
 from catdog_lib.course.pieces import short_error
 from catdog_lib.course.plugin import FAKE_WEIGHT, CheckFailed, expect, expect_signature
-from catdog_lib.course.pretend_gpu import DeviceMismatch, PretendGPU
+from catdog_lib.course.pretend_gpu import PretendGPU, mismatch_of
 
 # -- build_model ------------------------------------------------------------------------
 
@@ -388,16 +388,17 @@ def test_training_pass(run_epoch):
 
 
 def _device_failure(error, piece, what):
-    """The sentence for a DeviceMismatch raised in ``piece``'s code (``what`` it was doing)."""
-    dropped = [t for t in error.tensors if t[3]]
-    cpu = [t for t in error.tensors if t[2].type == "cpu"]
-    where = error.devices
+    """(message, hint) for a pretend GPU's refusal (``error``) of ``piece``'s code, doing ``what``."""
+    found = mismatch_of(error)
+    dropped = [t for t in found.tensors if t[3]]
+    cpu = [t for t in found.tensors if t[2].type == "cpu"]
+    where = found.devices
     if dropped:
         return (f"{what}, {piece} called .to(device) on a tensor of shape {dropped[0][0]} but went on with the "
                 "tensor that stayed on the CPU: Tensor.to returns a moved copy",
                 "Keep what .to returns: inputs = inputs.to(device), labels = labels.to(device).")
     if "(it writes into" in str(error) and cpu and cpu[0][0] == ():
-        return (f"{what}, {piece} adds numbers from the GPU into a tensor made on the CPU (in {error.operation}): "
+        return (f"{what}, {piece} adds numbers from the GPU into a tensor made on the CPU (in {found.operation}): "
                 "a CPU tensor cannot hold a GPU result",
                 "Make such tensors on the device, torch.zeros((), device=device), or add plain numbers, "
                 "loss.item() and (...).sum().item().")
@@ -412,7 +413,7 @@ def _device_failure(error, piece, what):
     else:
         kind = "a tensor stayed"
     return (f"{what}, {kind} on the CPU (shape {shapes[0] if shapes else '?'}) and met the GPU in "
-            f"{error.operation}: on a GPU this raises 'Expected all tensors to be on the same device'",
+            f"{found.operation}: on a GPU this raises 'Expected all tensors to be on the same device'",
             "Move each batch where the model is: inputs, labels = inputs.to(device), labels.to(device).")
 
 
@@ -426,7 +427,9 @@ def test_moves_batches_to_device(run_epoch):
             args = (torch.optim.SGD(model.parameters(), lr=0.1),) if optimizer else ()
             try:
                 run_epoch(model, loader, nn.CrossEntropyLoss(), gpu.device, *args)
-            except DeviceMismatch as error:
+            except RuntimeError as error:
+                if not mismatch_of(error):
+                    raise
                 message, hint = _device_failure(error, "run_epoch", what)
                 raise CheckFailed(message, hint) from error
             except TypeError as error:
@@ -474,7 +477,14 @@ def _history(history, epochs):
                f"after {epochs} epochs history[{key!r}] holds "
                f"{len(values) if hasattr(values, '__len__') else 'no list of'} values: history keys or lengths "
                "wrong; append one value per epoch", hint="Append once per epoch, after its two passes.")
-    return {key: [float(v) for v in history[key]] for key in history}
+    return {key: [_number(v) for v in history[key]] for key in ("train_loss", "train_acc", "val_loss", "val_acc", "lr")}
+
+
+def _number(value):
+    """A float from a number, a one-number tensor, or a list of one (scheduler.get_last_lr() gives a list)."""
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    return float(value)
 
 
 class NotingSGD(torch.optim.SGD):
@@ -535,7 +545,7 @@ def test_without_a_scheduler(train_model):
         raise CheckFailed(f"train_model(..., scheduler=None) raised AttributeError ({short_error(error)}): it calls "
                           "scheduler.step() when there is no scheduler",
                           hint="if scheduler is not None: scheduler.step()") from error
-    lrs = [float(v) for v in history.get("lr", [])] if isinstance(history, dict) else []
+    lrs = [_number(v) for v in history.get("lr", [])] if isinstance(history, dict) else []
     expect(np.allclose(lrs, [0.1, 0.1]) if len(lrs) == 2 else True,
            f"without a scheduler and with SGD(lr=0.1), history['lr'] is {lrs}, not [0.1, 0.1]",
            hint="Record optimizer.param_groups[0]['lr'] each epoch; without a scheduler it stays as it is.")
@@ -676,11 +686,13 @@ def test_device_none_means_the_models(train_model):
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1)
         try:
             _train(train_model, model, nn.CrossEntropyLoss(), optimizer, scheduler, _small_loaders(), epochs=1)
-        except DeviceMismatch as error:
+        except RuntimeError as error:
+            if not mismatch_of(error):
+                raise
             message, hint = _device_failure(error, "train_model", what.replace(", train_model", ""))
             if "stayed on the CPU" in message:
                 message = (f"{what} trained on the CPU (the batches stayed there and met the model in "
-                           f"{error.operation}): device=None means the device of the model's parameters")
+                           f"{mismatch_of(error).operation}): device=None means the device of the model's parameters")
                 hint = "if device is None: device = next(model.parameters()).device"
             raise CheckFailed(message, hint) from error
         moved = sorted({str(target) for shape, _, target in gpu.moves if len(shape) == 4})
@@ -882,11 +894,13 @@ def test_runs_where_the_model_is(predict_image):
             kwargs = {} if given is None else {"device": gpu.device}
             try:
                 _call(predict_image, model, photo(), **kwargs)
-            except DeviceMismatch as error:
+            except RuntimeError as error:
+                if not mismatch_of(error):
+                    raise
                 message, hint = _device_failure(error, "predict_image", what.replace(", predict_image", ""))
                 if "stayed on the CPU" in message:
-                    message = (f"{what} left the image on the CPU, where it met the model in {error.operation}: the "
-                               "image goes where the model is")
+                    message = (f"{what} left the image on the CPU, where it met the model in "
+                               f"{mismatch_of(error).operation}: the image goes where the model is")
                     hint = ("Move the batch: batch.to(device), with device = next(model.parameters()).device "
                             "when device is None.")
                 raise CheckFailed(message, hint) from error

@@ -174,6 +174,9 @@ ERROR_HINTS = (
     ((AttributeError,), r"'NoneType' object has no attribute",
      "Something is None where your code expects an object: an argument the check passed as None "
      "(such as scheduler=None), or a function that returns nothing; test for None first."),
+    ((AttributeError,), r"object has no attribute",
+     "That object is not what your code takes it for: print(type(x)) to see what it is (arguments passed in "
+     "another order than the lesson's def line are a common cause)."),
     ((KeyError,), r"",
      "A dict has no such key: print(list(d)) to see the keys it does have."),
     ((IndexError,), r"",

@@ -14,8 +14,8 @@ follows the rules a real GPU enforces:
 - ``.numpy()`` of a GPU tensor fails ("Use Tensor.cpu() ...").
 
 All the numbers stay on the CPU, so the piece computes exactly what it would
-on a GPU. A broken rule raises ``DeviceMismatch``, a ``RuntimeError`` with the
-words torch would use, from the learner's own line. ``moves`` records every
+on a GPU. A broken rule raises the ``RuntimeError`` torch would, from the
+learner's own line; ``mismatch_of(error)`` tells what it found. ``moves`` records every
 move, so a check can say which tensors went where.
 """
 import torch
@@ -34,14 +34,19 @@ _IN_PLACE_DUNDERS = {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__iflo
                      "__iand__", "__ior__", "__ixor__", "__ilshift__", "__irshift__", "__imatmul__"}
 
 
-class DeviceMismatch(RuntimeError):
-    """An operation that a GPU would refuse: ``operation``, the ``devices`` it found, and its ``tensors``
-    as ``(shape, dtype, device, moved_but_dropped)`` where ``moved_but_dropped`` says that the tensor
-    was moved with ``.to()`` but the moved copy was not used."""
+class Mismatch:
+    """What a refused operation found: its ``operation``, the ``devices``, and its ``tensors`` as
+    ``(shape, dtype, device, moved_but_dropped)``, where ``moved_but_dropped`` says that the tensor was
+    moved with ``.to()`` but the moved copy was not used. A refusal is a plain ``RuntimeError``, as torch
+    raises it (so the learner's traceback reads as it would on a GPU), carrying this as ``.mismatch``."""
 
-    def __init__(self, message, operation, devices, tensors):
-        super().__init__(message)
+    def __init__(self, operation, devices, tensors):
         self.operation, self.devices, self.tensors = operation, devices, tensors
+
+
+def mismatch_of(error):
+    """The ``Mismatch`` a pretend GPU's refusal carries, or None for any other error."""
+    return getattr(error, "mismatch", None) if isinstance(error, RuntimeError) else None
 
 
 def _device(value):
@@ -176,8 +181,10 @@ class PretendGPU(TorchFunctionMode):
                    for t, d in zip(operands, devices)]
         into = (f" (it writes into a tensor on {self.where(written)}, which cannot hold the result)"
                 if written is not None else "")
-        raise DeviceMismatch(f"Expected all tensors to be on the same device, but found at least two devices, "
-                             f"{distinct[0]} and {distinct[1]}! (in {name}{into})", name, distinct, tensors)
+        error = RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                             f"{distinct[0]} and {distinct[1]}! (in {name}{into}, on the checks' pretend GPU)")
+        error.mismatch = Mismatch(name, distinct, tensors)
+        raise error
 
     def _to(self, func, args, kwargs):
         tensor, rest = args[0], args[1:]

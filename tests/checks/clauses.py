@@ -219,7 +219,7 @@ CONTRACT = {
         ]),
         ("`loaders[\"train\"]` shuffles, `loaders[\"val\"]` does not and drops no image.", [
             C("`loaders[\"train\"]` shuffles", "test_train_shuffles", {"train_not_shuffled.py": ()},
-              good=("explicit_samplers.py",)),
+              good=("explicit_samplers.py", "drop_last_train.py")),
             C("`loaders[\"val\"]` does not", "test_val_keeps_order_and_every_image", {"val_shuffled.py": ()}),
             C("drops no image", "test_val_keeps_order_and_every_image", {"val_drops_last.py": ()}),
         ]),
