@@ -184,6 +184,8 @@ class _PieceState:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "piece(name): the piece a check judges (set from its fixture)")
+    # pytest-timeout's marker, named here too so that a check's own limit is no unknown mark without it (Colab).
+    config.addinivalue_line("markers", "timeout(seconds): the time limit of one check")
     config.stash[_pieces_key] = {name: _PieceState(name) for name in PIECE_NAMES}
     _offline_torch_home(config)
     # The checks' tensors are tiny: one thread is faster, and on a busy machine far faster.

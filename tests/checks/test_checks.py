@@ -2,7 +2,9 @@
 
 For every piece: the reference passes, the lesson's stub fails as "not
 written yet", every wrong version in wrong/<piece>/ fails with the message
-meant for its mistake (its first line says ``# expect: <part of it>``), and
+meant for its mistake (its first line says ``# expect: <part of it>``), in
+the check its row of the clause table (clauses.py) names and no other but
+those the row allows, each failure with a hint of its own, and
 every version in good/<piece>/, written differently from the reference,
 passes. Learner code that loops, exits, prints megabytes, raises or changes
 global state fails alone while the other pieces of the same run pass.
