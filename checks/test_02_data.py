@@ -441,19 +441,18 @@ def test_replaces_an_older_split(arrange_imagefolder, tmp_path):
 def test_leaves_the_sources_alone(arrange_imagefolder, tmp_path):
     # The photos sit in dest/photos: arranging into dest must not touch them, nor anything but train/ and val/.
     items = _sources(tmp_path / "data" / "photos")
-    for link in (True, False):
-        for val_numbers in ({0}, {1, 2}):
-            try:
-                arrange_imagefolder(*_split_of(items, val_numbers), tmp_path / "data", link=link)
-            except Exception:
-                pass  # another check says what is wrong with that
-            for path, label in items:
-                path = Path(path)
-                expect(path.exists() and not path.is_symlink(),
-                       f"with the photos in dest/photos, arranging into dest (link={link}) removed or moved the "
-                       f"source {path.name}: remove only dest/train and dest/val, and link or copy, never move",
-                       hint="shutil.rmtree(dest / 'train') and (dest / 'val'), never dest itself; "
-                            "os.symlink or shutil.copy2 leave the source where it is.")
-                expect(path.read_bytes() == f"not really a jpeg: {label} {path.name.split('.')[1]}".encode(),
-                       f"arranging into dest changed the source file {path.name}: never write to the sources",
-                       hint="Write only to the targets under dest/train and dest/val.")
+    for link, val_numbers in ((True, {0}), (False, {1, 2})):  # links, then copies of another split over them
+        try:
+            arrange_imagefolder(*_split_of(items, val_numbers), tmp_path / "data", link=link)
+        except Exception:
+            pass  # another check says what is wrong with that
+        for path, label in items:
+            path = Path(path)
+            expect(path.exists() and not path.is_symlink(),
+                   f"with the photos in dest/photos, arranging into dest (link={link}) removed or moved the "
+                   f"source {path.name}: remove only dest/train and dest/val, and link or copy, never move",
+                   hint="shutil.rmtree(dest / 'train') and (dest / 'val'), never dest itself; "
+                        "os.symlink or shutil.copy2 leave the source where it is.")
+            expect(path.read_bytes() == f"not really a jpeg: {label} {path.name.split('.')[1]}".encode(),
+                   f"arranging into dest changed the source file {path.name}: never write to the sources",
+                   hint="Write only to the targets under dest/train and dest/val.")
