@@ -8,7 +8,7 @@ import contextlib
 
 import torch
 
-from catdog_lib.course.plugin import CheckFailed, expect, expect_raises
+from catdog_lib.course.plugin import CheckFailed, expect, expect_raises, expect_signature
 
 
 @contextlib.contextmanager
@@ -29,56 +29,101 @@ def machine(cuda=0, mps=False):
 
 
 def _device(function, *args, **kwargs):
+    call = f"pick_device({', '.join(repr(a) for a in args)})"
     result = function(*args, **kwargs)
     if isinstance(result, str):
-        raise CheckFailed(f"returned the string {result!r}, not a torch.device",
-                          hint="Wrap the name: return torch.device('cuda').")
-    expect(isinstance(result, torch.device), f"returned {type(result).__name__}, not a torch.device",
-           hint="Return torch.device('cuda'), torch.device('mps') or torch.device('cpu').")
+        raise CheckFailed(f"{call} returned the string {result!r}, not a torch.device",
+                          hint=f"Wrap the name: return torch.device({result!r}).")
+    expect(isinstance(result, torch.device), f"{call} returned {type(result).__name__}, not a torch.device",
+           hint="Every way out of the function returns torch.device('cuda'), torch.device('mps') or "
+                "torch.device('cpu'): look for a path that ends without a return.")
     return result
+
+
+def test_pick_device_signature(pick_device):
+    expect_signature(pick_device, "pick_device")
 
 
 def test_returns_a_device(pick_device):
     with machine(cuda=0, mps=False):
         device = _device(pick_device)
-    expect(device.type == "cpu", f"with no GPU, pick_device() gave {device}: it should be cpu")
+    expect(device.type == "cpu", f"on a pretend machine with no GPU, pick_device() gave {device}: it should be cpu",
+           hint="When neither torch.cuda.is_available() nor torch.backends.mps.is_available(), return torch.device('cpu').")
 
 
 def test_picks_cuda_first(pick_device):
     with machine(cuda=1, mps=False):
         device = _device(pick_device)
-    expect(device.type == "cuda", f"with an NVIDIA GPU, pick_device() gave {device}: it ignores CUDA",
-           hint="Ask torch.cuda.is_available() first.")
+    expect(device.type == "cuda", f"on a pretend machine with an NVIDIA GPU, pick_device() gave {device}: "
+           "it ignores CUDA", hint="Ask torch.cuda.is_available() first.")
     with machine(cuda=1, mps=True):
         device = _device(pick_device)
-    expect(device.type == "cuda", f"with both CUDA and an Apple GPU, pick_device() gave {device}: "
-           "it ignores CUDA, which comes first")
+    expect(device.type == "cuda", f"on a pretend machine with both CUDA and an Apple GPU, pick_device() gave "
+           f"{device}: it ignores CUDA, which comes first",
+           hint="Ask torch.cuda.is_available() before torch.backends.mps.is_available().")
 
 
 def test_picks_mps_without_cuda(pick_device):
     with machine(cuda=0, mps=True):
         device = _device(pick_device)
-    expect(device.type == "mps", f"with only an Apple GPU, pick_device() gave {device}: it should be mps",
-           hint="After CUDA, ask torch.backends.mps.is_available().")
+    expect(device.type == "mps", f"on a pretend machine with only an Apple GPU, pick_device() gave {device}: "
+           "it ignores mps; it should be mps", hint="After CUDA, ask torch.backends.mps.is_available().")
 
 
 def test_prefer_names_the_device(pick_device):
     with machine(cuda=2, mps=True):
-        for prefer, kind in (("cpu", "cpu"), ("CPU", "cpu"), ("mps", "mps"), ("cuda", "cuda")):
+        for prefer, kind in (("cpu", "cpu"), ("mps", "mps"), ("cuda", "cuda")):
             device = _device(pick_device, prefer)
             expect(device.type == kind,
-                   f"pick_device({prefer!r}) gave {device} on a machine that has it: it ignores prefer",
+                   f"on a pretend machine with two GPUs and an Apple GPU, pick_device({prefer!r}) gave {device}: "
+                   "it ignores prefer",
                    hint="When prefer is given, return torch.device(prefer.lower()) if that device is available.")
         device = _device(pick_device, "cuda:1")
         expect(device == torch.device("cuda:1"),
-               f"pick_device('cuda:1') gave {device} on a machine with two GPUs: it should be cuda:1")
+               f"on a pretend machine with two GPUs, pick_device('cuda:1') gave {device}: it should be cuda:1, "
+               "the second GPU (it drops the index)",
+               hint="torch.device('cuda:1') keeps the index; build the device from the whole name, prefer.lower().")
+
+
+def test_prefer_ignores_case(pick_device):
+    with machine(cuda=2, mps=True):
+        for prefer, kind in (("CPU", "cpu"), ("Cuda", "cuda"), ("MPS", "mps"), ("CUDA:1", "cuda")):
+            try:
+                device = _device(pick_device, prefer)
+            except ValueError as error:
+                raise CheckFailed(f"on a pretend machine that has it, pick_device({prefer!r}) raised ValueError "
+                                  f"({error}): it is case-sensitive; any case names the device",
+                                  hint="Compare and build in lower case: name = prefer.lower().") from error
+            expect(device.type == kind, f"on a pretend machine that has it, pick_device({prefer!r}) gave {device}, "
+                   f"not {kind}: it is case-sensitive; any case names the device",
+                   hint="Compare and build in lower case: name = prefer.lower().")
+    with machine(cuda=0, mps=False):
+        try:
+            pick_device("cuda")
+        except ValueError:
+            # Only when the lower-case name is refused does the upper-case one tell about case.
+            expect_raises(ValueError, pick_device, "CUDA",
+                          message="on a pretend machine without a GPU, pick_device('cuda') raised ValueError but "
+                                  "pick_device('CUDA') did not: it is case-sensitive; 'CUDA' names cuda too",
+                          hint="Lower-case prefer before you compare it: prefer.lower().")
 
 
 def test_prefer_unavailable_raises(pick_device):
-    for prefer, cuda, mps in (("cuda", 0, True), ("mps", 1, False), ("CUDA", 0, False), ("cuda:3", 2, False)):
+    for prefer, cuda, mps in (("cuda", 0, True), ("mps", 1, False), ("cuda:3", 2, False), ("cuda:1", 1, False)):
+        where = f"{cuda} GPU{'s' if cuda != 1 else ''}" + (" and an Apple GPU" if mps else "")
         with machine(cuda=cuda, mps=mps):
-            error = expect_raises(ValueError, pick_device, prefer,
-                                  message=f"pick_device({prefer!r}) on a machine without it did not raise ValueError",
-                                  hint="Raise ValueError(f'device {prefer!r} is not available') instead of falling back.")
-        expect(prefer.lower() in str(error).lower(),
-               f"the ValueError for pick_device({prefer!r}) does not name the device: {error}")
+            try:
+                result = pick_device(prefer)
+            except ValueError as error:
+                expect(prefer.lower() in str(error).lower(),
+                       f"the ValueError for pick_device({prefer!r}) does not name the device: {error}",
+                       hint="Put the name asked for in the message: ValueError(f'device {prefer!r} is not available').")
+                continue
+        index = prefer.partition(":")[2]
+        if index:
+            raise CheckFailed(f"on a pretend machine with {where}, pick_device({prefer!r}) returned {result!r} instead "
+                              f"of raising ValueError: GPU {index} does not exist; check the index",
+                              hint="GPUs are numbered from 0: cuda:N exists when N < torch.cuda.device_count().")
+        raise CheckFailed(f"on a pretend machine with {where}, pick_device({prefer!r}) returned {result!r} instead "
+                          "of raising ValueError: it falls back quietly",
+                          hint="Raise ValueError(f'device {prefer!r} is not available') instead of falling back.")

@@ -3,6 +3,7 @@
 The checks make their own little files in temporary folders; no photo of
 the course is needed.
 """
+import errno
 import math
 import os
 import random
@@ -10,25 +11,35 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
-from catdog_lib.course.plugin import CheckFailed, expect, expect_raises
+from catdog_lib.course.another_process import call_in_another_process
+from catdog_lib.course.plugin import CheckFailed, expect, expect_raises, expect_signature
 
 # -- label_from_filename ----------------------------------------------------------
 
-def _label(function, path):
+def _label(function, path, label=None):
     result = function(path)
-    expect(isinstance(result, str), f"label_from_filename({str(path)!r}) returned {type(result).__name__}, not a str")
+    expect(isinstance(result, str), f"label_from_filename({str(path)!r}) returned {result!r} "
+           f"({type(result).__name__}), not the str 'cat' or 'dog'",
+           hint="Return the label itself, the text 'cat' or 'dog', not a number, list or match object.")
+    if label and result.lower().startswith(label + "."):
+        raise CheckFailed(f"label_from_filename({str(path)!r}) returned {result!r}, the whole stem: "
+                          "the label is only the part before the first dot",
+                          hint="Path(path).stem keeps 'cat.123'; name.split('.')[0] is 'cat'.")
     return result
+
+
+def test_label_from_filename_signature(label_from_filename):
+    expect_signature(label_from_filename, "label_from_filename")
 
 
 def test_reads_the_label(label_from_filename):
     for name, label in (("cat.123.jpg", "cat"), ("dog.7.jpg", "dog"), ("cat.0.png", "cat")):
-        result = _label(label_from_filename, name)
-        if result.lower().startswith(label) and "." in result:
-            raise CheckFailed(f"label_from_filename({name!r}) returned {result!r}, the whole stem: "
-                              "the label is only the part before the first dot")
-        expect(result == label, f"label_from_filename({name!r}) returned {result!r}, not {label!r}")
+        result = _label(label_from_filename, name, label)
+        expect(result == label, f"label_from_filename({name!r}) returned {result!r}, not {label!r}",
+               hint="The Kaggle name is <label>.<number>.<extension>: the label is the part before the first dot.")
 
 
 def test_takes_paths_and_folders(label_from_filename):
@@ -40,10 +51,11 @@ def test_takes_paths_and_folders(label_from_filename):
              (os.path.join("cats", "dog.2.jpg"), "dog"), ("/tmp/cat_photos/dog.3.jpg", "dog"), (Where(), "cat"))
     for path, label in cases:
         try:
-            result = _label(label_from_filename, path)
+            result = _label(label_from_filename, path, label)
         except (TypeError, AttributeError) as error:
-            raise CheckFailed(f"label_from_filename({path!r}) raised {type(error).__name__}: "
-                              "accept a str or any os.PathLike (Path(path).name works for both)") from error
+            raise CheckFailed(f"label_from_filename({path!r}) raised {type(error).__name__} ({error}): "
+                              "accept a str or any os.PathLike (Path(path).name works for both)",
+                              hint="Path(path) accepts a str, a Path and any os.PathLike alike.") from error
         expect(result == label, f"label_from_filename({str(path)!r}) returned {result!r}, not {label!r}: "
                "look at the file's name only, not at its folders",
                hint="Path(path).name is the file's name without its folders.")
@@ -52,10 +64,11 @@ def test_takes_paths_and_folders(label_from_filename):
 def test_ignores_case(label_from_filename):
     for name, label in (("Dog.7.JPG", "dog"), ("CAT.12.jpg", "cat"), ("some/dir/Cat.3.Jpeg", "cat")):
         try:
-            result = _label(label_from_filename, name)
+            result = _label(label_from_filename, name, label)
         except ValueError as error:
-            raise CheckFailed(f"label_from_filename({name!r}) raised ValueError: it is case-sensitive; "
-                              "compare the label in lower case") from error
+            raise CheckFailed(f"label_from_filename({name!r}) raised ValueError ({error}): it is case-sensitive; "
+                              "compare the label in lower case",
+                              hint="Lower-case the part before the first dot before you compare it: .lower().") from error
         expect(result == label, f"label_from_filename({name!r}) returned {result!r}, not {label!r}: "
                "it is case-sensitive; return the label in lower case",
                hint="Call .lower() on the label before you compare or return it.")
@@ -69,9 +82,14 @@ def test_rejects_other_names(label_from_filename):
             expect(name in str(error), f"the ValueError for {name!r} does not name the file: {error}",
                    hint="Put the file's name in the message: ValueError(f'cannot tell the label of {name!r}').")
             continue
+        except Exception as error:
+            raise CheckFailed(f"label_from_filename({name!r}) raised {type(error).__name__} ({error}), "
+                              "not ValueError", hint="Check the label yourself and raise ValueError(f'... {name!r}') "
+                              "when it is neither 'cat' nor 'dog'.") from error
         raise CheckFailed(f"label_from_filename({name!r}) returned {result!r} instead of raising ValueError: "
-                          "it matches a substring; compare the whole part before the first dot",
-                          hint="'hotdog' contains 'dog' but is not 'dog': compare with ==, not 'in' or startswith.")
+                          "it matches a substring or lets other names through; compare the whole part before the "
+                          "first dot", hint="'hotdog' contains 'dog' but is not 'dog': compare with ==, not 'in' or "
+                          "startswith, and raise ValueError for anything else.")
 
 
 # -- split_items ----------------------------------------------------------------
@@ -81,27 +99,57 @@ def _items(cats, dogs):
            [(f"/photos/dog.{i}.jpg", "dog") for i in range(dogs)]
 
 
+def _pair(item):
+    return tuple(item) if isinstance(item, (list, tuple)) or hasattr(item, "__array__") else item
+
+
 def _split(function, items, **kwargs):
+    """(train, val) as lists of tuples; any two sequences are taken here (test_returns_two_lists is strict)."""
+    call = f"split_items(items, {', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
     result = function(items, **kwargs)
-    expect(isinstance(result, tuple) and len(result) == 2,
-           f"split_items returned {type(result).__name__}, not a pair (train, val)")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"{call} returned {type(result).__name__}"
+           f"{' of length ' + str(len(result)) if hasattr(result, '__len__') else ''}, not a pair (train, val)",
+           hint="End with return train, val: two lists.")
     train, val = result
+    return [_pair(item) for item in train], [_pair(item) for item in val]
+
+
+def test_split_items_signature(split_items):
+    expect_signature(split_items, "split_items")
+
+
+def test_returns_two_lists(split_items):
+    items = [(Path(f"/photos/cat.{i}.jpg"), "cat") for i in range(8)] + \
+            [(Path(f"/photos/dog.{i}.jpg"), "dog") for i in range(8)]
+    train, val = split_items(list(items), val_fraction=0.25, seed=0)
     expect(isinstance(train, list) and isinstance(val, list),
-           f"split_items returned ({type(train).__name__}, {type(val).__name__}), not two lists")
-    return [tuple(item) for item in train], [tuple(item) for item in val]
+           f"split_items returned ({type(train).__name__}, {type(val).__name__}), not two lists",
+           hint="Build train and val as Python lists of the pairs you were given (list(...) turns any sequence into one).")
+    strange = [item for item in list(train) + list(val) if tuple(item) not in items]
+    if strange:
+        raise CheckFailed(f"split_items turned the pairs it was given, such as {items[0]!r}, into "
+                          f"{type(strange[0]).__name__}s such as {strange[0]!r}: return the same (path, label) pairs",
+                          hint="Move the pairs themselves into train and val; do not rebuild them "
+                               "(no str(path), no numpy array).")
+    expect(len(val) < len(train), f"with val_fraction=0.25 the first list holds {len(train)} items and the second "
+           f"{len(val)}: split_items returns (val, train); return (train, val)",
+           hint="return train, val, in that order.")
 
 
 def test_keeps_every_item_once(split_items):
     items = _items(12, 8)
     train, val = _split(split_items, list(items), val_fraction=0.25, seed=0)
     both = sorted(set(train) & set(val))
-    expect(not both, f"{len(both)} items are in both train and val (e.g. {both[0][0] if both else ''}): "
-           "each item goes into exactly one list",
+    expect(not both, f"with 12 cats and 8 dogs, {len(both)} items are in both train and val "
+           f"(e.g. {both[0][0] if both else ''}): each item goes into exactly one list",
            hint="Give val the first n_val items of a shuffled group and train the rest: group[:n_val], group[n_val:].")
     together = Counter(train) + Counter(val)
+    lost = sum((Counter(items) - together).values())
     expect(together == Counter(items),
-           f"train and val together hold {len(train) + len(val)} items, the input {len(items)}: "
-           "items are lost or repeated; every item must land in exactly one list")
+           f"with 12 cats and 8 dogs, train and val together hold {len(train) + len(val)} items, the input "
+           f"{len(items)}: items are lost ({lost}) or repeated; every item must land in exactly one list",
+           hint="Cut each shuffled group once, at the same index: val = group[:n_val], train = group[n_val:].")
 
 
 def test_is_stratified(split_items):
@@ -115,7 +163,8 @@ def test_is_stratified(split_items):
                 ok = (math.floor(n * fraction), math.ceil(n * fraction))
                 expect(got[label] in ok,
                        f"with {counts['cat']} cats, {counts['dog']} dogs and val_fraction={fraction}, val holds "
-                       f"{got['cat']} cats and {got['dog']} dogs (seed={seed}): the split is not stratified",
+                       f"{got['cat']} cats and {got['dog']} dogs (seed={seed}), not {ok[0]} or {ok[1]} {label}s: "
+                       "the split is not stratified",
                        hint="Split each label on its own: val gets round(n * val_fraction) of each label's n items.")
 
 
@@ -123,13 +172,26 @@ def test_uses_val_fraction(split_items):
     items = _items(20, 20)
     for fraction in (0.5, 0.1):
         _, val = _split(split_items, list(items), val_fraction=fraction, seed=0)
-        expect(len(val) == round(40 * fraction),
-               f"with val_fraction={fraction}, val holds {len(val)} of 40 items, not {round(40 * fraction)}: "
-               "it ignores val_fraction")
+        expect(len(val) in (math.floor(40 * fraction), math.ceil(40 * fraction)),
+               f"with 20 cats, 20 dogs and val_fraction={fraction}, val holds {len(val)} items, not "
+               f"{round(40 * fraction)}: it ignores val_fraction",
+               hint="n_val = round(len(group) * val_fraction) for each label: no fixed fraction such as 1/4.")
+
+
+def test_rejects_bad_val_fraction(split_items):
+    items = _items(20, 20)
     for fraction in (0, 1, 1.5, -0.1):
-        expect_raises(ValueError, split_items, list(items), val_fraction=fraction, seed=0,
-                      message=f"split_items(items, val_fraction={fraction}) did not raise ValueError: "
-                              "check that 0 < val_fraction < 1")
+        try:
+            split_items(list(items), val_fraction=fraction, seed=0)
+        except ValueError:
+            continue
+        except Exception as error:
+            raise CheckFailed(f"split_items(items, val_fraction={fraction}) raised {type(error).__name__}, not "
+                              "ValueError", hint="Check it yourself: if not 0 < val_fraction < 1: "
+                              "raise ValueError(...) (an assert is skipped when Python runs with -O).") from error
+        raise CheckFailed(f"split_items(items, val_fraction={fraction}) did not raise ValueError: "
+                          "check that 0 < val_fraction < 1",
+                          hint="0 and 1 themselves are out too: if not 0 < val_fraction < 1: raise ValueError(...).")
 
 
 def test_same_seed_same_split(split_items):
@@ -138,43 +200,97 @@ def test_same_seed_same_split(split_items):
     first = _split(split_items, list(items), seed=3)
     random.seed(2), np.random.seed(2), torch.manual_seed(2)
     again = _split(split_items, list(items), seed=3)
-    expect(first == again, "split_items(items, seed=3) gave two different splits: it is not seeded, "
+    expect(first == again, "split_items(items, seed=3) gave two different splits in a row: it is not seeded, "
            "so a restart would mix validation photos into training",
-           hint="Shuffle with your own generator: rng = random.Random(seed); rng.shuffle(group).")
+           hint="Shuffle with a generator made from seed: rng = random.Random(seed); rng.shuffle(group).")
+
+
+@pytest.mark.timeout(60)  # a new process that imports torch takes seconds on a busy machine
+def test_same_split_in_another_process(split_items):
+    items = _items(12, 12)
+    here = {frozenset(part) for part in _split(split_items, list(items), seed=3)}
+    hash_seed, result, error = call_in_another_process(split_items, "split_items", items, seed=3)
+    if error:
+        raise CheckFailed(f"split_items(items, seed=3) failed when run in a new Python process "
+                          f"(PYTHONHASHSEED={hash_seed}): {error}",
+                          hint="The function must work on its own, with only the lesson's names and its own imports.")
+    there = {frozenset(_pair(item) for item in part) for part in result}
+    expect(there == here, f"split_items(items, seed=3) gave another split in a new Python process "
+           f"(PYTHONHASHSEED={hash_seed}) than in this one: it depends on the order of a set or on hash(), "
+           "which change from one process to the next, so a restart would mix validation photos into training",
+           hint="Go through the labels in a fixed order, sorted(set(labels)) (not set(labels)), "
+                "and seed with seed itself, not with hash(...).")
 
 
 def test_other_seeds_other_splits(split_items):
     items = _items(15, 15)
-    vals = {frozenset(_split(split_items, list(items), seed=seed)[1]) for seed in range(5)}
-    expect(len(vals) > 1, "seeds 0 to 4 all gave the same val set: the items are not shuffled (or seed is ignored)",
-           hint="Shuffle each label's items with random.Random(seed) before you cut.")
+    vals = [frozenset(_split(split_items, list(items), seed=seed)[1]) for seed in range(5)]
+    if len(set(vals)) > 1:
+        return
+    in_order = frozenset(items[:4] + items[15:19])
+    expect(vals[0] != in_order, "seeds 0 to 4 all gave the same val set, the first items of each label: "
+           "the items are not shuffled", hint="Shuffle each label's items with random.Random(seed) before you cut.")
+    raise CheckFailed("seeds 0 to 4 all gave the same (shuffled) val set: it ignores seed, a fixed seed such as 42 "
+                      "is used instead", hint="Make the generator from the seed argument: random.Random(seed).")
+
+
+def _noted(function, label, calls):
+    def noted(*args, **kwargs):
+        calls.append(label)
+        return function(*args, **kwargs)
+
+    return noted
+
+
+def _module_name(module):
+    return {"numpy.random": "np.random"}.get(module.__name__, module.__name__)
 
 
 def test_leaves_global_random_alone(split_items):
     items = _items(15, 15)
     random.seed(5)
     before = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state())
-    _split(split_items, list(items), seed=0)
+    calls, patched = [], []
+    for owner, attribute in ((random, "seed"), (random, "shuffle"), (random, "sample"), (np.random, "seed"),
+                             (np.random, "shuffle"), (np.random, "permutation"), (torch, "manual_seed")):
+        patched.append((owner, attribute, getattr(owner, attribute)))
+        setattr(owner, attribute, _noted(getattr(owner, attribute), f"{_module_name(owner)}.{attribute}()", calls))
+    try:
+        _split(split_items, list(items), seed=0)
+    finally:
+        for owner, attribute, original in patched:
+            setattr(owner, attribute, original)
     after = (random.getstate(), np.random.get_state()[1], torch.get_rng_state())
     changed = [name for name, a, b in (("random", before[0], after[0]),) if a != b]
     changed += ["numpy"] if not np.array_equal(before[1], after[1]) else []
     changed += ["torch"] if not torch.equal(before[2], after[2]) else []
-    expect(not changed, f"split_items changed the global random state ({', '.join(changed)}): "
-           "use your own seeded generator such as random.Random(seed)",
-           hint="random.shuffle and random.seed change everyone's random numbers; rng = random.Random(seed) is yours alone.")
+    used = ", ".join(dict.fromkeys(calls))
+    expect(not changed, f"split_items changed the global random state of {' and '.join(changed)}"
+           f"{' (it calls ' + used + ')' if used else ''}: everyone's random numbers would change after each split",
+           hint="Make a generator of your own, rng = random.Random(seed) (or np.random.default_rng(seed)), "
+                "and call rng.shuffle: the global one belongs to everyone.")
 
 
 def test_leaves_the_input_alone(split_items):
     items = _items(10, 6)
+    random.Random(7).shuffle(items)  # not sorted: sorting it would change it too
     given = list(items)
     _split(split_items, given, seed=0)
     expect(given == items, "split_items changed the caller's list (it shuffled or sorted it in place): "
-           "work on a copy, list(items)")
+           "work on a copy, list(items)",
+           hint="Shuffle copies: group = list(...) or sorted(...) make new lists; items.sort() and "
+                "random.shuffle(items) change the caller's.")
+
+
+def test_takes_any_sequence(split_items):
+    items = _items(10, 6)
     try:
         _split(split_items, tuple(items), seed=0)
     except (TypeError, AttributeError) as error:
         raise CheckFailed(f"split_items failed on a tuple of items ({type(error).__name__}: {error}): "
-                          "items may be any sequence; copy it into a list before you shuffle") from error
+                          "items may be any sequence; copy it into a list before you shuffle",
+                          hint="list(items) makes a list of any sequence; a tuple has no .copy(), .sort() or "
+                               ".append().") from error
 
 
 # -- arrange_imagefolder ----------------------------------------------------------
@@ -199,23 +315,14 @@ def _expected(train, val):
                   for split, items in (("train", train), ("val", val)) for path, label in items)
 
 
-def _check_sources(items):
-    for path, label in items:
-        path = Path(path)
-        expect(path.exists() and not path.is_symlink(),
-               f"the source file {path.name} is gone or replaced: it moves the sources; link or copy, never move",
-               hint="os.symlink(source, target) or shutil.copy2(source, target) leave the source where it is.")
-        expect(path.read_bytes().endswith(f"{label} {path.name.split('.')[1]}".encode()),
-               f"the source file {path.name} was changed: never write to the sources")
-
-
 def _arrange(function, train, val, dest, **kwargs):
     counts = function(train, val, dest, **kwargs)
     found, wanted = _tree(dest), _expected(train, val)
-    folders = sorted({str(Path(f).parent) for f in found})
-    expect(found == wanted or not set(wanted) - set(found),
-           f"expected dest/train/cat/cat.0.jpg and the like; found the folders {folders}: wrong folder names",
-           hint="The layout is dest/<train or val>/<label>/<file name>, with labels 'cat' and 'dog'.")
+    if set(wanted) - set(found):
+        folders = sorted({str(Path(f).parent) for f in found})
+        raise CheckFailed(f"arranging 4 cats and 3 dogs should make files such as train{os.sep}cat{os.sep}cat.1.jpg; "
+                          f"it made the folders {folders}: wrong folder names or layout",
+                          hint="The layout is dest/<train or val>/<label>/<file name>, with labels 'cat' and 'dog'.")
     return counts
 
 
@@ -224,34 +331,63 @@ def _split_of(items, val_numbers):
     return [it for it in items if it not in val], val
 
 
+def test_arrange_imagefolder_signature(arrange_imagefolder):
+    expect_signature(arrange_imagefolder, "arrange_imagefolder")
+
+
 def test_makes_class_folders(arrange_imagefolder, tmp_path):
     items = _sources(tmp_path / "photos")
     train, val = _split_of(items, {0})
     counts = _arrange(arrange_imagefolder, train, val, tmp_path / "data")
-    expect(counts == {"train": {"cat": 3, "dog": 2}, "val": {"cat": 1, "dog": 1}},
-           f"it returned {counts!r}: return the counts per split and label, "
-           "{'train': {'cat': 3, 'dog': 2}, 'val': {'cat': 1, 'dog': 1}}")
-    _check_sources(items)
+    expected = {"train": {"cat": 3, "dog": 2}, "val": {"cat": 1, "dog": 1}}
+    expect(counts == expected, f"arranging 3 + 2 training and 1 + 1 validation photos returned {counts!r}, "
+           f"not the counts per split and label, {expected}",
+           hint="Count as you go: counts[split][label] = counts[split].get(label, 0) + 1.")
 
 
 def test_links_or_copies(arrange_imagefolder, tmp_path):
     items = _sources(tmp_path / "photos")
     train, val = _split_of(items, {0})
     _arrange(arrange_imagefolder, train, val, tmp_path / "linked", link=True)
-    _check_sources(items)
     for path, label in train:
         target = tmp_path / "linked" / "train" / label / Path(path).name
         expect(target.is_symlink(), f"with link=True, train/{label}/{target.name} is not a symbolic link",
-               hint="os.symlink(os.path.abspath(source), target)")
+               hint="os.symlink(os.path.abspath(source), target) makes a symbolic link; os.link and shutil.copy do not.")
         expect(target.exists() and target.resolve() == Path(path).resolve(),
-               f"the link train/{label}/{target.name} does not lead to its source: link to the absolute path")
+               f"with link=True, the link train/{label}/{target.name} does not lead to its source {path}",
+               hint="Link to the source's absolute path: os.symlink(os.path.abspath(source), target).")
     _arrange(arrange_imagefolder, train, val, tmp_path / "copied", link=False)
-    _check_sources(items)
     for path, label in val:
         target = tmp_path / "copied" / "val" / label / Path(path).name
         expect(not target.is_symlink() and target.read_bytes() == Path(path).read_bytes(),
-               f"with link=False, val/{label}/{target.name} is not a copy of its source",
-               hint="shutil.copy2(source, target) copies a file.")
+               f"with link=False, val/{label}/{target.name} is "
+               f"{'a symbolic link, not a copy' if target.is_symlink() else 'not a copy of its source'}: "
+               "link=False means copies",
+               hint="if link: os.symlink(...) else: shutil.copy2(source, target).")
+
+
+def test_copies_where_links_are_not_allowed(arrange_imagefolder, tmp_path):
+    items = _sources(tmp_path / "photos")
+    train, val = _split_of(items, {0})
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "symbolic links are not allowed here (a pretend Windows without developer mode)")
+
+    saved = os.symlink
+    os.symlink = no_links  # Path.symlink_to calls it too
+    try:
+        try:
+            arrange_imagefolder(train, val, tmp_path / "data", link=True)
+        except OSError as error:
+            raise CheckFailed(f"with link=True on a pretend machine where symbolic links are not allowed, "
+                              f"arrange_imagefolder raised {type(error).__name__} ({error}): copy the file instead",
+                              hint="try: os.symlink(...) except OSError: shutil.copy2(source, target).") from error
+    finally:
+        os.symlink = saved
+    missing = sorted(set(_expected(train, val)) - set(_tree(tmp_path / "data")))
+    expect(not missing, f"with link=True where symbolic links are not allowed, {missing[0] if missing else ''} "
+           "is missing: copy each file whose link failed",
+           hint="try: os.symlink(...) except OSError: shutil.copy2(source, target), for every file.")
 
 
 def test_relative_sources(arrange_imagefolder, tmp_path):
@@ -265,8 +401,10 @@ def test_relative_sources(arrange_imagefolder, tmp_path):
         broken = [str(p.relative_to("data")) for p in Path("data").rglob("*.jpg") if not p.exists()]
     finally:
         os.chdir(here)
-    expect(not broken, f"with relative source paths the links are broken ({broken[0] if broken else ''}): "
-           "link to os.path.abspath(path)")
+    expect(not broken, f"with source paths relative to the working folder (photos/cat.0.jpg...), the links are "
+           f"broken ({broken[0] if broken else ''}): a relative link is read from the link's own folder",
+           hint="Link to os.path.abspath(path): a link holding 'photos/cat.0.jpg' looks for it next to itself, "
+                "in data/train/cat/photos/.")
 
 
 def test_runs_again(arrange_imagefolder, tmp_path):
@@ -280,8 +418,8 @@ def test_runs_again(arrange_imagefolder, tmp_path):
         raise CheckFailed("running it a second time with the same split raised FileExistsError: "
                           "clear the old train/ and val/ folders first",
                           hint="shutil.rmtree(dest / 'train') when it exists, and the same for val.") from error
-    expect(_tree(tmp_path / "data") == first, "running it twice with the same split gave another tree")
-    _check_sources(items)
+    expect(_tree(tmp_path / "data") == first, "running it twice with the same split gave another tree the second time",
+           hint="Empty dest/train and dest/val first, then lay out the split: each run then makes the same tree.")
 
 
 def test_replaces_an_older_split(arrange_imagefolder, tmp_path):
@@ -291,9 +429,30 @@ def test_replaces_an_older_split(arrange_imagefolder, tmp_path):
     try:
         _arrange(arrange_imagefolder, train, val, tmp_path / "data")
     except FileExistsError as error:
-        raise CheckFailed("arranging a second split raised FileExistsError: clear the old train/ and val/ first") from error
+        raise CheckFailed("arranging a second split into the same folder raised FileExistsError: clear the old "
+                          "train/ and val/ first", hint="shutil.rmtree(dest / 'train') when it exists, and the "
+                          "same for val.") from error
     left = sorted(set(_tree(tmp_path / "data")) - set(_expected(train, val)))
     expect(not left, f"after arranging another split, {left[0] if left else ''} from the first split is still there: "
            "it leaves files of an older split; empty train/ and val/ first",
            hint="shutil.rmtree removes a folder with its links (never the files they point to).")
-    _check_sources(items)
+
+
+def test_leaves_the_sources_alone(arrange_imagefolder, tmp_path):
+    # The photos sit in dest/photos: arranging into dest must not touch them, nor anything but train/ and val/.
+    items = _sources(tmp_path / "data" / "photos")
+    for link, val_numbers in ((True, {0}), (False, {1, 2})):  # links, then copies of another split over them
+        try:
+            arrange_imagefolder(*_split_of(items, val_numbers), tmp_path / "data", link=link)
+        except Exception:
+            pass  # another check says what is wrong with that
+        for path, label in items:
+            path = Path(path)
+            expect(path.exists() and not path.is_symlink(),
+                   f"with the photos in dest/photos, arranging into dest (link={link}) removed or moved the "
+                   f"source {path.name}: remove only dest/train and dest/val, and link or copy, never move",
+                   hint="shutil.rmtree(dest / 'train') and (dest / 'val'), never dest itself; "
+                        "os.symlink or shutil.copy2 leave the source where it is.")
+            expect(path.read_bytes() == f"not really a jpeg: {label} {path.name.split('.')[1]}".encode(),
+                   f"arranging into dest changed the source file {path.name}: never write to the sources",
+                   hint="Write only to the targets under dest/train and dest/val.")

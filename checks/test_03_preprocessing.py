@@ -11,13 +11,27 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
-from catdog_lib.course.plugin import CheckFailed, expect
+from catdog_lib.course.pieces import short_error
+from catdog_lib.course.plugin import CheckFailed, expect, expect_signature
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 # A gray level or two of resampling difference, in normalized units, is fine;
 # another crop or normalization is much farther off.
 CLOSE = 0.06
+# The same for the geometry alone, each channel scaled to mean 0 and spread 1 first (so that a wrong
+# Normalize, which test_*_normalizes judge, does not count here): PIL against tensor resizing differs
+# by 0.005, a crop one pixel off by 0.03, the mistakes below by 0.04 and more.
+CLOSE_SHAPE = 0.025
+
+
+def _standardized(tensor):
+    flat = tensor.flatten(1)
+    return (tensor - flat.mean(1)[:, None, None]) / (flat.std(1)[:, None, None] + 1e-6)
+
+
+def _shape_distance(a, b):
+    return (_standardized(a) - _standardized(b)).abs().mean().item()
 
 
 def picture(width=64, height=48, seed=0):
@@ -43,28 +57,51 @@ def _recipe(size, resize, crop=True):
     return T.Compose(steps)
 
 
+def _kind(train):
+    return "train" if train else "eval"
+
+
 def _tensor(function, train, size, image):
     transform = function(train=train, size=size)
-    expect(callable(transform), f"build_transforms(train={train}) returned {type(transform).__name__}, not a transform")
-    out = transform(image)
-    expect(isinstance(out, torch.Tensor), f"the {'train' if train else 'eval'} transforms gave a {type(out).__name__}, "
-           "not a tensor: end with transforms.ToTensor() and Normalize", hint="transforms.ToTensor() turns a PIL image into a tensor.")
-    expect(out.dtype == torch.float32, f"the {'train' if train else 'eval'} transforms gave a {out.dtype} tensor, not float32",
+    if isinstance(transform, (list, tuple)):
+        raise CheckFailed(f"build_transforms(train={train}, size={size}) returned a {type(transform).__name__} of "
+                          "steps, not one transform", hint="Wrap the steps: return transforms.Compose([...]).")
+    expect(callable(transform), f"build_transforms(train={train}, size={size}) returned "
+           f"{type(transform).__name__}, not a transform",
+           hint="Return one callable that takes a photo: transforms.Compose([...]).")
+    try:
+        out = transform(image)
+    except (TypeError, RuntimeError, ValueError) as error:
+        if "float" in str(error) and ("uint8" in str(error) or "Byte" in str(error)):
+            raise CheckFailed(f"the {_kind(train)} transforms raised {type(error).__name__} on a photo in mode {image.mode} "
+                              f"({short_error(error)}): a missing conversion, the image tensor is still uint8 "
+                              "(0 to 255) when it reaches a step that needs float",
+                              hint="transforms.ToTensor() gives float32 in [0, 1]; with v2, put "
+                                   "v2.ToDtype(torch.float32, scale=True) after v2.ToImage().") from error
+        raise
+    expect(isinstance(out, torch.Tensor), f"the {_kind(train)} transforms turned a {image.mode} photo into a "
+           f"{type(out).__name__}, not a tensor: end with transforms.ToTensor() and Normalize",
+           hint="transforms.ToTensor() turns a PIL image into a tensor.")
+    expect(out.dtype == torch.float32, f"the {_kind(train)} transforms gave a {out.dtype} tensor, not float32",
            hint="ToTensor() gives float32 in [0, 1]; with v2, use v2.ToDtype(torch.float32, scale=True).")
     return out
 
 
 def _shape_check(out, train, size):
-    kind = "train" if train else "eval"
     shape = tuple(out.shape)
-    if shape == (3, 224, 224) and size != 224:
-        raise CheckFailed(f"build_transforms(train={train}, size={size}) gave shape {shape}: it ignores size (wrong size)")
+    if shape in ((3, 224, 224), (3, 256, 256)) and size not in (224, 256):
+        raise CheckFailed(f"build_transforms(train={train}, size={size}) gave shape {shape} for a 64 x 48 photo, "
+                          f"not (3, {size}, {size}): it ignores size (wrong size)",
+                          hint="Use the argument everywhere: RandomResizedCrop(size), CenterCrop(size), "
+                               "Resize(round(size * 256 / 224)), not 224 or 256.")
     if len(shape) == 3 and shape[1] != shape[2]:
-        raise CheckFailed(f"the {kind} transforms gave shape {shape} for a 64 x 48 photo: Resize without CenterCrop "
-                          "keeps the photo's shape; add CenterCrop(size)",
+        raise CheckFailed(f"the {_kind(train)} transforms gave shape {shape} for a 64 x 48 photo: Resize without "
+                          "CenterCrop keeps the photo's shape; add CenterCrop(size)",
                           hint="Resize(n) makes the short side n; CenterCrop(size) then cuts out a size x size square.")
-    expect(shape == (3, size, size), f"the {kind} transforms with size={size} gave shape {shape}, "
-           f"not (3, {size}, {size}): wrong size")
+    expect(shape == (3, size, size), f"the {_kind(train)} transforms with size={size} gave shape {shape} for a "
+           f"64 x 48 photo, not (3, {size}, {size}): wrong size",
+           hint="The last step that changes the size must make it size x size: CenterCrop(size) or "
+                "RandomResizedCrop(size).")
 
 
 def _normalization_check(out, colour, kind):
@@ -72,13 +109,25 @@ def _normalization_check(out, colour, kind):
     got = out.mean(dim=(1, 2))
     if torch.allclose(got, expected, atol=0.02):
         return
+    shown = f"a plain ({colour[0]}, {colour[1]}, {colour[2]}) photo gives channel means " \
+            f"{[round(v, 2) for v in got.tolist()]} after the {kind} transforms"
     if torch.allclose(got, torch.tensor(colour) / 255, atol=0.02):
-        raise CheckFailed(f"the {kind} tensor holds values in [0, 1]: no Normalize; "
-                          "add transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)")
-    raise CheckFailed(f"a plain ({colour[0]}, {colour[1]}, {colour[2]}) photo gives channel means "
-                      f"{[round(v, 2) for v in got.tolist()]} after the {kind} transforms, not "
-                      f"{[round(v, 2) for v in expected.tolist()]}: wrong mean or std in Normalize",
+        raise CheckFailed(f"{shown}, its colour in [0, 1]: no Normalize; add transforms.Normalize(IMAGENET_MEAN, "
+                          "IMAGENET_STD)", hint="Normalize comes after ToTensor(): "
+                          "transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD).")
+    unscaled = torch.tensor([(c - m) / s for c, m, s in zip(colour, MEAN, STD)])
+    if torch.allclose(got, unscaled, rtol=0.02, atol=0.5) or torch.allclose(got, torch.tensor(colour, dtype=torch.float),
+                                                                             atol=1):
+        raise CheckFailed(f"{shown}, not {[round(v, 2) for v in expected.tolist()]}: the values were not scaled "
+                          "to [0, 1] before Normalize (a missing conversion: 0 to 255 stays 0 to 255)",
+                          hint="ToTensor() scales to [0, 1]; PILToTensor().float() and v2.ToDtype(torch.float32) "
+                               "without scale=True do not: divide by 255, or pass scale=True.")
+    raise CheckFailed(f"{shown}, not {[round(v, 2) for v in expected.tolist()]}: wrong mean or std in Normalize",
                       hint="Normalize(IMAGENET_MEAN, IMAGENET_STD), after ToTensor(), with the mean first.")
+
+
+def test_build_transforms_signature(build_transforms):
+    expect_signature(build_transforms, "build_transforms")
 
 
 def test_eval_shape_and_type(build_transforms):
@@ -97,7 +146,7 @@ def test_eval_is_deterministic(build_transforms):
         torch.manual_seed(seed)
         outs.append(_tensor(build_transforms, False, 32, picture()))
     expect(all(torch.equal(outs[0], out) for out in outs[1:]),
-           "the eval transforms give a different tensor each time: random crop (or flip) in eval; "
+           "the eval transforms gave three different tensors for one photo: random crop (or flip) in eval; "
            "evaluation must be deterministic",
            hint="Eval uses Resize and CenterCrop; RandomResizedCrop and RandomHorizontalFlip belong to train only.")
 
@@ -106,22 +155,35 @@ def test_eval_resizes_and_crops(build_transforms):
     size = 32
     image = picture()
     out = _tensor(build_transforms, False, size, image)
-    _shape_check(out, False, size)
+    if tuple(out.shape) != (3, size, size):
+        raise CheckFailed(f"the eval transforms with size={size} gave shape {tuple(out.shape)}, so the check could not "
+                          "compare the picture with the lesson's recipe", hint="Resize(round(size * 256 / 224)), "
+                          "then CenterCrop(size), ToTensor(), Normalize(IMAGENET_MEAN, IMAGENET_STD).")
     reference = _recipe(size, round(size * 256 / 224))(image)
-    if (out - reference).abs().mean() < CLOSE:
+    off = _shape_distance(out, reference)
+    if off < CLOSE_SHAPE:
         return
     mistakes = (
         (_recipe(size, (size, size), crop=False), "it squashes the whole photo to size x size: "
-         "Resize without CenterCrop; resize the short side to round(size * 256 / 224), then CenterCrop(size)"),
-        (_recipe(size, size), "it resizes to size, not round(size * 256 / 224), before the CenterCrop (wrong size)"),
+         "Resize without CenterCrop; resize the short side to round(size * 256 / 224), then CenterCrop(size)",
+         "Resize((size, size)) squashes; Resize(n) with one number keeps the proportions."),
+        (_recipe(size, size), "it resizes to size, not round(size * 256 / 224), before the CenterCrop (wrong size)",
+         "Resize(round(size * 256 / 224)) leaves a border for CenterCrop(size) to cut away."),
+        (_recipe(size, 256), "it resizes to 256 whatever size is: 256 belongs to size 224 only; "
+         "use Resize(round(size * 256 / 224))", "round(size * 256 / 224) is 256 for size 224 and 37 for size 32."),
         (T.Compose([T.CenterCrop(size), T.ToTensor(), T.Normalize(MEAN, STD)]),
-         "it crops without resizing first: Resize(round(size * 256 / 224)) before CenterCrop(size)"),
+         "it crops without resizing first: Resize(round(size * 256 / 224)) before CenterCrop(size)",
+         "Resize first, so the crop holds most of the photo: Resize(round(size * 256 / 224)), CenterCrop(size)."),
     )
-    for recipe, message in mistakes:
-        if (out - recipe(image)).abs().mean() < CLOSE:
-            raise CheckFailed(f"the eval image is not what the lesson's recipe gives: {message}")
-    raise CheckFailed("the eval tensor differs from Resize(round(size * 256 / 224)), CenterCrop(size), ToTensor(), "
-                      "Normalize(IMAGENET_MEAN, IMAGENET_STD)")
+    for recipe, message, hint in mistakes:
+        if _shape_distance(out, recipe(image)) < CLOSE_SHAPE:
+            raise CheckFailed(f"the eval image of a 64 x 48 photo is not what the lesson's recipe gives: {message}",
+                              hint=hint)
+    raise CheckFailed(f"the eval picture of a 64 x 48 photo differs from what Resize(round(size * 256 / 224)), "
+                      f"CenterCrop(size) give by {off:.2f} on average, each channel scaled to spread 1 "
+                      f"(resampling alone differs by less than {CLOSE_SHAPE})",
+                      hint="Eval is exactly Resize(round(size * 256 / 224)), CenterCrop(size), ToTensor(), "
+                           "Normalize(IMAGENET_MEAN, IMAGENET_STD), in that order.")
 
 
 def test_any_image_mode(build_transforms):
@@ -134,44 +196,68 @@ def test_any_image_mode(build_transforms):
             except CheckFailed:
                 raise
             except Exception as error:
-                raise CheckFailed(f"the {'train' if train else 'eval'} transforms failed on a {mode} photo "
-                                  f"({type(error).__name__}: {error}): convert every photo to RGB first",
+                raise CheckFailed(f"the {_kind(train)} transforms failed on a {mode} photo "
+                                  f"({type(error).__name__}: {short_error(error)}): convert every photo to RGB first",
                                   hint="transforms.Lambda(lambda image: image.convert('RGB')) as the first step.") from error
-            expect(tuple(out.shape) == (3, 32, 32),
-                   f"a {mode} photo gave shape {tuple(out.shape)}: convert every photo to RGB first",
+            expect(tuple(out.shape)[0] == 3,
+                   f"a {mode} photo gave shape {tuple(out.shape)} after the {_kind(train)} transforms, not 3 channels: "
+                   "convert every photo to RGB first",
                    hint="transforms.Lambda(lambda image: image.convert('RGB')) as the first step.")
 
 
-def test_train_shape_and_normalizes(build_transforms):
+def test_train_shape_and_type(build_transforms):
     for size in (32, 24):
         _shape_check(_tensor(build_transforms, True, size, picture()), True, size)
+
+
+def test_train_normalizes(build_transforms):
     colour = (30, 160, 220)
     _normalization_check(_tensor(build_transforms, True, 32, plain(colour)), colour, "train")
 
 
 def test_train_crops_at_random(build_transforms):
-    # Left and right halves alike: only a random crop can change the picture.
-    y = np.linspace(0, 255, 48, dtype=np.float32)[:, None].repeat(64, axis=1)
-    image = Image.fromarray(np.stack([y, 255 - y, y], axis=-1).astype(np.uint8))
+    # Red grows from left to right, green from top to bottom: the spread of each in a crop tells how
+    # much of the photo's width and height the crop took.
+    torch.manual_seed(0)
+    image = picture()
     transform = build_transforms(train=True, size=16)
-    outs = [transform(image) for _ in range(6)]
-    expect(any(not torch.allclose(outs[0], out, atol=1e-3) for out in outs[1:]),
-           "the train transforms give the same picture every time: no random crop in train; "
-           "add RandomResizedCrop(size)", hint="RandomResizedCrop(size) takes a random part of the photo at a random scale.")
+    outs = [transform(image) for _ in range(30)]
+    expect(any(not torch.allclose(outs[0], out, atol=1e-3) and not torch.allclose(outs[0], out.flip(-1), atol=1e-3)
+               for out in outs[1:]),
+           "in 30 draws the train transforms cut out the same part of a 64 x 48 photo every time: no random crop in "
+           "train; add RandomResizedCrop(size)",
+           hint="RandomResizedCrop(size) takes a random part of the photo at a random scale.")
+    # What a channel's full range (black to white) becomes: the piece's own normalization, right or wrong.
+    unit = transform(plain((255, 255, 255))).mean(dim=(1, 2)) - transform(plain((0, 0, 0))).mean(dim=(1, 2))
+    shares = []
+    for out in outs:
+        spans = out.flatten(1).max(dim=1).values - out.flatten(1).min(dim=1).values
+        shares.append(float(spans[0] / unit[0] * spans[1] / unit[1]))
+    expect(max(shares) - min(shares) > 0.25 and min(shares) < 0.5,
+           f"in 30 draws the train crops always took about {sum(shares) / len(shares):.0%} of a 64 x 48 photo "
+           f"(from {min(shares):.0%} to {max(shares):.0%}): a crop at one scale, such as RandomCrop after Resize; "
+           "RandomResizedCrop(size) takes 8 % to 100 % of the photo",
+           hint="Replace Resize + RandomCrop by RandomResizedCrop(size): it picks the scale and the place at random.")
 
 
 def test_train_flips(build_transforms):
     # Dark left half, bright right half: a crop keeps that order, only a flip swaps it.
+    torch.manual_seed(0)
     row = np.where(np.arange(64) < 32, 20, 235).astype(np.uint8)
     image = Image.fromarray(np.repeat(row[None, :, None], 48, axis=0).repeat(3, axis=2))
     transform = build_transforms(train=True, size=16)
-    flipped = 0
+    flipped = kept = 0
     for _ in range(40):
         out = transform(image)
         left, right = out[:, :, :8].mean().item(), out[:, :, 8:].mean().item()
         flipped += left > right + 0.1
-    expect(flipped > 0, "in 40 tries the train transforms never mirrored the photo: no flip in train; "
-           "add RandomHorizontalFlip()", hint="RandomHorizontalFlip() mirrors half of the photos at random.")
+        kept += right > left + 0.1
+    expect(flipped > 0, "in 40 draws the train transforms never mirrored a photo left to right: no flip in train; "
+           "add RandomHorizontalFlip()",
+           hint="RandomHorizontalFlip() mirrors half of the photos left to right (RandomVerticalFlip turns them "
+                "upside down, which a cat never is).")
+    expect(kept > 0, f"in 40 draws the train transforms mirrored the photo every time ({flipped} of 40): "
+           "RandomHorizontalFlip() mirrors half of them", hint="Leave p at its default: RandomHorizontalFlip().")
 
 
 # -- make_loaders ---------------------------------------------------------------------
@@ -200,20 +286,34 @@ def image_tree(tmp_path_factory):
     return root, val_files
 
 
-def _loaders(function, root, batch_size):
-    result = function(root, batch_size=batch_size, num_workers=0, size=SIZE)
+def _loaders(function, root, batch_size, num_workers=0, size=SIZE):
+    call = f"make_loaders(data_dir, batch_size={batch_size}, num_workers={num_workers}, size={size})"
+    result = function(root, batch_size=batch_size, num_workers=num_workers, size=size)
     expect(isinstance(result, tuple) and len(result) == 2,
-           f"make_loaders returned {type(result).__name__}, not (loaders, class_names)")
+           f"{call} returned {type(result).__name__}"
+           f"{' of length ' + str(len(result)) if hasattr(result, '__len__') else ''}, not (loaders, class_names)",
+           hint="return loaders, class_names: a dict of two DataLoaders, and the list of class names.")
     loaders, class_names = result
     expect(isinstance(loaders, dict) and {"train", "val"} <= set(loaders),
-           "make_loaders should return a dict with the keys 'train' and 'val' first")
+           f"{call} returned {type(loaders).__name__} first"
+           f"{' with the keys ' + str(sorted(loaders)) if isinstance(loaders, dict) else ''}, not a dict with the "
+           "keys 'train' and 'val'", hint="loaders = {'train': DataLoader(...), 'val': DataLoader(...)}")
     for split in ("train", "val"):
         expect(isinstance(loaders[split], DataLoader), f"loaders[{split!r}] is a {type(loaders[split]).__name__}, "
-               "not a DataLoader")
+               "not a DataLoader", hint="Wrap each dataset in DataLoader(dataset, batch_size=..., shuffle=...).")
     return loaders, class_names
 
 
+def _without_workers(loader):
+    """The same batches without worker processes: test_uses_num_workers judges num_workers; the other
+    checks need not wait for workers to start."""
+    if not getattr(loader, "num_workers", 0) or loader.batch_sampler is None:
+        return loader
+    return DataLoader(loader.dataset, batch_sampler=loader.batch_sampler, num_workers=0, collate_fn=loader.collate_fn)
+
+
 def _epoch(loader):
+    loader = _without_workers(loader)
     images, labels = [], []
     for batch_images, batch_labels in loader:
         images.append(batch_images)
@@ -221,14 +321,37 @@ def _epoch(loader):
     return torch.cat(images), torch.cat(labels), [len(b) for b in labels]
 
 
+def test_make_loaders_signature(make_loaders):
+    expect_signature(make_loaders, "make_loaders")
+
+
 def test_loaders_and_class_names(make_loaders, image_tree):
     root, _ = image_tree
     loaders, class_names = _loaders(make_loaders, root, 4)
-    expect(list(class_names) == ["cat", "dog"], f"class_names is {class_names!r}, not ['cat', 'dog']",
-           hint="Return the training dataset's classes: train_set.classes.")
-    images, _, _ = _epoch(loaders["train"])
-    expect(tuple(images.shape[1:]) == (3, SIZE, SIZE),
-           f"with size={SIZE} the train images have shape {tuple(images.shape[1:])}: pass size to build_transforms")
+    expect(list(class_names) == ["cat", "dog"], f"class_names is {class_names!r} for the folders train/cat and "
+           "train/dog, not ['cat', 'dog']", hint="Return the training dataset's classes: train_set.classes.")
+
+
+def test_reads_train_and_val_folders(make_loaders, image_tree):
+    root, _ = image_tree
+    loaders, _ = _loaders(make_loaders, root, 4)
+    for split, n in (("train", sum(len(c) for c in TRAIN_COLOURS.values())), ("val", sum(VAL_COUNTS.values()))):
+        got = len(loaders[split].dataset)
+        expect(got == n, f"loaders[{split!r}] reads {got} images; data_dir/{split} holds {n}: make the {split} "
+               f"dataset on data_dir / {split!r}",
+               hint="datasets.ImageFolder(Path(data_dir) / 'train', ...) and datasets.ImageFolder(Path(data_dir) / "
+                    "'val', ...): one folder each.")
+
+
+def test_uses_size(make_loaders, image_tree):
+    root, _ = image_tree
+    loaders, _ = _loaders(make_loaders, root, 4)
+    for split in ("train", "val"):
+        images, _, _ = _epoch(loaders[split])
+        expect(tuple(images.shape[1:]) == (3, SIZE, SIZE),
+               f"with size={SIZE} the {split} images have shape {tuple(images.shape[1:])}, not (3, {SIZE}, {SIZE}): "
+               "it ignores size", hint="Pass size on: build_transforms(train=True, size=size) and "
+                                      "build_transforms(train=False, size=size).")
 
 
 def test_uses_batch_size(make_loaders, image_tree):
@@ -237,7 +360,35 @@ def test_uses_batch_size(make_loaders, image_tree):
     for split in ("train", "val"):
         _, _, sizes = _epoch(loaders[split])
         expect(sizes[0] == 3, f"with batch_size=3 the first {split} batch holds {sizes[0]} images: "
-               "batch size ignored; pass batch_size to the DataLoader")
+               "batch size ignored; pass batch_size to the DataLoader",
+               hint="DataLoader(dataset, batch_size=batch_size, ...) for both loaders.")
+
+
+def test_uses_num_workers(make_loaders, image_tree):
+    root, _ = image_tree
+    for workers in (2, 0):
+        loaders, _ = _loaders(make_loaders, root, 4, num_workers=workers)
+        for split in ("train", "val"):
+            got = loaders[split].num_workers
+            expect(got == workers, f"with num_workers={workers}, loaders[{split!r}].num_workers is {got}: it "
+                   "ignores num_workers", hint="DataLoader(..., num_workers=num_workers) for both loaders: "
+                   "the caller knows how many processes its machine can spare (Colab and Windows need 0 or few).")
+
+
+def test_train_uses_train_transforms(make_loaders, image_tree):
+    root, _ = image_tree
+    loaders, _ = _loaders(make_loaders, root, 4)
+    transform = getattr(loaders["train"].dataset, "transform", None)
+    expect(callable(transform), f"loaders['train'].dataset is a {type(loaders['train'].dataset).__name__} without a "
+           "transform: make it datasets.ImageFolder(data_dir / 'train', build_transforms(train=True, size=size))",
+           hint="datasets.ImageFolder(folder, transform) keeps the transform it applies to every image.")
+    torch.manual_seed(0)
+    outs = [transform(picture(40, 30)) for _ in range(8)]
+    expect(any(not torch.equal(outs[0], out) for out in outs[1:]),
+           "loaders['train'] gives a photo the same way every epoch: eval transforms on train; "
+           "use build_transforms(train=True, size=size) for train",
+           hint="Each dataset gets its own transforms: train=True for train (random crops and flips), "
+                "train=False for val.")
 
 
 def test_val_keeps_order_and_every_image(make_loaders, image_tree):
@@ -246,11 +397,14 @@ def test_val_keeps_order_and_every_image(make_loaders, image_tree):
     total = sum(VAL_COUNTS.values())
     for _ in range(2):
         images, labels, _ = _epoch(loaders["val"])
-        expect(len(labels) == total, f"an epoch of loaders['val'] gave {len(labels)} of its {total} images: "
-               "val drops its last batch; use drop_last=False (the default)")
+        expect(len(labels) <= total, f"an epoch of loaders['val'] gave {len(labels)} images, data_dir/val holds "
+               f"{total}: it reads another folder", hint="datasets.ImageFolder(Path(data_dir) / 'val', ...) for val.")
+        expect(len(labels) == total, f"with batch_size=3, an epoch of loaders['val'] gave {len(labels)} of its "
+               f"{total} images: val drops its last batch; use drop_last=False (the default)",
+               hint="Leave drop_last out of the val loader: every validation photo must count.")
         expect(labels.tolist() == [0] * VAL_COUNTS["cat"] + [1] * VAL_COUNTS["dog"],
                f"loaders['val'] gave the labels {labels.tolist()}: val is shuffled; use shuffle=False for val",
-               hint="Only the training loader shuffles.")
+               hint="Only the training loader shuffles: DataLoader(val_set, ..., shuffle=False).")
 
 
 def test_val_uses_eval_transforms(make_loaders, image_tree):
@@ -258,7 +412,12 @@ def test_val_uses_eval_transforms(make_loaders, image_tree):
     loaders, _ = _loaders(make_loaders, root, 4)
     images, _, _ = _epoch(loaders["val"])
     expected = torch.stack([_recipe(SIZE, round(SIZE * 256 / 224))(Image.open(f).convert("RGB")) for f in files])
-    differences = (images - expected).abs().mean(dim=(1, 2, 3))
+    if images.shape[1:] != expected.shape[1:] or len(images) > len(expected):
+        raise CheckFailed(f"the val images have shape {tuple(images.shape)}, not {tuple(expected.shape)}, so the "
+                          "check could not compare them with what the eval transforms give",
+                          hint="datasets.ImageFolder(data_dir / 'val', build_transforms(train=False, size=size))")
+    # Each image against the nearest expected one: the order is test_val_keeps_order_and_every_image's to judge.
+    differences = (images[:, None] - expected[None]).abs().mean(dim=(2, 3, 4)).min(dim=1).values
     expect(bool((differences < CLOSE).all()),
            "the val images are not what the eval transforms give: train transforms on val; "
            "use build_transforms(train=False, size=size) for val",
@@ -276,5 +435,5 @@ def test_train_shuffles(make_loaders, image_tree):
         means = images.mean(dim=(2, 3))
         orders.append(tuple(int((known - m).abs().sum(dim=1).argmin()) for m in means))
     expect(len(set(orders)) > 1,
-           "loaders['train'] gave the images in the same order every epoch: train not shuffled; use shuffle=True",
-           hint="Shuffling the training set each epoch keeps batches from being all cats, then all dogs.")
+           "loaders['train'] gave its 9 images in the same order in 3 epochs: train not shuffled; use shuffle=True",
+           hint="DataLoader(train_set, ..., shuffle=True): each epoch then sees the photos in a new order.")

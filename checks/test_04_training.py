@@ -4,7 +4,11 @@ build_model is judged on real ResNet18s: with ``weights=None``, and with
 ``weights="DEFAULT"`` read from a stand-in weights file the plugin puts in
 a temporary torch cache (nothing is downloaded). The training pieces are
 judged on tiny networks and a few made-up tensors, where the check knows
-what every step must give.
+what every step must give; train_model's best epoch is judged with a
+scripted "optimizer" that sets the weights of each epoch itself. The device
+checks put the model on a pretend GPU (``cuda:1``, see
+``catdog_lib.course.pretend_gpu``), so that a piece that would crash on
+Colab's GPU fails here too, on a machine without one.
 """
 import copy
 import io
@@ -12,13 +16,15 @@ import weakref
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from torchvision import models
 
 import catdog_lib
-from catdog_lib.course.plugin import FAKE_WEIGHT, CheckFailed, expect
+from catdog_lib.course.pieces import short_error
+from catdog_lib.course.plugin import FAKE_WEIGHT, CheckFailed, expect, expect_signature
+from catdog_lib.course.pretend_gpu import PretendGPU, mismatch_of
 
 # -- build_model ------------------------------------------------------------------------
 
@@ -29,64 +35,102 @@ def _model(build_model, **kwargs):
     cache = _built.setdefault(build_model, {})
     key = tuple(sorted(kwargs.items()))
     if key not in cache:
-        model = build_model(**kwargs)
-        expect(isinstance(model, nn.Module), f"build_model returned {type(model).__name__}, not an nn.Module")
+        call = f"build_model({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+        try:
+            model = build_model(**kwargs)
+        except ValueError as error:
+            if "num_classes" not in str(error):
+                raise
+            raise CheckFailed(f"{call} raised ValueError ({short_error(error, 90)}): the ImageNet weights come with "
+                              "their 1000-class fc; load them first, then replace model.fc",
+                              hint="models.resnet18(weights=weights), then model.fc = nn.Linear(512, num_classes).") \
+                from error
+        expect(isinstance(model, nn.Module), f"{call} returned {type(model).__name__}, not an nn.Module",
+               hint="Return the model alone: return model (not model and something else).")
         fc = getattr(model, "fc", None)
-        expect(isinstance(fc, nn.Linear), "the model has no fc layer that is an nn.Linear: "
-               "start from models.resnet18 and replace model.fc")
+        expect(isinstance(fc, nn.Linear), f"the model of {call} has no fc layer that is an nn.Linear: "
+               "start from models.resnet18 and replace model.fc",
+               hint="Keep the ResNet as it is and assign a new layer to it: model.fc = nn.Linear(...).")
         cache[key] = model
     return cache[key]
 
 
+def test_build_model_signature(build_model):
+    expect_signature(build_model, "build_model")
+
+
 def test_replaces_fc(build_model):
     model = _model(build_model, num_classes=2, weights=None)
-    expect(model.fc.out_features != 1000, "model.fc still has ImageNet's 1000 outputs: fc not replaced",
-           hint="model.fc = nn.Linear(model.fc.in_features, num_classes)")
+    expect(model.fc.out_features != 1000, "build_model(num_classes=2, weights=None).fc still has ImageNet's 1000 "
+           "outputs: fc not replaced", hint="model.fc = nn.Linear(model.fc.in_features, num_classes)")
+    if model.fc.weight.shape[0] != model.fc.out_features:
+        raise CheckFailed(f"model.fc says out_features={model.fc.out_features}, but its weights still have "
+                          f"{model.fc.weight.shape[0]} rows: setting out_features does not change the layer; "
+                          "make a new nn.Linear", hint="model.fc = nn.Linear(model.fc.in_features, num_classes)")
     expect(model.fc.in_features == 512 and model.fc.out_features == 2,
-           f"model.fc is Linear({model.fc.in_features}, {model.fc.out_features}), not Linear(512, 2)")
+           f"model.fc is Linear({model.fc.in_features}, {model.fc.out_features}), not Linear(512, 2)",
+           hint="ResNet18's features have 512 numbers: nn.Linear(512, num_classes).")
     with torch.no_grad():
         out = model.eval()(torch.zeros(1, 3, 32, 32))
-    expect(tuple(out.shape) == (1, 2), f"the model gives {tuple(out.shape)} for one image, not (1, 2)")
+    expect(tuple(out.shape) == (1, 2), f"the model gives {tuple(out.shape)} for one image, not (1, 2)",
+           hint="The model's last layer must be the new fc: model.fc = nn.Linear(512, num_classes).")
 
 
 def test_number_of_classes(build_model):
     model = _model(build_model, num_classes=5, weights=None)
     expect(model.fc.out_features == 5, f"build_model(num_classes=5) has {model.fc.out_features} outputs: "
-           "wrong number of outputs; use num_classes", hint="nn.Linear(512, num_classes)")
+           "wrong number of outputs; use num_classes", hint="nn.Linear(512, num_classes), not nn.Linear(512, 2).")
 
 
 def test_is_a_resnet18(build_model):
     model = _model(build_model, num_classes=2, weights=None)
     with torch.device("meta"):
-        expected = {k: tuple(v.shape) for k, v in models.resnet18().state_dict().items() if not k.startswith("fc.")}
+        reference = models.resnet18()
+    expected = {k: tuple(v.shape) for k, v in reference.state_dict().items() if not k.startswith("fc.")}
     got = {k: tuple(v.shape) for k, v in model.state_dict().items() if not k.startswith("fc.")}
-    expect(got == expected, "the model is not torchvision's resnet18 (its layers differ): use models.resnet18")
+    other = sorted(set(expected) ^ set(got)) or [k for k in expected if expected[k] != got[k]]
+    if not other:
+        layers = {name: type(m).__name__ for name, m in reference.named_modules() if name and not name.startswith("fc")}
+        mine = {name: type(m).__name__ for name, m in model.named_modules()}
+        other = [f"{name} ({mine.get(name, 'missing')})" for name, kind in layers.items() if mine.get(name) != kind]
+    expect(not other, f"build_model(weights=None) is not torchvision's resnet18: its layers differ from "
+           f"models.resnet18()'s at {other[0] if other else ''}: use models.resnet18 as it is, apart from fc",
+           hint="Change nothing but fc: the ImageNet weights fit only the layers they were learned with.")
 
 
 def test_loads_the_imagenet_weights(build_model):
     model = _model(build_model, num_classes=2, weights="DEFAULT")
-    conv = model.conv1.weight
-    expect(bool((conv == FAKE_WEIGHT).all()), "with weights='DEFAULT' the model does not hold the ImageNet weights: "
-           "pass weights to models.resnet18(weights=weights)")
-    expect(not bool((model.fc.weight == FAKE_WEIGHT).all()), "fc holds old weights: make a new nn.Linear")
+    inner = model.layer4[1].conv2.weight
+    expect(bool((inner == FAKE_WEIGHT).all()), "with weights='DEFAULT' the model does not hold the ImageNet weights "
+           "(the check's stand-in file): pass weights to models.resnet18(weights=weights)",
+           hint="models.resnet18(weights=weights) loads them; models.resnet18() alone starts from random numbers.")
+    expect(not bool((model.fc.weight == FAKE_WEIGHT).all()), "with weights='DEFAULT', fc holds ImageNet's weights: "
+           "make a new nn.Linear", hint="model.fc = nn.Linear(512, num_classes) makes a new, untrained layer.")
     random_start = _model(build_model, num_classes=2, weights=None)
-    expect(not bool((random_start.conv1.weight == FAKE_WEIGHT).all()),
-           "with weights=None the model still holds the ImageNet weights: weights=None means a random start")
+    expect(not bool((random_start.layer4[1].conv2.weight == FAKE_WEIGHT).all()),
+           "with weights=None the model still holds the ImageNet weights: weights=None means a random start",
+           hint="Pass the argument on, models.resnet18(weights=weights), not weights='DEFAULT'.")
 
 
 def test_freeze_backbone(build_model):
     model = _model(build_model, num_classes=2, weights=None, freeze_backbone=True)
     fc = {id(p) for p in model.fc.parameters()}
-    backbone = [p for p in model.parameters() if id(p) not in fc]
+    backbone = [(name, p) for name, p in model.named_parameters() if id(p) not in fc]
     expect(all(p.requires_grad for p in model.fc.parameters()),
            "with freeze_backbone=True, fc cannot learn either: freezing also freezes fc; "
            "freeze first, then make the new fc", hint="Set requires_grad = False before you replace model.fc.")
-    expect(not any(p.requires_grad for p in backbone),
-           "with freeze_backbone=True the backbone still learns: freeze_backbone ignored",
+    learning = [name for name, p in backbone if p.requires_grad]
+    if learning and len(learning) < len(backbone):
+        raise CheckFailed(f"with freeze_backbone=True, {len(learning)} of the backbone's {len(backbone)} parameters "
+                          f"still learn (e.g. {learning[0]}): freeze every parameter but fc's",
+                          hint="for param in model.parameters(): param.requires_grad = False, before the new fc: "
+                               "batch-norm weights are parameters too.")
+    expect(not learning, "with freeze_backbone=True the backbone still learns: freeze_backbone ignored",
            hint="for param in model.parameters(): param.requires_grad = False")
     free = _model(build_model, num_classes=2, weights=None)
     expect(all(p.requires_grad for p in free.parameters()),
-           "with freeze_backbone=False some parameters are frozen: freeze only when asked")
+           "with freeze_backbone=False some parameters are frozen: freeze only when asked",
+           hint="Freeze inside if freeze_backbone: ...")
 
 
 # -- run_epoch ------------------------------------------------------------------------------
@@ -118,15 +162,15 @@ def epoch_data():
     return model, DataLoader(TensorDataset(images, labels), batch_size=4, shuffle=False)
 
 
-def _floats(result, what):
-    expect(isinstance(result, tuple) and len(result) == 2, f"{what} returned {type(result).__name__}, "
-           "not (loss, accuracy)")
-    for name, value in zip(("loss", "accuracy"), result):
-        if isinstance(value, torch.Tensor):
-            raise CheckFailed(f"{what} returned a tensor for the {name}: tensors returned instead of floats; "
-                              "return Python floats", hint="loss.item() is a float; so is correct / seen.")
-        expect(isinstance(value, float), f"{what} returned {type(value).__name__} for the {name}, not a float")
-    return result
+def _numbers(result, what):
+    """(loss, accuracy) as floats; test_returns_floats is the check that they are floats already."""
+    expect(isinstance(result, (tuple, list)) and len(result) == 2, f"{what} returned {type(result).__name__}, "
+           "not (loss, accuracy)", hint="return total_loss / seen, correct / seen: two numbers.")
+    try:
+        return tuple(float(value) for value in result)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise CheckFailed(f"{what} returned ({type(result[0]).__name__}, {type(result[1]).__name__}), which are not "
+                          "numbers", hint="Return two numbers: the mean loss and the accuracy.") from error
 
 
 def _measure(model, loader, criterion):
@@ -140,34 +184,83 @@ def _measure(model, loader, criterion):
     return batches
 
 
-def test_eval_returns_floats(run_epoch):
-    model, loader = epoch_data()
-    _floats(run_epoch(model, loader, nn.CrossEntropyLoss(), torch.device("cpu")), "run_epoch without an optimizer")
+def test_run_epoch_signature(run_epoch):
+    expect_signature(run_epoch, "run_epoch")
+
+
+def test_returns_floats(run_epoch):
+    for optimizer in (False, True):
+        model, loader = epoch_data()
+        what = "run_epoch with an optimizer" if optimizer else "run_epoch without an optimizer"
+        args = (torch.optim.SGD(model.parameters(), lr=0.1),) if optimizer else ()
+        result = run_epoch(model, loader, nn.CrossEntropyLoss(), torch.device("cpu"), *args)
+        expect(isinstance(result, tuple) and len(result) == 2, f"{what} returned {type(result).__name__}, "
+               "not a pair (loss, accuracy)", hint="return total_loss / seen, correct / seen")
+        for name, value in zip(("loss", "accuracy"), result):
+            if isinstance(value, torch.Tensor):
+                raise CheckFailed(f"{what} returned a tensor for the {name}: tensors returned instead of floats; "
+                                  "return Python floats", hint="loss.item() is a float; so is correct / seen with "
+                                  "correct counted by .sum().item().")
+            expect(isinstance(value, float), f"{what} returned {type(value).__name__} for the {name}, not a float",
+                   hint="Divide at the end: total / seen is a float even when both are ints.")
 
 
 def test_eval_loss_and_accuracy(run_epoch):
     model, loader = epoch_data()
-    criterion = nn.CrossEntropyLoss()
+    criterion = nn.CrossEntropyLoss(label_smoothing=0.2)  # another loss than a plain CrossEntropyLoss
     batches = _measure(copy.deepcopy(model).eval(), loader, criterion)
-    loss, accuracy = _floats(run_epoch(model, loader, criterion, torch.device("cpu")), "run_epoch")
+    plain = _measure(copy.deepcopy(model).eval(), loader, nn.CrossEntropyLoss())
+    result = run_epoch(model, loader, criterion, torch.device("cpu"))
+    loss, accuracy = _numbers(result, "run_epoch")
     n = sum(size for _, size, _ in batches)
     per_sample = sum(l * size for l, size, _ in batches) / n
     per_batch = sum(l for l, _, _ in batches) / len(batches)
     right = sum(c for _, _, c in batches) / n
+    setting = "on the check's 10 images (batches of 4, 4 and 2, 8 of them right)"
+    if abs(loss - right) < 1e-6 and abs(accuracy - per_sample) < 1e-4:
+        raise CheckFailed(f"{setting} run_epoch returned ({loss:.4f}, {accuracy:.4f}), the accuracy first: return "
+                          "(loss, accuracy)", hint="return mean_loss, accuracy, in that order.")
+    if abs(loss - sum(l * s for l, s, _ in plain) / n) < 1e-4 and abs(loss - per_sample) > 1e-4:
+        raise CheckFailed(f"{setting}, with criterion=nn.CrossEntropyLoss(label_smoothing=0.2), the loss is "
+                          f"{loss:.4f}, what a plain nn.CrossEntropyLoss() gives, not {per_sample:.4f}: it ignores "
+                          "criterion", hint="Compute the loss with the criterion passed in: loss = criterion(outputs, "
+                          "labels).")
     if abs(loss - per_batch) < 1e-4 and abs(loss - per_sample) > 1e-4:
-        raise CheckFailed(f"the loss is {loss:.4f}, the mean of the batch means: loss averaged per batch instead of "
-                          f"per sample (it should be {per_sample:.4f}); a short last batch must weigh by its size",
-                          hint="Add loss.item() * inputs.size(0) per batch and divide by the number of samples.")
-    expect(abs(loss - per_sample) < 1e-4, f"the evaluation loss is {loss:.4f}, not the mean loss per sample "
-           f"{per_sample:.4f}")
+        raise CheckFailed(f"{setting} the loss is {loss:.4f}, the mean of the batch means: loss averaged per batch "
+                          f"instead of per sample (it should be {per_sample:.4f}); a short last batch must weigh by "
+                          "its size", hint="Add loss.item() * inputs.size(0) per batch and divide by the number of "
+                          "samples.")
+    if abs(loss - batches[0][0]) < 1e-4 and abs(loss - per_sample) > 1e-4:
+        raise CheckFailed(f"{setting} the loss is {loss:.4f}, that of the first batch only: the return is inside the "
+                          "loop over the batches", hint="Indent the return to the level of the for, so it runs after "
+                          "the last batch.")
+    if abs(loss - per_sample * n) < 1e-3:
+        raise CheckFailed(f"{setting} the loss is {loss:.4f}, the sum over all images, not the mean "
+                          f"{per_sample:.4f}: divide by the number of images", hint="return total_loss / seen, with "
+                          "seen the number of images.")
+    wrong_n = len(batches) * batches[0][1]
+    if abs(loss - per_sample * n / wrong_n) < 1e-4:
+        raise CheckFailed(f"{setting} the loss is {loss:.4f}: divided by {wrong_n} (batches times batch size), "
+                          f"not by the {n} images there are, so the short last batch counts as full",
+                          hint="Count the images as you go, seen += inputs.size(0), and divide by seen.")
+    expect(abs(loss - per_sample) < 1e-4, f"{setting} the evaluation loss is {loss:.4f}, not the mean loss per "
+           f"sample {per_sample:.4f}", hint="Add loss.item() * inputs.size(0) per batch, divide by the number of "
+           "samples at the end.")
     last = batches[-1][2] / batches[-1][1]
     if abs(accuracy - last) < 1e-6 and abs(accuracy - right) > 1e-6:
-        raise CheckFailed(f"the accuracy is {accuracy:.2f}, that of the last batch only (over all images it is "
-                          f"{right:.2f}): count correct predictions over every batch")
+        raise CheckFailed(f"{setting} the accuracy is {accuracy:.2f}, that of the last batch only (over all images "
+                          f"it is {right:.2f}): count correct predictions over every batch",
+                          hint="correct += (outputs.argmax(1) == labels).sum().item(), with +=, in every batch.")
     if abs(accuracy - sum(c / s for _, s, c in batches) / len(batches)) < 1e-6 and abs(accuracy - right) > 1e-6:
-        raise CheckFailed(f"the accuracy is {accuracy:.3f}, a mean of batch accuracies: count the correct "
-                          f"predictions and divide by the number of samples ({right:.2f})")
-    expect(abs(accuracy - right) < 1e-6, f"the accuracy is {accuracy}, not {right} (correct predictions / samples)")
+        raise CheckFailed(f"{setting} the accuracy is {accuracy:.3f}, a mean of batch accuracies: count the correct "
+                          f"predictions and divide by the number of samples ({right:.2f})",
+                          hint="A short last batch weighs less: add up correct predictions, divide once at the end.")
+    if abs(accuracy - 100 * right) < 1e-4:
+        raise CheckFailed(f"{setting} the accuracy is {accuracy:g}, a percentage: return a fraction, {right}",
+                          hint="correct / seen is between 0 and 1; leave the * 100 to whoever prints it.")
+    expect(abs(accuracy - right) < 1e-6, f"{setting} the accuracy is {accuracy}, not {right} "
+           "(correct predictions / samples)", hint="correct += (outputs.argmax(1) == labels).sum().item(); "
+           "return correct / seen.")
 
 
 def test_eval_changes_nothing(run_epoch):
@@ -179,18 +272,21 @@ def test_eval_changes_nothing(run_epoch):
     run_epoch(model, loader, nn.CrossEntropyLoss(), torch.device("cpu"))
     changed = [name for name, p in model.named_parameters() if not torch.equal(p.detach(), weights[name])]
     expect(not changed, f"the evaluation pass (optimizer=None) changed the model's weights ({changed[0] if changed else ''}): "
-           "the optimizer steps in eval; without an optimizer, only measure")
+           "the optimizer steps in eval; without an optimizer, only measure",
+           hint="Step only when an optimizer was passed: if optimizer is not None: ... optimizer.step().")
     if spy.calls:
         expect(not any(training for training, _ in spy.calls),
-               "without an optimizer the model ran in training mode: no model.eval()",
+               "handed a model in training mode and no optimizer, run_epoch ran it in training mode: no model.eval()",
                hint="model.eval() switches batch norm and dropout to evaluation.")
         expect(not any(grad for _, grad in spy.calls),
                "the evaluation pass tracked gradients: gradients tracked in eval; wrap it in torch.no_grad()",
                hint="with torch.no_grad(): ... (or torch.set_grad_enabled(optimizer is not None))")
     moved = [name for name, b in model.named_buffers() if not torch.equal(b, buffers[name])]
-    expect(not moved, "the evaluation pass changed the batch-norm statistics: no model.eval()")
+    expect(not moved, "the evaluation pass changed the batch-norm statistics: no model.eval()",
+           hint="model.eval() before the loop keeps batch norm's running statistics as they are.")
     expect(all(p.grad is None or not p.grad.abs().sum() for p in model.parameters()),
-           "the evaluation pass computed gradients (backward in eval): call backward only when training")
+           "the evaluation pass computed gradients (backward in eval): call backward only when training",
+           hint="if optimizer is not None: loss.backward(); optimizer.step()")
 
 
 def _expected_training(model, loader, criterion, lr, zero_grad=True):
@@ -210,6 +306,46 @@ def _expected_training(model, loader, criterion, lr, zero_grad=True):
     return model.state_dict(), total / seen, correct / seen
 
 
+class EventSGD(torch.optim.SGD):
+    """An SGD that notes its steps and zero_grads in ``events``."""
+
+    def __init__(self, params, lr, events):
+        super().__init__(params, lr=lr)
+        self.events = events
+
+    def step(self, closure=None):
+        self.events.append("step")
+        return super().step(closure)
+
+    def zero_grad(self, set_to_none=True):
+        self.events.append("zero_grad")
+        return super().zero_grad(set_to_none)
+
+
+def _order_mistake(events):
+    """What the order of forward, backward, step and zero_grad in each batch says is wrong, or None."""
+    batches, current = [], None
+    for event in events:
+        if event == "forward":
+            current = []
+            batches.append(current)
+        elif current is not None:
+            current.append(event)
+    for batch in batches:
+        if "step" not in batch:
+            return ("a training pass never called optimizer.step() after a batch's backward",
+                    "For each batch: optimizer.zero_grad(), forward, loss, loss.backward(), optimizer.step().")
+        if "backward" in batch and batch.index("step") < batch.index("backward"):
+            return ("in each training batch optimizer.step() comes before loss.backward(): the step uses "
+                    "the gradients of no batch (or of the one before)",
+                    "For each batch: zero_grad(), forward, loss, loss.backward(), then optimizer.step().")
+        if "backward" in batch and "zero_grad" in batch[batch.index("backward"):batch.index("step")]:
+            return ("after a training pass the weights have not changed: zero_grad comes between loss.backward() "
+                    "and optimizer.step(), so each step has no gradients to follow",
+                    "Clear the gradients before the backward pass, not between it and the step.")
+    return None
+
+
 def test_training_pass(run_epoch):
     model, loader = epoch_data()
     criterion = nn.CrossEntropyLoss()
@@ -217,11 +353,17 @@ def test_training_pass(run_epoch):
     accumulated, _, _ = _expected_training(model, loader, criterion, lr=0.5, zero_grad=False)
     model.eval()  # run_epoch must switch to training itself
     spy = Spy(model)
-    result = run_epoch(model, loader, criterion, torch.device("cpu"), torch.optim.SGD(model.parameters(), lr=0.5))
-    loss, accuracy = _floats(result, "run_epoch with an optimizer")
+    events = []
+    model.register_forward_hook(lambda module, args, out: events.append("forward"))
+    model[-1].weight.register_hook(lambda grad: events.append("backward"))
+    optimizer = EventSGD(model.parameters(), lr=0.5, events=events)
+    result = run_epoch(model, loader, criterion, torch.device("cpu"), optimizer)
+    loss, accuracy = _numbers(result, "run_epoch with an optimizer")
     if spy.calls:
         expect(all(training for training, _ in spy.calls),
-               "with an optimizer the model ran in evaluation mode: call model.train() first")
+               "handed a model in eval mode and an optimizer, run_epoch trained it in evaluation mode: call "
+               "model.train() first", hint="model.train() at the start of a training pass: the model may come "
+               "from an evaluation pass.")
     got = model.state_dict()
 
     def same(weights):
@@ -232,11 +374,75 @@ def test_training_pass(run_epoch):
             raise CheckFailed("the gradients of one batch add up with those of the batches before: no zero_grad; "
                               "call optimizer.zero_grad() for each batch",
                               hint="optimizer.zero_grad() before loss.backward() in every batch.")
-        raise CheckFailed("after a training pass the weights are not what zero_grad, forward, loss, backward, "
-                          "step on each batch give")
+        mistake = _order_mistake(events)
+        if mistake:
+            raise CheckFailed(*mistake)
+        raise CheckFailed("after a training pass with SGD(lr=0.5) over 10 images the weights are not what zero_grad, "
+                          "forward, loss, backward, step on each batch give", hint="For each batch: "
+                          "optimizer.zero_grad(), outputs = model(inputs), loss = criterion(outputs, labels), "
+                          "loss.backward(), optimizer.step().")
     expect(abs(loss - expected_loss) < 1e-4, f"the training loss is {loss:.4f}, not the mean loss per sample "
            f"{expected_loss:.4f}", hint="Add loss.item() * inputs.size(0) per batch, divide by the number of samples.")
-    expect(abs(accuracy - expected_acc) < 1e-6, f"the training accuracy is {accuracy}, not {expected_acc}")
+    expect(abs(accuracy - expected_acc) < 1e-6, f"the training accuracy is {accuracy}, not {expected_acc}",
+           hint="Count the correct predictions of the outputs each batch's forward pass gave.")
+
+
+def _device_failure(error, piece, what):
+    """(message, hint) for a pretend GPU's refusal (``error``) of ``piece``'s code, doing ``what``."""
+    found = mismatch_of(error)
+    dropped = [t for t in found.tensors if t[3]]
+    cpu = [t for t in found.tensors if t[2].type == "cpu"]
+    where = found.devices
+    if dropped:
+        return (f"{what}, {piece} called .to(device) on a tensor of shape {dropped[0][0]} but went on with the "
+                "tensor that stayed on the CPU: Tensor.to returns a moved copy",
+                "Keep what .to returns: inputs = inputs.to(device), labels = labels.to(device).")
+    if "(it writes into" in str(error) and cpu and cpu[0][0] == ():
+        return (f"{what}, {piece} adds numbers from the GPU into a tensor made on the CPU (in {found.operation}): "
+                "a CPU tensor cannot hold a GPU result",
+                "Make such tensors on the device, torch.zeros((), device=device), or add plain numbers, "
+                "loss.item() and (...).sum().item().")
+    if any(d.type == "cuda" and d.index == 0 for d in where):
+        return (f"{what}, {piece} put tensors on cuda:0 while the model is on cuda:1: .cuda() or 'cuda' ignores "
+                "the device it was given", "Move to the device you were given: x.to(device), never x.cuda().")
+    shapes = [t[0] for t in cpu]
+    if shapes and len(shapes[0]) == 1:
+        kind = "the labels stayed"
+    elif shapes and len(shapes[0]) > 1:
+        kind = "the images stayed"
+    else:
+        kind = "a tensor stayed"
+    return (f"{what}, {kind} on the CPU (shape {shapes[0] if shapes else '?'}) and met the GPU in "
+            f"{found.operation}: on a GPU this raises 'Expected all tensors to be on the same device'",
+            "Move each batch where the model is: inputs, labels = inputs.to(device), labels.to(device).")
+
+
+def test_moves_batches_to_device(run_epoch):
+    for optimizer in (True, False):
+        model, loader = epoch_data()
+        what = (f"with the model on a pretend GPU (cuda:1) and device=cuda:1, "
+                f"{'a training' if optimizer else 'an evaluation'} pass")
+        with PretendGPU("cuda:1") as gpu:
+            gpu.put(model)
+            args = (torch.optim.SGD(model.parameters(), lr=0.1),) if optimizer else ()
+            try:
+                run_epoch(model, loader, nn.CrossEntropyLoss(), gpu.device, *args)
+            except RuntimeError as error:
+                if not mismatch_of(error):
+                    raise
+                message, hint = _device_failure(error, "run_epoch", what)
+                raise CheckFailed(message, hint) from error
+            except TypeError as error:
+                if "numpy" not in str(error):
+                    raise
+                raise CheckFailed(f"{what} called .numpy() on a GPU tensor ({short_error(error)})",
+                                  hint="Use .item() for one number, or .cpu() before .numpy().") from error
+            moved = [target for shape, _, target in gpu.moves if len(shape) == 4]
+            expect(moved and all(target == gpu.device for target in moved),
+                   f"{what} moved the images to {sorted(set(map(str, moved))) or 'nowhere'}, not to cuda:1",
+                   hint="inputs = inputs.to(device) for every batch, with the device passed in.")
+            expect(gpu.on_gpu(model), f"{what} moved the model off its GPU: run_epoch moves the batches, "
+                   "not the model", hint="Leave the model where it is; move only inputs and labels.")
 
 
 # -- train_model ---------------------------------------------------------------------------
@@ -248,12 +454,18 @@ def _small_loaders(train=8, val=6, batch=4):
     return {"train": DataLoader(make(train), batch_size=batch), "val": DataLoader(make(val), batch_size=batch)}
 
 
-def _train(train_model, *args, epochs):
-    result = train_model(*args, num_epochs=epochs)
+def _train(train_model, *args, epochs, **kwargs):
+    result = train_model(*args, num_epochs=epochs, **kwargs)
     expect(isinstance(result, tuple) and len(result) == 2,
-           f"train_model returned {type(result).__name__}, not (model, history)")
+           f"train_model returned {type(result).__name__}, not (model, history)",
+           hint="return model, history: the model with its best weights, and the dict of lists.")
     model, history = result
-    expect(isinstance(model, nn.Module), f"train_model returned {type(model).__name__} as the model")
+    expect(isinstance(model, nn.Module), f"train_model returned {type(model).__name__} as the model",
+           hint="return model, history, in that order.")
+    return model, history
+
+
+def _history(history, epochs):
     expect(isinstance(history, dict), f"history is a {type(history).__name__}, not a dict of lists: "
            "history keys or lengths wrong", hint="history = {'train_loss': [], 'train_acc': [], 'val_loss': [], "
            "'val_acc': [], 'lr': []}, one value appended per epoch.")
@@ -262,71 +474,135 @@ def _train(train_model, *args, epochs):
                hint="The keys are train_loss, train_acc, val_loss, val_acc and lr.")
         values = history[key]
         expect(hasattr(values, "__len__") and len(values) == epochs,
-               f"history[{key!r}] holds {len(values) if hasattr(values, '__len__') else 'no list of'} values for "
-               f"{epochs} epochs: history keys or lengths wrong; append one value per epoch")
-    return model, history
+               f"after {epochs} epochs history[{key!r}] holds "
+               f"{len(values) if hasattr(values, '__len__') else 'no list of'} values: history keys or lengths "
+               "wrong; append one value per epoch", hint="Append once per epoch, after its two passes.")
+    return {key: [_number(v) for v in history[key]] for key in ("train_loss", "train_acc", "val_loss", "val_acc", "lr")}
+
+
+def _number(value):
+    """A float from a number, a one-number tensor, or a list of one (scheduler.get_last_lr() gives a list)."""
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    return float(value)
+
+
+class NotingSGD(torch.optim.SGD):
+    """An SGD that notes the learning rate of each step."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, lr=lr)
+        self.used = []
+
+    def step(self, closure=None):
+        self.used.append(self.param_groups[0]["lr"])
+        return super().step(closure)
+
+
+def test_train_model_signature(train_model):
+    expect_signature(train_model, "train_model")
 
 
 def test_history_and_learning_rate(train_model):
     model = tiny_model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    optimizer = NotingSGD(model.parameters(), lr=0.1)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
     _, history = _train(train_model, model, nn.CrossEntropyLoss(), optimizer, scheduler, _small_loaders(), epochs=3)
-    lrs = [float(v) for v in history["lr"]]
+    history = _history(history, 3)
+    lrs = history["lr"]
     final = optimizer.param_groups[0]["lr"]
+    setting = "with SGD(lr=0.1), StepLR(step_size=1, gamma=0.5) and 3 epochs of 2 batches"
     if abs(final - 0.1) < 1e-9:
-        raise CheckFailed("the learning rate never changed: scheduler never stepped; call scheduler.step() "
+        raise CheckFailed(f"{setting} the learning rate never changed: scheduler never stepped; call scheduler.step() "
                           "once per epoch", hint="scheduler.step() after each epoch's training pass.")
     if abs(final - 0.1 * 0.5 ** 6) < 1e-9:
-        raise CheckFailed("the learning rate fell once per batch, not once per epoch: scheduler stepped per batch; "
-                          "call scheduler.step() once per epoch, after the training pass")
-    expect(abs(final - 0.1 * 0.5 ** 3) < 1e-9, f"after 3 epochs with StepLR(gamma=0.5) the lr is {final}, "
-           "not 0.0125: call scheduler.step() once per epoch")
+        raise CheckFailed(f"{setting} the learning rate fell once per batch, not once per epoch: scheduler stepped "
+                          "per batch; call scheduler.step() once per epoch, after the training pass",
+                          hint="Move scheduler.step() out of the loop over batches, to the epoch loop.")
+    expect(abs(final - 0.1 * 0.5 ** 3) < 1e-9, f"{setting} the lr ends at {final}, not 0.0125: call "
+           "scheduler.step() once per epoch", hint="One scheduler.step() per epoch, after the training pass.")
+    used = [optimizer.used[i] for i in range(0, len(optimizer.used), 2)]
+    if used and abs(used[0] - 0.05) < 1e-9:
+        raise CheckFailed(f"{setting} the first epoch's training pass ran with lr {used[0]}, not 0.1: "
+                          "scheduler.step() was called before the training pass; call it after",
+                          hint="Each epoch: train, then scheduler.step(), then evaluate.")
     if np.allclose(lrs, [0.05, 0.025, 0.0125]):
-        raise CheckFailed(f"history['lr'] is {lrs}, the rates after each step: record the lr an epoch trains with, "
-                          "before scheduler.step()")
-    expect(np.allclose(lrs, [0.1, 0.05, 0.025]), f"history['lr'] is {lrs}, not [0.1, 0.05, 0.025] "
+        raise CheckFailed(f"{setting} history['lr'] is {lrs}, the rates after each step: record the lr an epoch "
+                          "trains with, before scheduler.step()",
+                          hint="history['lr'].append(optimizer.param_groups[0]['lr']) before the training pass.")
+    expect(np.allclose(lrs, [0.1, 0.05, 0.025]), f"{setting} history['lr'] is {lrs}, not [0.1, 0.05, 0.025] "
            "(the lr of each epoch's training pass)", hint="history['lr'].append(optimizer.param_groups[0]['lr'])")
 
 
 def test_without_a_scheduler(train_model):
     model = tiny_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    _, history = _train(train_model, model, nn.CrossEntropyLoss(), optimizer, None, _small_loaders(), epochs=2)
-    expect(np.allclose([float(v) for v in history["lr"]], [0.1, 0.1]),
-           f"without a scheduler history['lr'] is {history['lr']}, not [0.1, 0.1]")
+    try:
+        _, history = _train(train_model, model, nn.CrossEntropyLoss(), optimizer, None, _small_loaders(), epochs=2)
+    except AttributeError as error:
+        if "NoneType" not in str(error):
+            raise
+        raise CheckFailed(f"train_model(..., scheduler=None) raised AttributeError ({short_error(error)}): it calls "
+                          "scheduler.step() when there is no scheduler",
+                          hint="if scheduler is not None: scheduler.step()") from error
+    lrs = [_number(v) for v in history.get("lr", [])] if isinstance(history, dict) else []
+    expect(np.allclose(lrs, [0.1, 0.1]) if len(lrs) == 2 else True,
+           f"without a scheduler and with SGD(lr=0.1), history['lr'] is {lrs}, not [0.1, 0.1]",
+           hint="Record optimizer.param_groups[0]['lr'] each epoch; without a scheduler it stays as it is.")
 
 
-# Weights the "optimizer" below sets in each epoch: val accuracy 0.5, then 1.0, then 0.
-SCRIPT = [(torch.tensor([[1.0, 0.0], [1.0, 0.0]]), torch.tensor([0.1, 0.0])),
-          (torch.tensor([[1.0, 0.0], [0.0, 1.0]]), torch.tensor([0.0, 0.0])),
-          (torch.tensor([[0.0, 1.0], [1.0, 0.0]]), torch.tensor([0.0, 0.0]))]
+# train_model's best epoch, on a scripted run. The model is nn.Linear(2, 2) without bias; its "optimizer"
+# sets, at the one training step of epoch e, the weights WEIGHTS[e]. Epoch e's training pass runs with
+# WEIGHTS[e - 1] (its forward comes before the step); its evaluation pass with WEIGHTS[e]. On the check's
+# data that gives, per epoch 1 to 4:
+#   val accuracy  0.5,  1.0,   0.75,  0.0   -> the best epoch is 2
+#   val loss      1.25, 0.389, 0.335, 2.01  -> the lowest is epoch 3
+#   train acc     1.0,  0.5,   0.75,  0.75  -> the best is epoch 1 (and the lowest train loss)
+WEIGHTS = [[[2.0, 0.0], [0.0, 1.5]], [[1.0, 1.0], [0.0, 0.0]], [[0.5, 0.0], [0.0, 0.5]],
+           [[5.0, 2.5], [0.0, 4.0]], [[0.0, 1.0], [1.0, 0.0]]]
+BEST, LOWEST_VAL_LOSS, BEST_TRAIN = 2, 3, 1
+TRAIN_DATA = ([[1.0, 1.2], [0.0, 1.0], [2.0, 0.0], [1.0, 3.0]], [0, 1, 0, 1])
+VAL_DATA = ([[1.0, 0.5], [0.5, 1.0], [3.0, 0.0], [0.0, 3.0]], [0, 1, 0, 1])
+SCRIPTED = "the check's scripted run (its optimizer sets each epoch's weights)"
 
 
 class ScriptedOptimizer(torch.optim.SGD):
-    """An SGD whose step sets the weights of the epoch it is in (two batches per epoch), in place."""
+    """An SGD whose step sets the weights of the epoch it is in (one step per epoch), in place."""
 
     def __init__(self, model):
         super().__init__(model.parameters(), lr=0.1)
         self.model, self.steps = model, 0
 
     def step(self, closure=None):
-        weight, bias = SCRIPT[min(self.steps // 2, len(SCRIPT) - 1)]
-        with torch.no_grad():
-            self.model.weight.copy_(weight)
-            self.model.bias.copy_(bias)
         self.steps += 1
+        with torch.no_grad():
+            self.model.weight.copy_(torch.tensor(WEIGHTS[min(self.steps, len(WEIGHTS) - 1)]))
 
 
-def _scripted_loaders():
-    x = torch.tensor([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
-    y = torch.tensor([0, 0, 1, 1])
-    return {"train": DataLoader(TensorDataset(x, y), batch_size=2), "val": DataLoader(TensorDataset(x, y), batch_size=4)}
+class NotedLoader(DataLoader):
+    """A DataLoader that notes each pass over it: (its name, model in training mode, steps before, steps after)."""
+
+    def __init__(self, dataset, name, model, optimizer, log):
+        super().__init__(dataset, batch_size=4)
+        self.name, self.model, self.optimizer, self.log = name, model, optimizer, log
+
+    def __iter__(self):
+        first = True
+        for batch in super().__iter__():
+            if first:
+                entry = [self.name, self.model.training, self.optimizer.steps, None]
+                self.log.append(entry)
+                first = False
+            yield batch
+        if not first:
+            entry[3] = self.optimizer.steps
 
 
-def test_keeps_the_best_weights(train_model):
-    model = nn.Linear(2, 2)
-    loads = []
+def _scripted_run(train_model):
+    model = nn.Linear(2, 2, bias=False)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor(WEIGHTS[0]))
+    optimizer, log, loads = ScriptedOptimizer(model), [], []
     load = model.load_state_dict
 
     def noted_load(state_dict, *args, **kwargs):
@@ -335,23 +611,96 @@ def test_keeps_the_best_weights(train_model):
         return load(state_dict, *args, **kwargs)
 
     model.load_state_dict = noted_load
-    returned, history = _train(train_model, model, nn.CrossEntropyLoss(), ScriptedOptimizer(model), None,
-                               _scripted_loaders(), epochs=3)
-    accs = [round(float(v), 3) for v in history["val_acc"]]
-    expect(accs == [0.5, 1.0, 0.0], f"history['val_acc'] is {accs}, not [0.5, 1.0, 0.0]: "
-           "evaluate on loaders['val'] after each epoch's training pass")
-    best, last = SCRIPT[1][0], SCRIPT[2][0]
+    loaders = {name: NotedLoader(TensorDataset(torch.tensor(x), torch.tensor(y)), name, model, optimizer, log)
+               for name, (x, y) in (("train", TRAIN_DATA), ("val", VAL_DATA))}
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)  # its lr plays no part here
+    returned, _ = _train(train_model, model, nn.CrossEntropyLoss(), optimizer, scheduler, loaders, epochs=4)
+    return model, returned, log, loads
+
+
+def test_trains_then_evaluates_each_epoch(train_model):
+    _, _, log, _ = _scripted_run(train_model)
+    passes = [(name, training, before, after) for name, training, before, after in log]
+    trains = [p for p in passes if p[0] == "train"]
+    vals = [p for p in passes if p[0] == "val"]
+    if not vals:
+        unstepped = [p for p in trains if p[3] == p[2]]
+        raise CheckFailed(f"in {SCRIPTED} train_model never went over loaders['val']"
+                          f"{' (it evaluated on loaders[' + repr('train') + '])' if unstepped else ''}: "
+                          "the evaluation pass runs on loaders['val']",
+                          hint="run_epoch(model, loaders['val'], criterion, device): the photos it never trains on.")
+    expect(len(trains) == 4, f"in {SCRIPTED} of num_epochs=4, train_model went {len(trains)} times over "
+           "loaders['train']: one training pass per epoch", hint="for epoch in range(num_epochs): one run_epoch on "
+           "loaders['train'] with the optimizer, one on loaders['val'] without.")
+    expect(all(after > before for _, _, before, after in trains),
+           f"in {SCRIPTED} the passes over loaders['train'] never stepped the optimizer: the training pass needs the "
+           "optimizer", hint="run_epoch(model, loaders['train'], criterion, device, optimizer): without it, "
+           "run_epoch only evaluates.")
+    expect(len(vals) == 4, f"in {SCRIPTED} of num_epochs=4, train_model went {len(vals)} times over loaders['val']: "
+           "one evaluation pass per epoch", hint="One run_epoch on loaders['val'] per epoch, after the training pass.")
+    order = [name for name, *_ in passes]
+    expect(order == ["train", "val"] * 4, f"in {SCRIPTED} the passes came in the order {order}: each epoch trains "
+           "first, then evaluates", hint="In each epoch: the training pass, scheduler.step(), then the evaluation "
+           "pass, which then measures the weights that epoch trained.")
+    expect(all(after == before for _, _, before, after in vals),
+           f"in {SCRIPTED} the optimizer stepped during the passes over loaders['val']: evaluation changes nothing",
+           hint="Pass no optimizer to the evaluation pass: run_epoch(model, loaders['val'], criterion, device).")
+    expect(not any(training for _, training, _, _ in vals), f"in {SCRIPTED} the model was in training mode during "
+           "the passes over loaders['val']", hint="model.eval() before the evaluation pass (run_epoch without an "
+           "optimizer does it).")
+
+
+def test_keeps_the_best_weights(train_model):
+    model, returned, _, loads = _scripted_run(train_model)
+    epochs = {tuple(map(tuple, w)): e for e, w in enumerate(WEIGHTS)}
     for which, net in (("the model it returns", returned), ("the model you passed", model)):
-        weight = net.weight.detach()
-        if torch.equal(weight, last):
+        epoch = epochs.get(tuple(map(tuple, net.weight.detach().tolist())))
+        if epoch == BEST:
+            continue
+        held = {0: "the weights it started with",
+                BEST_TRAIN: f"the weights of epoch {BEST_TRAIN}, the epoch with the best training accuracy",
+                LOWEST_VAL_LOSS: f"the weights of epoch {LOWEST_VAL_LOSS}, the epoch with the lowest val loss",
+                len(WEIGHTS) - 1: "the last epoch's weights"}.get(epoch, "weights of no epoch")
+        if epoch == len(WEIGHTS) - 1:
             if any(loads):
-                raise CheckFailed(f"{which} ends with the last epoch's weights: best weights kept by reference; "
-                                  "state_dict() changes as the model trains, keep copy.deepcopy(model.state_dict())",
+                raise CheckFailed(f"in {SCRIPTED}, {which} ends with the last epoch's weights: best weights kept by "
+                                  "reference; state_dict() changes as the model trains, keep "
+                                  "copy.deepcopy(model.state_dict())",
                                   hint="best_weights = copy.deepcopy(model.state_dict())")
-            raise CheckFailed(f"{which} ends with the last epoch's weights, not the best epoch's: best weights "
-                              "not restored; call model.load_state_dict(best_weights) before returning",
-                              hint="Keep copy.deepcopy(model.state_dict()) when val accuracy improves, load it at the end.")
-        expect(torch.equal(weight, best), f"{which} does not hold the weights of the epoch with the best val accuracy")
+            raise CheckFailed(f"in {SCRIPTED}, {which} ends with the last epoch's weights, not those of epoch {BEST}, "
+                              "the best val accuracy: best weights not restored; call "
+                              "model.load_state_dict(best_weights) before returning",
+                              hint="Keep copy.deepcopy(model.state_dict()) when val accuracy improves, load it at the "
+                                   "end, into the model you were given.")
+        raise CheckFailed(f"in {SCRIPTED}, {which} ends with {held}, not those of epoch {BEST}, the epoch with the "
+                          "best val accuracy", hint="Compare val_acc, the accuracy of the evaluation pass: "
+                          "if val_acc > best_acc: best_acc = val_acc; best_weights = copy.deepcopy(model.state_dict()).")
+
+
+def test_device_none_means_the_models(train_model):
+    model = tiny_model()
+    what = "with the model on a pretend GPU (cuda:1) and device=None, train_model"
+    with PretendGPU("cuda:1") as gpu:
+        gpu.put(model)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1)
+        try:
+            _train(train_model, model, nn.CrossEntropyLoss(), optimizer, scheduler, _small_loaders(), epochs=1)
+        except RuntimeError as error:
+            if not mismatch_of(error):
+                raise
+            message, hint = _device_failure(error, "train_model", what.replace(", train_model", ""))
+            if "stayed on the CPU" in message:
+                message = (f"{what} trained on the CPU (the batches stayed there and met the model in "
+                           f"{mismatch_of(error).operation}): device=None means the device of the model's parameters")
+                hint = "if device is None: device = next(model.parameters()).device"
+            raise CheckFailed(message, hint) from error
+        moved = sorted({str(target) for shape, _, target in gpu.moves if len(shape) == 4})
+        expect(gpu.on_gpu(model), f"{what} moved the model off its GPU (to {moved or 'the CPU'}): device=None "
+               "means the device of the model's parameters",
+               hint="if device is None: device = next(model.parameters()).device; never model.to(another device).")
+        expect(moved == [str(gpu.device)], f"{what} moved the batches to {moved}, not to cuda:1: device=None means "
+               "the device of the model's parameters", hint="if device is None: device = next(model.parameters()).device")
 
 
 # -- predict_image --------------------------------------------------------------------------
@@ -364,7 +713,7 @@ def probe_model():
     model = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(3 * SIZE * SIZE, 2))
     with torch.no_grad():
         model[2].weight.mul_(20)
-    return model
+    return model.eval()  # in eval mode, as a trained model usually is: only test_eval_mode_* hands one in train mode
 
 
 def photo(width=40, height=30):
@@ -377,52 +726,115 @@ def _expected(model, image, names=("cat", "dog")):
     return catdog_lib.predict_image(model, image, list(names), size=SIZE)
 
 
-def _predict(predict_image, model, image, names=("cat", "dog")):
-    result = predict_image(model, image, list(names), size=SIZE)
-    if isinstance(result, (list, tuple)) or (isinstance(result, dict) and set(result) != set(names)):
-        keys = list(result) if isinstance(result, dict) else type(result).__name__
-        raise CheckFailed(f"predict_image returned {keys}: probabilities not keyed by class name; "
-                          "return {'cat': p, 'dog': q}", hint="{name: float(p) for name, p in zip(class_names, probs)}")
-    expect(isinstance(result, dict), f"predict_image returned {type(result).__name__}, not a dict")
-    for value in result.values():
-        if isinstance(value, torch.Tensor):
-            raise CheckFailed("predict_image returned tensors as probabilities: return floats, float(p)")
-    return result
+def _call(predict_image, model, image, names=("cat", "dog"), **kwargs):
+    """predict_image(model, image, names, size=SIZE): an error from an ignored size or a missing conversion
+    is said in words (the check's model takes SIZE x SIZE images only)."""
+    seen = []
+    hook = model.register_forward_pre_hook(lambda module, args: seen.append((tuple(args[0].shape), args[0].dtype)))
+    try:
+        return predict_image(model, image, list(names), size=SIZE, **kwargs)
+    except (RuntimeError, TypeError, ValueError) as error:
+        call = f"predict_image(model, image, class_names, size={SIZE})"
+        if seen and seen[-1][0][-2:] != (SIZE, SIZE):
+            shape = seen[-1][0]
+            raise CheckFailed(f"{call} raised {type(error).__name__} ({short_error(error, 90)}): the check's model "
+                              f"takes {SIZE} x {SIZE} images, the image reached it at {shape[-2]} x {shape[-1]}: "
+                              "it ignores size", hint="Pass size on: build_transforms(train=False, size=size).") \
+                from error
+        if seen and seen[-1][1] != torch.float32 or "uint8" in str(error) or "Byte" in str(error):
+            raise CheckFailed(f"{call} raised {type(error).__name__} ({short_error(error, 90)}): a missing "
+                              "conversion, the image reached a float step as uint8 (0 to 255)",
+                              hint="Use the eval transforms, build_transforms(train=False, size=size): their "
+                                   "ToTensor() makes floats in [0, 1].") from error
+        raise
+    finally:
+        hook.remove()
+
+
+def _predict(predict_image, model, image, names=("cat", "dog"), seed=0, **kwargs):
+    """The result as {name: float}, with torch's generator seeded first (so that only what a check varies
+    varies); test_returns_a_dict is the check that it is such a dict already."""
+    torch.manual_seed(seed)
+    result = _call(predict_image, model, image, names, **kwargs)
+    if isinstance(result, (list, tuple)) and len(result) == len(names):
+        result = dict(zip(names, result))
+    if isinstance(result, dict) and set(result) == set(range(len(names))):
+        result = {names[i]: value for i, value in result.items()}
+    expect(isinstance(result, dict) and set(result) == set(names),
+           f"predict_image returned {list(result) if isinstance(result, dict) else type(result).__name__}, not "
+           f"{{'{names[0]}': p, '{names[1]}': q}}", hint="{name: float(p) for name, p in zip(class_names, probs)}")
+    return {name: float(value) for name, value in result.items()}
 
 
 def _close(got, expected):
     return all(abs(float(got[k]) - expected[k]) < 1e-4 for k in expected)
 
 
+def test_predict_image_signature(predict_image):
+    expect_signature(predict_image, "predict_image")
+
+
+def test_returns_a_dict(predict_image):
+    result = _call(predict_image, probe_model(), photo())
+    if isinstance(result, (list, tuple)) or (isinstance(result, dict) and set(result) != {"cat", "dog"}):
+        keys = list(result) if isinstance(result, dict) else type(result).__name__
+        raise CheckFailed(f"with class_names ['cat', 'dog'], predict_image returned {keys}: probabilities not keyed by "
+                          "class name; return {'cat': p, 'dog': q}",
+                          hint="{name: float(p) for name, p in zip(class_names, probs)}")
+    expect(isinstance(result, dict), f"predict_image returned {type(result).__name__}, not a dict",
+           hint="{name: float(p) for name, p in zip(class_names, probs)}")
+    for value in result.values():
+        if isinstance(value, torch.Tensor):
+            raise CheckFailed("predict_image returned tensors as probabilities: return floats, float(p)",
+                              hint="float(p) or p.item() turns a one-number tensor into a Python float.")
+        expect(isinstance(value, float), f"predict_image returned a {type(value).__name__} as a probability, "
+               "not a float", hint="float(p) or p.item() turns a one-number tensor into a Python float.")
+
+
 def test_probabilities(predict_image):
     model = probe_model()
     result = _predict(predict_image, model, photo())
-    total = sum(float(v) for v in result.values())
-    expect(abs(total - 1) < 1e-4 and all(0 <= float(v) <= 1 for v in result.values()),
-           f"the values {result} do not sum to 1: no softmax; apply torch.softmax(outputs, dim=1)",
-           hint="torch.softmax(model(batch), dim=1)[0] turns scores into probabilities.")
-    expect(_close(result, _expected(model, photo())),
-           f"predict_image gave {result}, not {_expected(model, photo())} for a photo")
+    total = sum(result.values())
+    if all(abs(v - 1) < 1e-4 for v in result.values()):
+        raise CheckFailed(f"for one photo, every probability is 1 ({result}): softmax over dim=0, the batch of one; "
+                          "use dim=1, the classes", hint="torch.softmax(outputs, dim=1)[0]")
+    expect(abs(total - 1) < 1e-4 and all(0 <= v <= 1 for v in result.values()),
+           f"for one photo the values {result} do not sum to 1: no softmax (or sigmoid); apply torch.softmax(outputs, "
+           "dim=1)", hint="torch.softmax(model(batch), dim=1)[0] turns the scores into probabilities that sum to 1.")
+    expected = _expected(model.eval(), photo())
+    if not _close(result, expected):
+        if not _close(_predict(predict_image, model, photo(), seed=1), result):
+            raise CheckFailed("the same photo gave other probabilities each time, the model in eval mode: training "
+                              "transforms (random crops) on the photo; use build_transforms(train=False, size=size)",
+                              hint="The eval transforms are deterministic: build_transforms(train=False, size=size).")
+        raise CheckFailed(f"for the check's model and photo, predict_image gave {result}, not {expected}",
+                          hint="Eval transforms, unsqueeze(0), model, softmax over dim=1: "
+                               "build_transforms(train=False, size=size)(image).unsqueeze(0).")
     swapped = _predict(predict_image, model, photo(), names=("dog", "cat"))
     expect(_close(swapped, _expected(model, photo(), names=("dog", "cat"))),
-           "with class_names ['dog', 'cat'] the probabilities are keyed wrongly: class_names[i] names output i")
+           "with class_names ['dog', 'cat'] the probabilities are keyed wrongly: class_names[i] names output i",
+           hint="zip(class_names, probs): the names come from the argument, not from a list of your own.")
 
 
 def test_eval_mode_without_gradients(predict_image):
-    model = probe_model().train()
+    model = probe_model().train()  # with dropout, whose random numbers change each call in training mode
     spy = Spy(model)
-    result = _predict(predict_image, model, photo())
+    first = _predict(predict_image, model, photo(), seed=1)
     if spy.calls:
-        expect(not spy.calls[-1][0], "the model ran in training mode: no eval mode; call model.eval() first",
-               hint="Dropout and batch norm behave differently in training mode; model.eval() switches them off.")
-        expect(not spy.calls[-1][1], "predict_image tracked gradients: run the model inside torch.no_grad()")
-    expect(_close(result, _expected(model, photo())), "the probabilities change from call to call: "
-           "no eval mode; call model.eval() first")
+        expect(not spy.calls[-1][0], "handed a model in training mode, predict_image ran it so: no eval mode; call "
+               "model.eval() first", hint="Dropout and batch norm behave differently in training mode; model.eval() "
+               "switches them off.")
+        expect(not spy.calls[-1][1], "predict_image tracked gradients: run the model inside torch.no_grad()",
+               hint="with torch.no_grad(): outputs = model(batch)")
+        return
+    expect(_close(first, _predict(predict_image, probe_model().train(), photo(), seed=2)),
+           "handed a model in training mode, predict_image gave other probabilities from call to call: "
+           "no eval mode; call model.eval() first", hint="model.eval() switches dropout off.")
 
 
 def test_paths_and_bytes(predict_image, tmp_path):
     model = probe_model()
-    expected = _expected(model, photo())
+    expected = _predict(predict_image, model, photo())
     path = tmp_path / "cat.1.png"
     photo().save(path)
     for what, image in (("a path (str)", str(path)), ("a Path", path), ("the bytes of a file", path.read_bytes())):
@@ -431,10 +843,13 @@ def test_paths_and_bytes(predict_image, tmp_path):
         except CheckFailed:
             raise
         except Exception as error:
-            raise CheckFailed(f"predict_image failed on {what} ({type(error).__name__}: {error}): "
+            raise CheckFailed(f"predict_image failed on {what} ({type(error).__name__}: {short_error(error)}): "
                               "accept a PIL image, a path or bytes",
-                              hint="Image.open(io.BytesIO(data)) opens bytes; Image.open(path) a path.") from error
-        expect(_close(result, expected), f"predict_image gave other probabilities for {what} than for the image")
+                              hint="Image.open(io.BytesIO(data)) opens bytes; Image.open(path) a str or a Path.") \
+                from error
+        expect(_close(result, expected), f"predict_image gave other probabilities for {what} than for the same "
+               "photo as a PIL image", hint="Open it and go on as with a PIL image: the same transforms for every "
+               "kind of input.")
 
 
 def test_any_image_mode(predict_image):
@@ -446,22 +861,54 @@ def test_any_image_mode(predict_image):
         except CheckFailed:
             raise
         except Exception as error:
-            raise CheckFailed(f"predict_image failed on a {mode} image ({type(error).__name__}: {error}): "
-                              "RGBA or grayscale not converted; call .convert('RGB')") from error
-        expect(_close(result, _expected(model, image)), f"a {mode} image gave other probabilities than the "
-               "same image in RGB: RGBA or grayscale not converted; call .convert('RGB')")
+            raise CheckFailed(f"predict_image failed on an image in mode {mode} ({type(error).__name__}: "
+                              f"{short_error(error)}): RGBA or grayscale not converted; call .convert('RGB')",
+                              hint="image = image.convert('RGB') before the transforms.") from error
+        expect(_close(result, _predict(predict_image, model, image.convert("RGB"))),
+               f"an image in mode {mode} gave other probabilities than the same image converted to RGB: RGBA or "
+               "grayscale not converted; call .convert('RGB')", hint="image = image.convert('RGB') before the "
+               "transforms.")
 
 
-def test_exif_orientation(predict_image):
+def test_exif_orientation(predict_image, tmp_path):
     model = probe_model()
-    sideways = photo()
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: rotate 90 degrees to show upright
-    buffer = io.BytesIO()
-    sideways.save(buffer, format="JPEG", quality=95, exif=exif)
-    data = buffer.getvalue()
-    expected = _expected(model, data)
-    result = _predict(predict_image, model, data)
-    expect(_close(result, expected), "a phone photo stored sideways (EXIF orientation 6) gave the probabilities of "
-           "the unturned photo: EXIF orientation ignored; apply ImageOps.exif_transpose(image)",
+    path = tmp_path / "phone.jpg"
+    photo().save(path, format="JPEG", quality=95, exif=exif)
+    upright = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+    result = _predict(predict_image, model, str(path))
+    expected = _predict(predict_image, model, upright)
+    expect(_close(result, expected), "a phone photo stored sideways (EXIF orientation 6) gave other probabilities "
+           "than the same photo turned upright: EXIF orientation ignored; apply ImageOps.exif_transpose(image)",
            hint="image = ImageOps.exif_transpose(image) turns the photo upright before anything else.")
+
+
+def test_runs_where_the_model_is(predict_image):
+    for given in (None, "cuda:1"):
+        model = probe_model()
+        what = (f"with the model on a pretend GPU (cuda:1) and "
+                f"{'device=None' if given is None else 'device=cuda:1'}, predict_image")
+        with PretendGPU("cuda:1") as gpu:
+            gpu.put(model)
+            kwargs = {} if given is None else {"device": gpu.device}
+            try:
+                _call(predict_image, model, photo(), **kwargs)
+            except RuntimeError as error:
+                if not mismatch_of(error):
+                    raise
+                message, hint = _device_failure(error, "predict_image", what.replace(", predict_image", ""))
+                if "stayed on the CPU" in message:
+                    message = (f"{what} left the image on the CPU, where it met the model in "
+                               f"{mismatch_of(error).operation}: the image goes where the model is")
+                    hint = ("Move the batch: batch.to(device), with device = next(model.parameters()).device "
+                            "when device is None.")
+                raise CheckFailed(message, hint) from error
+            except TypeError as error:
+                if "numpy" not in str(error):
+                    raise
+                raise CheckFailed(f"{what} called .numpy() on a tensor on the GPU ({short_error(error, 80)})",
+                                  hint="Use float(p) or .tolist(), or .cpu() before .numpy().") from error
+            expect(gpu.on_gpu(model), f"{what} moved the model off its GPU: a model given on a GPU must stay usable "
+                   "there afterwards", hint="Move the image to the model (batch.to(device)), never the model to the "
+                   "CPU.")

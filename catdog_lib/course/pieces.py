@@ -139,7 +139,89 @@ PRELUDE_NAMES = (
 
 
 class PieceError(CatdogError):
-    """A piece file that cannot be loaded: its message says which file and what to fix."""
+    """A piece file that cannot be loaded: its message says which file and what is wrong, its ``hint`` what to do."""
+
+    def __init__(self, message, hint=None):
+        super().__init__(message)
+        self.hint = hint
+
+
+# Hints for an error a learner's code raised, by the kind of error: (exception types, pattern in its
+# message, hint). The first that matches wins; READ_THE_TRACEBACK when none does.
+ERROR_HINTS = (
+    ((RuntimeError, ValueError), r"shapes cannot be multiplied|size mismatch|must match the size|"
+     r"Expected input batch_size|is invalid for input of size|expected input\[|Given groups=",
+     "A shape error: the tensor reaching that line has another shape than the layer expects; "
+     "print(x.shape) just before it and compare with the sizes the check asked for."),
+    ((TypeError,), r"invalid combination of arguments",
+     "A torch function got an argument of the wrong kind: print(type(x)) of what you pass it; "
+     "the checks pass arguments in the order of the lesson's def line."),
+    ((RuntimeError, TypeError, ValueError), r"scalar type|same dtype|should be a float tensor|"
+     r"expected .*(Float|Long|Byte|Double)|Found dtype|dtype .* expected",
+     "A dtype error, a missing conversion: a tensor holds other numbers than the next step expects "
+     "(uint8 0 to 255 where float in [0, 1] is needed, or float labels where int64 is); "
+     "transforms.ToTensor() (or v2.ToDtype(torch.float32, scale=True)) makes images float."),
+    ((RuntimeError, TypeError, AssertionError), r"same device|device type tensor to numpy|"
+     r"not compiled with CUDA|NVIDIA driver|CUDA",
+     "A device error: every tensor of one operation must be on the same device; move batches with "
+     "x = x.to(device) (keep the result), make new tensors with device=..., and call .cpu() before .numpy()."),
+    ((TypeError,), r"unexpected keyword argument|positional argument|required positional|missing \d+ required",
+     "The checks call your function as the lesson's def line says: keep its parameter names, order and defaults."),
+    ((AttributeError,), r"'str' object has no attribute",
+     "A str has no .name, .parent or .suffix: wrap it first, Path(path), which works for a str and a Path alike."),
+    ((AttributeError, TypeError), r"'(Posix|Windows)?Path' object|PosixPath|WindowsPath",
+     "A Path is not a str: use Path(path).name and Path(path) / 'x' instead of str methods, or str(path) first."),
+    ((AttributeError,), r"'NoneType' object has no attribute",
+     "Something is None where your code expects an object: an argument the check passed as None "
+     "(such as scheduler=None), or a function that returns nothing; test for None first."),
+    ((AttributeError,), r"object has no attribute",
+     "That object is not what your code takes it for: print(type(x)) to see what it is (arguments passed in "
+     "another order than the lesson's def line are a common cause)."),
+    ((KeyError,), r"",
+     "A dict has no such key: print(list(d)) to see the keys it does have."),
+    ((IndexError,), r"",
+     "An index past the end: print the length (len(x) or x.shape) of what you index."),
+    ((ZeroDivisionError,), r"",
+     "Something you divide by is 0: count the samples as you go, and divide once at the end."),
+    ((FileExistsError,), r"",
+     "The file is there already from an earlier run: remove the old folder first (shutil.rmtree), "
+     "or skip what exists."),
+    ((FileNotFoundError, NotADirectoryError), r"",
+     "A file or folder your code opens is not there: build its path from the arguments "
+     "(Path(dest) / 'train' / label) and create folders with mkdir(parents=True, exist_ok=True)."),
+    ((ModuleNotFoundError,), r"",
+     "That module is not installed here: use what the lesson's first cell imports, or the standard library."),
+)
+READ_THE_TRACEBACK = ("Read the short traceback below: its last line of your code is where it failed, "
+                      "and the error's words say why.")
+# Modules a learner's piece often needs that the prelude does not import.
+_NOT_IN_THE_PRELUDE = {"shutil", "io", "collections", "itertools", "glob", "re", "tempfile", "json",
+                       "functools", "operator", "statistics", "sys", "pathlib", "PIL", "torchvision"}
+
+
+def error_hint(error):
+    """The hint for ``error``, raised by a learner's code: one written for its kind of error."""
+    if isinstance(error, NameError):
+        missing = getattr(error, "name", None) or (re.findall(r"'(\w+)'", str(error)) or [""])[0]
+        if missing in _NOT_IN_THE_PRELUDE:
+            return (f"{missing} is not among the names the lesson's first cell imports: "
+                    f"add 'import {missing}' at the top of your piece's cell.")
+        return (f"{missing or 'A name'} is not defined in your piece's cell: pieces see only the names the "
+                "lesson's first cell imports (os, copy, math, random, time, Path, np, torch, nn, F, DataLoader, "
+                "datasets, transforms, models, Image, ImageOps, IMAGENET_MEAN, IMAGENET_STD, the pieces), "
+                "their own imports and their own definitions.")
+    text = str(error)
+    for kinds, pattern, hint in ERROR_HINTS:
+        if isinstance(error, kinds) and re.search(pattern, text):
+            return hint
+    return READ_THE_TRACEBACK
+
+
+def short_error(error, limit=200):
+    """``error``'s first line, cut to ``limit`` characters: what a verdict quotes of it."""
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else ""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def get_piece(name):
@@ -206,7 +288,8 @@ def load_piece(name, text_or_path):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise PieceError(f"cannot read {path}: {error}") from None
+            raise PieceError(f"cannot read {path}: {error}",
+                             "Run the piece's cell again: %%piece NAME saves it as UTF-8 text.") from None
         filename = str(path)
         shown = path.name
     else:
@@ -219,7 +302,9 @@ def load_piece(name, text_or_path):
     try:
         code = compile(text, filename, "exec")
     except SyntaxError as error:
-        raise PieceError(f"{shown} line {error.lineno}: {error.msg}; fix the syntax and run the cell again") from None
+        raise PieceError(f"{shown} line {error.lineno}: {error.msg}; fix the syntax and run the cell again",
+                         "Python could not read that line: look there (and at the end of the line above) for a "
+                         "missing bracket, colon or quote, or an indentation that does not line up.") from None
 
     namespace = prelude()
     shared = dict(namespace)
@@ -227,20 +312,23 @@ def load_piece(name, text_or_path):
     try:
         exec(code, namespace)
     except Exception as error:
-        raise PieceError(f"running {shown} raised {type(error).__name__}: {error}") from error
+        raise PieceError(f"running {shown} raised {type(error).__name__}: {short_error(error)}",
+                         error_hint(error)) from error
 
     # In a notebook the cell runs among the lesson's names: rebinding one breaks later cells.
     rebound = [other for other, value in shared.items()
                if other != name and namespace.get(other, _MISSING) is not value]
     if rebound:
         raise PieceError(f"{shown} rebinds {', '.join(rebound)}, a name the lessons share: "
-                         "give your own variables and helpers other names")
+                         "give your own variables and helpers other names",
+                         f"Rename yours (my_{rebound[0]}, or import it under another name): in the notebook, "
+                         f"every later cell still needs {rebound[0]} as the lesson's first cell made it.")
 
     function = namespace.get(name)
-    if function is None:
-        raise PieceError(f"{shown} does not define {name}: keep the line 'def {name}(...)' from the lesson")
-    if function is reference(name):
-        raise PieceError(f"{shown} does not define {name}: keep the line 'def {name}(...)' from the lesson")
+    keep_the_def = f"Keep the lesson's line 'def {name}(...):' at the top of the cell, and write your code under it."
+    if function is None or function is reference(name):
+        raise PieceError(f"{shown} does not define {name}: keep the line 'def {name}(...)' from the lesson", keep_the_def)
     if not callable(function):
-        raise PieceError(f"{name} in {shown} is a {type(function).__name__}, not a function: define it with 'def {name}(...)'")
+        raise PieceError(f"{name} in {shown} is a {type(function).__name__}, not a function: "
+                         f"define it with 'def {name}(...)'", keep_the_def)
     return function

@@ -17,9 +17,15 @@ fresh prelude, or the reference with ``--reference``. The plugin then:
 - saves and restores the global state around every check (random, numpy
   and torch generators, torch's default dtype and grad mode, the working
   folder, the environment, the attributes of the prelude's modules and of
-  their classes, such as ``nn.Linear.forward``) and
-  fails a piece that changed it, so the other pieces are judged as if it
-  were not there;
+  their classes, such as ``nn.Linear.forward``), so the other pieces are
+  judged as if it were not there; it fails a piece only for what would break
+  the learner's notebook (gradient tracking left off, another default dtype,
+  another working folder, a library's name or class patched). What the
+  contract forbids besides (``split_items`` reseeding ``random``) fails the
+  one check about it;
+- gives every failure a hint of its own: the check's, or one for the kind of
+  error the learner's code raised (a shape, a dtype, a device, a missing
+  import...), never the piece's first hint in place of one;
 - ends with a summary per lesson, and with ``--catdog-json PATH`` writes::
 
     {"reference": false, "workspace": "/path/to/my_pieces",
@@ -29,7 +35,7 @@ fresh prelude, or the reference with ``--reference``. The plugin then:
         "passed": 5, "total": 7,            # checks run for this piece
         "points": 0, "max_points": 2,        # points earned: all or nothing
         "message": "first failing check's sentence" | null,
-        "hint": "its first hint" | null,
+        "hint": "the hint written for that failure" | null,
         "traceback": "short traceback of the learner's code" | null,
         "failures": [{"check": "test_...", "message": "...", "hint": "...",
                       "traceback": null}, ...]}}}
@@ -51,8 +57,8 @@ from pathlib import Path
 
 import pytest
 
-from .pieces import (HINTS, LESSONS, PIECE_NAMES, PIECES, PieceError, get_piece, is_stub, load_piece,
-                     piece_path, reference)
+from .pieces import (HINTS, LESSONS, PIECE_NAMES, PIECES, PieceError, error_hint, get_piece, is_stub, load_piece,
+                     piece_path, reference, short_error)
 
 DEFAULT_TIMEOUT = 20
 HARD_STOP = 2  # seconds a piece may go on swallowing the stop before the whole run is ended
@@ -87,6 +93,54 @@ def expect_raises(exception, function, *args, message, hint=None, **kwargs):
     except exception as error:
         return error
     raise CheckFailed(message, hint)
+
+
+def expect_signature(function, name):
+    """Fail unless ``function`` can be called as the contract's ``name(...)`` is: the same parameter names
+    in the same order, the same defaults (or ``*args``/``**kwargs`` that take them), no new required ones."""
+    import inspect
+
+    wanted = inspect.signature(reference(name)).parameters
+    try:
+        got = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return
+    line = f"def {name}({', '.join(str(p) for p in wanted.values())})"
+    hint = f"Keep the lesson's def line as it is: {line}:"
+    kinds = {p.kind for p in got.values()}
+    mine = [p for p in got.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    for i, want in enumerate(wanted.values()):
+        have = got.get(want.name)
+        if have is None:
+            if inspect.Parameter.VAR_KEYWORD in kinds and (i < len(mine) or inspect.Parameter.VAR_POSITIONAL in kinds):
+                continue
+            raise CheckFailed(f"{name} has no parameter {want.name!r} (its def line is def {name}"
+                              f"{inspect.signature(function)}): the course calls it as {line}", hint)
+        if i < len(mine) and mine[i].name != want.name:
+            order = ", ".join(p.name for p in mine)
+            raise CheckFailed(f"{name}'s parameters come in the order ({order}), the lesson's in the order "
+                              f"({', '.join(wanted)}): callers pass them by position", hint)
+        if want.default is not want.empty:
+            if have.default is have.empty:
+                raise CheckFailed(f"{name}'s {want.name} has no default, the lesson's defaults to {want.default!r}: "
+                                  f"a call that leaves {want.name} out would fail", hint)
+            if not _same_default(have.default, want.default):
+                raise CheckFailed(f"{name}'s {want.name} defaults to {have.default!r}, the lesson's to "
+                                  f"{want.default!r}: a call that leaves {want.name} out would get another result",
+                                  hint)
+    for extra in got.values():
+        if (extra.name not in wanted and extra.default is extra.empty
+                and extra.kind not in (extra.VAR_POSITIONAL, extra.VAR_KEYWORD)):
+            raise CheckFailed(f"{name} needs a parameter {extra.name!r} that the lesson's def line does not have: "
+                              f"the course calls it as {line}", f"Give {extra.name} a default, or leave it out.")
+
+
+def _same_default(got, wanted):
+    """Equal, or two names of the same torchvision weights ("DEFAULT" and ResNet18_Weights.DEFAULT)."""
+    if got is wanted or (type(got) is type(wanted) and got == wanted):
+        return True
+    imagenet = {"DEFAULT", "IMAGENET1K_V1", "ResNet18_Weights.DEFAULT", "ResNet18_Weights.IMAGENET1K_V1"}
+    return str(wanted) in imagenet and str(got) in imagenet
 
 
 class CheckTimeout(BaseException):
@@ -130,6 +184,8 @@ class _PieceState:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "piece(name): the piece a check judges (set from its fixture)")
+    # pytest-timeout's marker, named here too so that a check's own limit is no unknown mark without it (Colab).
+    config.addinivalue_line("markers", "timeout(seconds): the time limit of one check")
     config.stash[_pieces_key] = {name: _PieceState(name) for name in PIECE_NAMES}
     _offline_torch_home(config)
     # The checks' tensors are tiny: one thread is faster, and on a busy machine far faster.
@@ -238,9 +294,8 @@ def _load(config, state):
         state.failure = CheckFailed(f"cannot read {path}: {error}")
         return
     if is_stub(text):
-        state.failure = CheckFailed(
-            f"{name} is not written yet: replace 'raise NotImplementedError()' with your code",
-            HINTS[name][0])
+        # The piece's first hint is the one about how to start: the right one here.
+        state.failure = CheckFailed(_STUB_MESSAGE.format(name=name), HINTS[name][0])
         return
     guard = _Guard(state)
     with guard:
@@ -248,25 +303,27 @@ def _load(config, state):
             state.function = load_piece(name, path)
         except PieceError as error:
             cause = error.__cause__
-            state.failure = CheckFailed(str(error), HINTS[name][0],
+            state.failure = CheckFailed(str(error), error.hint,
                                         _learner_traceback(cause, state.filename) if cause else None)
         except SystemExit:
-            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()"))
+            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()"), _EXIT_HINT)
         except PieceExit:
-            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()"))
+            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()"), _EXIT_HINT)
         except CheckTimeout:
             state.failure = CheckFailed(
-                f"running {path.name} took longer than the time limit: does code outside the function loop forever?")
+                f"running {path.name} took longer than the time limit: does code outside the function loop forever?",
+                "Code outside the def runs when the cell runs: move loops and experiments into another cell.")
     if guard.violations and not state.failure:
-        state.failure = CheckFailed(
-            f"running {path.name} {guard.describe()}: leave shared state alone", _STATE_HINT)
+        state.failure = guard.verdict(f"running {path.name}")
 
 
+_STUB_MESSAGE = "{name} is not written yet: replace 'raise NotImplementedError()' with your code"
 _EXIT_MESSAGE = ("{name} called {what}, which would end the whole program: "
                  "return a value or raise an exception instead")
-_STATE_HINT = ("Keep changes inside your function: your own generator (random.Random(seed), "
-               "np.random.default_rng(seed)) instead of seeding the global one; no torch.set_default_dtype, "
-               "os.chdir or torch.set_grad_enabled(False) calls; never assign to a library's names.")
+_EXIT_HINT = ("Replace sys.exit(), exit(), quit() or os._exit() with return (or raise ValueError(...) for input "
+              "you refuse): they would end the notebook's kernel, not only your function.")
+_TIMEOUT_HINT = ("Look for a loop that never ends: a while loop whose condition never changes, or a loop over a "
+                 "list that grows as you append to it.")
 
 
 def _make_fixture(name):
@@ -333,23 +390,31 @@ def _watched_classes():
     return _CLASSES
 
 
-_SEEDERS = (
-    # (module, attribute, how to name it)
-    ("random", "seed", "random.seed()"),
-    ("random", "setstate", "random.setstate()"),
-    ("numpy.random", "seed", "np.random.seed()"),
-    ("numpy.random", "set_state", "np.random.set_state()"),
-    ("torch", "manual_seed", "torch.manual_seed()"),
-    ("torch.random", "manual_seed", "torch.manual_seed()"),
-    ("torch", "seed", "torch.seed()"),
-    ("torch", "set_rng_state", "torch.set_rng_state()"),
-    ("torch.random", "set_rng_state", "torch.set_rng_state()"),
-)
+# What a piece may not leave changed, because it would break the learner's notebook: the words
+# for it (after "<piece> ") and its hint. Random generators, the environment and torch's thread
+# count are put back silently: the contract lets a piece use them (split_items's own check
+# judges its use of the global random state).
+_BREAKS = {
+    "grad": ("left gradient tracking switched {what} (torch.set_grad_enabled with nothing to switch it back): "
+             "every later training step in your notebook would {effect}",
+             "Switch gradients off for a block only: with torch.no_grad(): ... or "
+             "with torch.set_grad_enabled(training): ..., which switch them back at the end."),
+    "dtype": ("set torch's default dtype to {what} (torch.set_default_dtype): every tensor and model made after it "
+              "in your notebook would be {what}",
+              "Leave the default dtype alone: convert the one tensor that needs it, with .float() or .double()."),
+    "cwd": ("changed the working folder to {what} (os.chdir): every relative path in your later cells would "
+            "point somewhere else",
+            "Leave the working folder alone: build full paths, Path(folder) / name, instead of os.chdir(folder)."),
+    "module": ("changed {what}, which every later cell of your notebook would use",
+               "Never assign to a library's names (torch.softmax = ...): give your own function a name of its own."),
+    "class": ("changed {what}, a library class every later cell of your notebook would use",
+              "Never patch a library's classes (nn.Linear.forward = ...): write a function or a subclass of your own."),
+}
 
 
 class _Guard:
-    """Save the global state, stop ``os._exit``, notice seeding by the piece's code;
-    on exit, put everything back and list what the piece changed."""
+    """Save the global state and stop ``os._exit``; on exit, put everything back and list
+    what the piece changed that would break a notebook (``violations``: (kind, words))."""
 
     def __init__(self, state):
         self.state = state
@@ -374,9 +439,6 @@ class _Guard:
         self.classes = [(cls, dict(vars(cls))) for cls in _watched_classes()]
         self.patches = []
         self._patch(os, "_exit", self._no_exit)
-        for module_name, attribute, label in _SEEDERS:
-            module = sys.modules[module_name]
-            self._patch(module, attribute, self._recorder(getattr(module, attribute), label))
         return self
 
     def _patch(self, owner, attribute, value):
@@ -385,18 +447,6 @@ class _Guard:
 
     def _no_exit(self, status=0):
         raise PieceExit(status)
-
-    def _recorder(self, original, label):
-        filename = self.state.filename
-
-        def recorded(*args, **kwargs):
-            caller = sys._getframe(1).f_code.co_filename
-            what = f"changed the global random state (called {label})"
-            if caller == filename and what not in self.violations:
-                self.violations.append(what)
-            return original(*args, **kwargs)
-
-        return recorded
 
     def __exit__(self, *exc):
         import numpy as np
@@ -408,10 +458,10 @@ class _Guard:
         np.random.set_state(self.np_random)
         torch.set_rng_state(self.torch_rng)
         if torch.get_default_dtype() != self.dtype:
-            self.violations.append(f"set torch's default dtype to {torch.get_default_dtype()}")
+            self.violations.append(("dtype", str(torch.get_default_dtype())))
             torch.set_default_dtype(self.dtype)
         if torch.is_grad_enabled() != self.grad:
-            self.violations.append("left gradient tracking switched " + ("on" if torch.is_grad_enabled() else "off"))
+            self.violations.append(("grad", "on" if torch.is_grad_enabled() else "off"))
             torch.set_grad_enabled(self.grad)
         if torch.get_num_threads() != self.threads:
             torch.set_num_threads(self.threads)
@@ -420,40 +470,60 @@ class _Guard:
         except OSError:
             cwd = None
         if self.cwd is not None and cwd != self.cwd:
-            self.violations.append(f"changed the working folder (to {cwd})")
+            self.violations.append(("cwd", cwd))
             os.chdir(self.cwd)
         if dict(os.environ) != self.environ:
             os.environ.clear()
             os.environ.update(self.environ)
         for module, saved in self.modules:
             now = vars(module)
+            if _unchanged(now, saved):
+                continue
             for key, value in saved.items():
                 if key.startswith("_") or module is builtins and key == "_":
                     continue
                 if now.get(key, _MISSING) is not value:
                     label = "builtins" if module is builtins else module.__name__.replace("numpy", "np")
-                    self.violations.append(f"changed {label}.{key}")
+                    self.violations.append(("module", f"{label}.{key}"))
                     setattr(module, key, value)
         for cls, saved in self.classes:
             now = vars(cls)
+            if _unchanged(now, saved):
+                continue
             for key in set(saved) | set(now):
                 value = now.get(key, _MISSING)
                 if key.startswith("_") or value is saved.get(key, _MISSING):
                     continue
                 if callable(value) and not _made_in(value, self.state.filename):
                     continue  # the library's own doing (torch wraps an optimizer's step on first use)
-                self.violations.append(f"changed {_class_label(cls)}.{key}")
+                self.violations.append(("class", f"{_class_label(cls)}.{key}"))
                 if key in saved:
                     setattr(cls, key, saved[key])
                 else:
                     delattr(cls, key)
         return False
 
-    def describe(self):
-        return ", ".join(self.violations)
+    def verdict(self, who):
+        """A ``CheckFailed`` saying what ``who`` (the piece, or "running its file") changed, with the
+        hint for the first of those changes."""
+        words = []
+        for kind, what in self.violations:
+            template = _BREAKS[kind][0]
+            words.append(template.format(what=what, effect="learn nothing" if what == "off" else "track gradients"))
+        message = f"{who} {words[0]}" + (f"; it also {'; '.join(words[1:])}" if len(words) > 1 else "")
+        return CheckFailed(message, _BREAKS[self.violations[0][0]][1])
 
 
 _MISSING = object()
+
+
+def _unchanged(now, saved):
+    """Whether a module's or class's namespace still holds the same objects: one comparison in C, which
+    takes identical values as equal without calling their __eq__ (hundreds of classes, every check)."""
+    try:
+        return len(now) == len(saved) and now == saved
+    except Exception:  # a changed value whose == is not a plain bool (a tensor, an array)
+        return False
 
 
 def _made_in(value, filename):
@@ -478,11 +548,8 @@ def _class_label(cls):
     return cls.__qualname__
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item):
-    return (yield from _guarded(item))
-
-
+# Only the call phase runs the learner's code: the setup phase loads the piece once, under a guard of
+# its own (_load), and otherwise runs the checks' own fixtures.
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     return (yield from _guarded(item))
@@ -500,16 +567,16 @@ def _guarded(item):
         with guard:
             result = yield
     except SystemExit:
-        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()")) from None
+        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()"), _EXIT_HINT) from None
     except PieceExit:
-        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()")) from None
+        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()"), _EXIT_HINT) from None
     except Exception as error:
         # Changed global state explains whatever else went wrong: say that first.
         if guard.violations:
-            raise CheckFailed(f"{name} {guard.describe()}: leave shared state alone", _STATE_HINT) from error
+            raise guard.verdict(name) from error
         raise
     if guard.violations:
-        raise CheckFailed(f"{name} {guard.describe()}: leave shared state alone", _STATE_HINT)
+        raise guard.verdict(name)
     return result
 
 
@@ -555,7 +622,7 @@ def _stop_the_run(item, name, timeout):
                f"(or 'except BaseException:') inside a loop catches the stop; catch only the errors you "
                f"expect, such as 'except ValueError:'")
     state.results[item.nodeid] = {"check": item.name, "outcome": "failed", "message": message,
-                                  "hint": HINTS[name][0], "traceback": None}
+                                  "hint": _SWALLOWED_HINT, "traceback": None}
     config.stash[_stopped_key] = name
     path = config.getoption("catdog_json")
     if path:
@@ -568,6 +635,10 @@ def _stop_the_run(item, name, timeout):
     sys.stderr.flush()
     sys.stdout.flush()
     _real_exit(STOPPED_EXIT)
+
+
+_SWALLOWED_HINT = ("Catch only the errors you expect (except ValueError:, except OSError:), never a bare except: "
+                   "or except BaseException: inside a loop.")
 
 
 def _in_file(frame, filename):
@@ -594,32 +665,36 @@ def _learner_traceback(error, filename, limit=6):
 
 
 def _verdict(item, name, excinfo):
-    """(message, hint, traceback) for a failed phase of a check."""
+    """(message, hint, traceback) for a failed phase of a check: each with a hint written for it."""
     state = _state(item.config, name)
     error = excinfo.value
-    first_hint = HINTS[name][0]
     if isinstance(error, CheckFailed):
-        return error.message, error.hint or first_hint, error.learner_traceback
+        learner_tb = error.learner_traceback
+        if learner_tb is None and error.__cause__ is not None:
+            learner_tb = _learner_traceback(error.__cause__, state.filename)
+        return error.message, error.hint, learner_tb
     if isinstance(error, CheckTimeout):
         limit = error.args[0] if error.args else "the"
         message = (f"{name} ran for more than {limit:g} s and was stopped: is there a loop that never ends?"
                    if isinstance(limit, (int, float)) else f"{name} ran out of time")
-        state.failure = CheckFailed(f"not judged further: an earlier check of {name} ran out of time", first_hint)
-        return message, first_hint, _learner_traceback(error, state.filename)
+        state.failure = CheckFailed(f"not judged further: an earlier check of {name} ran out of time",
+                                    "Mend the loop that ran too long first, then run the checks again.")
+        return message, _TIMEOUT_HINT, _learner_traceback(error, state.filename)
     if isinstance(error, PieceExit):
-        return _EXIT_MESSAGE.format(name=name, what="os._exit()"), first_hint, None
+        return _EXIT_MESSAGE.format(name=name, what="os._exit()"), _EXIT_HINT, None
     if isinstance(error, SystemExit):
-        return _EXIT_MESSAGE.format(name=name, what="sys.exit()"), first_hint, None
+        return _EXIT_MESSAGE.format(name=name, what="sys.exit()"), _EXIT_HINT, None
     learner_tb = _learner_traceback(error, state.filename)
     if isinstance(error, NotImplementedError) and learner_tb:
-        return (f"{name} is not written yet: replace 'raise NotImplementedError()' with your code",
-                first_hint, learner_tb)
+        return _STUB_MESSAGE.format(name=name), HINTS[name][0], learner_tb
     if learner_tb:
-        return f"{name} raised {type(error).__name__}: {error}", first_hint, learner_tb
+        return f"{name} raised {type(error).__name__}: {short_error(error)}", error_hint(error), learner_tb
     if isinstance(error, pytest.fail.Exception) and "Timeout" in str(error):
-        return f"{name} ran out of time and was stopped: is there a loop that never ends?", first_hint, None
-    return (f"the check could not use what {name} gave ({type(error).__name__}: {error}): "
-            f"check what it returns against the lesson", first_hint, None)
+        return f"{name} ran out of time and was stopped: is there a loop that never ends?", _TIMEOUT_HINT, None
+    return (f"the check could not use what {name} gave ({type(error).__name__}: {short_error(error)}): "
+            f"check what it returns against the lesson",
+            "Compare what your function returns with the lesson's description: its type, its keys, its length.",
+            None)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -636,8 +711,9 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         message = (f"{name} printed {printed / 1e6:.1f} million characters: "
                    f"print a short line now and then, never inside a loop over every image")
-        report.longrepr = _render(name, message, HINTS[name][0], None)
-        _record(state, report, check, message, HINTS[name][0], None)
+        hint = "Print one line per epoch at most; a print for every image or batch floods the notebook."
+        report.longrepr = _render(name, message, hint, None)
+        _record(state, report, check, message, hint, None)
     report.sections = [(title, _shorten(content)) for title, content in report.sections]
 
     if call.excinfo is not None and report.failed and not hasattr(report, "_catdog_done"):

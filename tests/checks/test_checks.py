@@ -2,7 +2,9 @@
 
 For every piece: the reference passes, the lesson's stub fails as "not
 written yet", every wrong version in wrong/<piece>/ fails with the message
-meant for its mistake (its first line says ``# expect: <part of it>``), and
+meant for its mistake (its first line says ``# expect: <part of it>``), in
+the check its row of the clause table (clauses.py) names and no other but
+those the row allows, each failure with a hint of its own, and
 every version in good/<piece>/, written differently from the reference,
 passes. Learner code that loops, exits, prints megabytes, raises or changes
 global state fails alone while the other pieces of the same run pass.
@@ -24,7 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from catdog_lib.course.pieces import PIECE_NAMES, PIECES, reference
+from catdog_lib.course.pieces import HINTS, PIECE_NAMES, PIECES, reference
+
+import clauses
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -83,9 +87,11 @@ FAULTY_EARLY = {
                     "called sys.exit()"),
     "arrange_imagefolder": ("def arrange_imagefolder(train_items, val_items, dest, link=True):\n    os._exit(3)\n",
                             "called os._exit()"),
-    "build_transforms": ("def build_transforms(train, size=224):\n    torch.manual_seed(0)\n"
-                         "    return transforms.Compose([transforms.Resize(size), transforms.ToTensor()])\n",
-                         "called torch.manual_seed()"),
+    "build_transforms": ("from catdog_lib.transforms import build_transforms as _build\n\n"
+                         "def build_transforms(train, size=224):\n"
+                         "    transforms.Normalize.forward = lambda self, tensor: tensor\n"
+                         "    return _build(train, size)\n",
+                         "changed transforms.Normalize.forward"),
 }
 FAULTY_LATE = {
     "make_loaders": ("def make_loaders(data_dir, batch_size=32, num_workers=0, size=224):\n"
@@ -112,8 +118,9 @@ BROKEN = {
                         "raised NameError"),
     "no_function": ("split_items", "# I wrote nothing yet\n", "does not define split_items"),
     "top_level_exit": ("arrange_imagefolder", "exit()\n", "called sys.exit()"),
-    "top_level_seed": ("build_transforms", "np.random.seed(0)\n\ndef build_transforms(train, size=224):\n    return None\n",
-                       "called np.random.seed()"),
+    "top_level_grad_off": ("build_transforms", "torch.set_grad_enabled(False)\n\n"
+                           "def build_transforms(train, size=224):\n    return None\n",
+                           "left gradient tracking switched off"),
     "not_a_function": ("make_loaders", "make_loaders = 3\n", "not a function"),
     "top_level_loop": ("build_model", "while True:\n    pass\n", "took longer than the time limit"),
     "rebinds_a_shared_name": ("run_epoch", "from torchvision.transforms import v2 as transforms\n\n"
@@ -223,6 +230,8 @@ def test_a_wrong_piece_fails_with_its_message(judged, piece, path):
     verdict = _verdict(judged, run, piece)
     assert verdict["status"] == "failed", f"{path.name} passed every check of {piece}"
     assert expectation(path) in _messages(verdict), _messages(verdict)
+    # It breaks its row of the clause table (clauses.py), and only that, and each failure has its own hint.
+    assert not clauses.verdict_problems(piece, path, expectation(path), verdict, HINTS[piece])
 
 
 @pytest.mark.parametrize("piece,path", GOOD, ids=[f"{name}-{path.stem}" for name, path in GOOD])

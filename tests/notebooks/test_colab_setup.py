@@ -9,6 +9,7 @@ sees .venv's packages through a plain path entry), with a stand-in
 instead of GitHub and ``/content`` moved into a temp folder. Then a piece is
 written and checked, which runs the judge in a fresh process of that Python.
 """
+import re
 import subprocess
 import sys
 import sysconfig
@@ -80,5 +81,5 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     assert report["kit"] == str(kit / "catdog_lib" / "__init__.py")
     assert report["root"] == str(kit)
     assert {"check", "hint", "progress"} <= set(report["magics"])
-    assert "pick_device: 5 of 5 checks pass" in run.stdout and "cpu" in run.stdout
+    assert re.search(r"pick_device: (\d+) of \1 checks pass", run.stdout) and "cpu" in run.stdout
     assert (kit / "my_pieces" / "pick_device.py").is_file()

@@ -11,7 +11,10 @@ def arrange_imagefolder(train_items, val_items, dest, link=True):
             target = dest / split / label / source.name
             target.parent.mkdir(parents=True, exist_ok=True)
             if link:
-                target.symlink_to(source)
+                try:
+                    target.symlink_to(source)
+                except OSError:  # links not allowed here
+                    shutil.copyfile(source, target)
             else:
                 shutil.copyfile(source, target)
             per_label[label] = per_label.get(label, 0) + 1

@@ -1,9 +1,9 @@
-# Adds up detached tensors and turns them into floats at the end; zero_grad after the step.
+# Adds up detached tensors on the device and turns them into floats at the end; zero_grad after the step.
 def run_epoch(model, loader, criterion, device, optimizer=None):
     train = optimizer is not None
     model.train() if train else model.eval()
-    loss_sum = torch.zeros(())
-    right = torch.zeros((), dtype=torch.long)
+    loss_sum = torch.zeros((), device=device)
+    right = torch.zeros((), dtype=torch.long, device=device)
     n = 0
     if train:
         optimizer.zero_grad()

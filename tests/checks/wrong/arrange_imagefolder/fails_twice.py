@@ -9,6 +9,12 @@ def arrange_imagefolder(train_items, val_items, dest, link=True):
         for path, label in items:
             target = dest / split / label / Path(path).name
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(os.path.abspath(path), target) if link else shutil.copy2(path, target)
+            if link:
+                try:
+                    os.symlink(os.path.abspath(path), target)
+                except PermissionError:  # links not allowed here
+                    shutil.copy2(path, target)
+            else:
+                shutil.copy2(path, target)
             counts[split][label] = counts[split].get(label, 0) + 1
     return counts

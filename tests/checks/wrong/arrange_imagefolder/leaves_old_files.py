@@ -11,9 +11,12 @@ def arrange_imagefolder(train_items, val_items, dest, link=True):
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists() or target.is_symlink():
                 target.unlink()
-            if link:
-                os.symlink(os.path.abspath(path), target)
-            else:
+            try:
+                if link:
+                    os.symlink(os.path.abspath(path), target)
+                else:
+                    shutil.copy2(path, target)
+            except OSError:
                 shutil.copy2(path, target)
             counts[split][label] = counts[split].get(label, 0) + 1
     return counts

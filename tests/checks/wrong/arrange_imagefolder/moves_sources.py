@@ -1,4 +1,4 @@
-# expect: it moves the sources
+# expect: removed or moved the source
 import shutil
 
 def arrange_imagefolder(train_items, val_items, dest, link=True):

@@ -1,4 +1,4 @@
-# expect: return the counts per split and label
+# expect: not the counts per split and label
 import shutil
 
 def arrange_imagefolder(train_items, val_items, dest, link=True):
@@ -9,5 +9,8 @@ def arrange_imagefolder(train_items, val_items, dest, link=True):
         for path, label in items:
             target = dest / split / label / Path(path).name
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(os.path.abspath(path), target) if link else shutil.copy2(path, target)
+            try:
+                os.symlink(os.path.abspath(path), target) if link else shutil.copy2(path, target)
+            except OSError:
+                shutil.copy2(path, target)
     return {"train": len(train_items), "val": len(val_items)}

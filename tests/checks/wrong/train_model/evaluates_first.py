@@ -1,4 +1,4 @@
-# expect: evaluate on loaders['val'] after each epoch's training pass
+# expect: each epoch trains first, then evaluates
 def train_model(model, criterion, optimizer, scheduler, loaders, num_epochs=10, device=None):
     if device is None:
         device = next(model.parameters()).device

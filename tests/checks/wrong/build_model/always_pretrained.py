@@ -1,0 +1,8 @@
+# expect: with weights=None the model still holds the ImageNet weights
+def build_model(num_classes=2, weights="DEFAULT", freeze_backbone=False):
+    model = models.resnet18(weights="DEFAULT")
+    if freeze_backbone:
+        for param in model.parameters():
+            param.requires_grad = False
+    model.fc = nn.Linear(model.fc.in_features, num_classes)
+    return model

@@ -1,0 +1,8 @@
+# expect: it resizes to 256 whatever size is
+# The tutorial's numbers for 224, kept for every size.
+def build_transforms(train, size=224):
+    to_rgb = transforms.Lambda(lambda image: image.convert("RGB"))
+    normalize = transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)
+    if train:
+        return transforms.Compose([to_rgb, transforms.RandomResizedCrop(size), transforms.RandomHorizontalFlip(), transforms.ToTensor(), normalize])
+    return transforms.Compose([to_rgb, transforms.Resize(256), transforms.CenterCrop(size), transforms.ToTensor(), normalize])

@@ -1,0 +1,9 @@
+# expect: size defaults to 256
+def build_transforms(train, size=256):
+    to_rgb = transforms.Lambda(lambda image: image.convert("RGB"))
+    normalize = transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)
+    if train:
+        return transforms.Compose([to_rgb, transforms.RandomResizedCrop(size), transforms.RandomHorizontalFlip(),
+                                   transforms.ToTensor(), normalize])
+    return transforms.Compose([to_rgb, transforms.Resize(round(size * 256 / 224)), transforms.CenterCrop(size),
+                               transforms.ToTensor(), normalize])

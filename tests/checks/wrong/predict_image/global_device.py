@@ -1,0 +1,16 @@
+# expect: left the image on the CPU
+import io
+
+def predict_image(model, image, class_names, size=224, device=None):
+    if isinstance(image, (bytes, bytearray)):
+        image = Image.open(io.BytesIO(image))
+    elif not isinstance(image, Image.Image):
+        image = Image.open(image)
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    batch = build_transforms(train=False, size=size)(image).unsqueeze(0).to(device)
+    model.eval()
+    with torch.no_grad():
+        probabilities = torch.softmax(model(batch), dim=1)[0]
+    return {name: float(p) for name, p in zip(class_names, probabilities)}

