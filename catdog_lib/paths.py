@@ -31,3 +31,14 @@ def image_cache_dir():
     """Where the fast path keeps its decoded images between runs: ``$CATDOG_CACHE`` or ``~/.cache/catdog``."""
     env = os.environ.get("CATDOG_CACHE")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "catdog"
+
+
+def checks_dir():
+    """The kit's ``checks/`` folder: next to ``lessons/`` in the kit, or next to the installed package."""
+    from .errors import CatdogError
+
+    for root in (kit_root(), Path(__file__).resolve().parent.parent):
+        if (root / "checks").is_dir():
+            return root / "checks"
+    raise CatdogError("cannot find the kit's checks/ folder: run this from the kit's folder "
+                      "(the one that holds lessons/ and checks/)")

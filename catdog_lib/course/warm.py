@@ -525,7 +525,7 @@ def start_in_background(checks=None):
     """Start this kernel's warm judge now, so the first ``%check`` finds it warm. Never raises."""
     try:
         if checks is None:
-            from .judge import checks_dir
+            from ..paths import checks_dir
 
             checks = checks_dir()
         if enabled():
