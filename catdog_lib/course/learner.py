@@ -84,7 +84,9 @@ class LessonPieces(Mapping):
 
     def __init__(self, choices):
         self.choices = dict(choices)
-        self.calls = Counter()
+        self.calls = Counter()     # name -> calls
+        self.callers = Counter()   # (name, the piece that called it, or None) -> calls
+        self._running = []         # the pieces running now, innermost last
         self.notes = {}
         self._targets = {}
         self._functions = {name: self._counted(name) for name in self.choices}
@@ -94,7 +96,12 @@ class LessonPieces(Mapping):
     def _counted(self, name):
         def call(*args, **kwargs):
             self.calls[name] += 1
-            return self._targets[name](*args, **kwargs)
+            self.callers[name, self._running[-1] if self._running else None] += 1
+            self._running.append(name)
+            try:
+                return self._targets[name](*args, **kwargs)
+            finally:
+                self._running.pop()
 
         return functools.update_wrapper(call, self.choices[name].function)
 
@@ -142,7 +149,8 @@ class LessonPieces(Mapping):
                            [self.choices[name].yours for name in self.choices])
 
     def table(self, fast=False):
-        """A table from the record: each piece's version, and whether it ran here (how many calls) or why not.
+        """A table from the record: each piece's version, and whether it ran here (how often, called by
+        which piece) or why not.
 
         ``fast``: the run used the fast loaders (so ``build_transforms`` and
         ``make_loaders`` had nothing to do in training).
@@ -150,24 +158,39 @@ class LessonPieces(Mapping):
         rows = []
         for name, choice in self.choices.items():
             version = "yours" if choice.yours else f"reference ({choice.why})"
-            count = self.calls[name]
-            if count:
-                ran = f"ran ({count} call{'s' * (count != 1)})"
-            elif name in self.notes:
-                ran = self.notes[name]
-            elif fast and name in ("build_transforms", "make_loaders"):
-                ran = FAST_PATH
-            elif name == "run_epoch" and not (self.choices["train_model"].yours and self.calls["train_model"]):
-                ran = "not called"
-            else:
-                ran = NOT_CALLED.get(name, "not called")
-            rows.append((name, version, ran))
+            rows.append((name, version, self.what_ran(name, fast)))
         ran = sum(1 for name in self.choices if self.calls[name])
         mine = sum(1 for name in self.yours() if self.calls[name])
         footer = (f"{len(self.yours())} of {len(rows)} pieces are yours; {ran} of {len(rows)} ran here, "
                   f"{mine} of them yours")
         return PiecesTable("Which pieces ran, in which version", ("piece", "version", "in this lesson"), rows,
                            footer, [self.choices[name].yours for name in self.choices])
+
+    def what_ran(self, name, fast=False):
+        """How often piece ``name`` ran, and from where; or why it did not."""
+        count = self.calls[name]
+        training = self.choices["train_model"].yours and self.calls["train_model"]
+        if not count:
+            if name in self.notes:
+                return self.notes[name]
+            if fast and name in ("build_transforms", "make_loaders"):
+                return FAST_PATH
+            if name == "run_epoch" and not training:
+                return "not called"
+            return NOT_CALLED.get(name, "not called")
+        froms = sorted((caller, n) for (called, caller), n in self.callers.items() if called == name and caller)
+        words = f"ran ({count} call{'s' * (count != 1)}"
+        if froms:
+            words += ", " + ", ".join(f"{n} from {caller}" for caller, n in froms)
+        words += ")"
+        if name == "run_epoch" and training and not self.callers[name, "train_model"]:
+            words += "; never from your train_model, which makes its own passes over the data"
+        if fast and name in ("build_transforms", "make_loaders") and not self.callers[name, "make_loaders"] \
+                and name != "make_loaders":
+            words += "; not in training: the fast loaders do its work on the device"
+        elif fast and name == "make_loaders":
+            words += "; not in training: the fast loaders made the batches"
+        return words
 
     def _repr_html_(self):
         return self.versions()._repr_html_()

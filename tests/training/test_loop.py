@@ -11,49 +11,12 @@ from catdog_lib.errors import CatdogError
 from catdog_lib.train.checkpoint import HISTORY_KEYS
 from catdog_lib.train.loop import ProgressLoader, seed_everything, train
 from catdog_lib.training import run_epoch, train_model
+from helpers import tutorial_train_model
 from tiny_run import run, synthetic_loaders, tiny_model
 
 
 def weights_equal(a, b):
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
-
-
-def tutorial_train_model(model, criterion, optimizer, scheduler, loaders, num_epochs=10, device=None):
-    """The PyTorch tutorial's loop, as a learner might write the piece: its own phase loop, no run_epoch."""
-    device = device or next(model.parameters()).device
-    best_model_wts = copy.deepcopy(model.state_dict())
-    best_acc = -1.0
-    history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "lr": []}
-    for epoch in range(num_epochs):
-        print(f"Epoch {epoch}/{num_epochs - 1}")
-        history["lr"].append(optimizer.param_groups[0]["lr"])
-        for phase in ["train", "val"]:
-            model.train() if phase == "train" else model.eval()
-            running_loss, running_corrects = 0.0, 0
-            for inputs, labels in loaders[phase]:
-                inputs, labels = inputs.to(device), labels.to(device)
-                optimizer.zero_grad()
-                with torch.set_grad_enabled(phase == "train"):
-                    outputs = model(inputs)
-                    _, preds = torch.max(outputs, 1)
-                    loss = criterion(outputs, labels)
-                    if phase == "train":
-                        loss.backward()
-                        optimizer.step()
-                running_loss += loss.item() * inputs.size(0)
-                running_corrects += torch.sum(preds == labels.data)
-            if phase == "train" and scheduler is not None:
-                scheduler.step()
-            epoch_loss = running_loss / len(loaders[phase].dataset)
-            epoch_acc = running_corrects.double().item() / len(loaders[phase].dataset)
-            history[f"{phase}_loss"].append(epoch_loss)
-            history[f"{phase}_acc"].append(epoch_acc)
-            print(f"{phase} Loss: {epoch_loss:.4f} Acc: {epoch_acc:.4f}")
-            if phase == "val" and epoch_acc > best_acc:
-                best_acc = epoch_acc
-                best_model_wts = copy.deepcopy(model.state_dict())
-    model.load_state_dict(best_model_wts)
-    return model, history
 
 
 def test_n_calls_of_one_epoch_are_one_call_of_n_epochs(tiny_loaders):
@@ -149,7 +112,7 @@ def test_a_checkpoint_of_another_run_is_refused_not_loaded(tmp_path):
 def test_a_tutorial_style_train_model_trains_and_its_prints_give_way_to_the_loops_line(tiny_loaders, capsys):
     seed_everything(0)
     model, history = train(tiny_model(), tiny_loaders, epochs=2, lr=0.05, device="cpu", bars=False,
-                           train_model=tutorial_train_model)
+                           train_model=tutorial_train_model())
     out = capsys.readouterr().out
     assert "epoch 1/2: train loss" in out and "epoch 2/2" in out
     assert "Epoch 0/0" not in out and "train Loss" not in out
