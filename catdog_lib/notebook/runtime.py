@@ -89,9 +89,9 @@ def mount_drive(mountpoint):
     """``(MyDrive/catdog, "")`` once Google Drive is mounted at ``mountpoint``; ``(None, why)`` when it is not."""
     if os.environ.get("CATDOG_DRIVE", "1").strip().lower() in ("0", "no", "false", "off"):
         return None, "CATDOG_DRIVE=0"
-    from google.colab import drive
-
     try:
+        from google.colab import drive
+
         drive.mount(str(mountpoint))
     except Exception as e:  # refused, timed out, no Drive here
         return None, f"it was not mounted: {first_line(e)}"

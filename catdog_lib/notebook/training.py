@@ -7,7 +7,7 @@
 import time
 from dataclasses import dataclass, replace
 
-from ..errors import CatdogError, first_line
+from ..errors import CatdogError
 from ..train.recipe import RECIPE
 
 
@@ -74,7 +74,7 @@ def compare_starts(photos, pieces, settings, device, run_dir, done=None, report=
     times it for random ones (``RECIPE.lr_from_random / RECIPE.lr``).
     """
     from ..train.run import train_on_folder
-    from ..train.weights import ensure_pretrained_weights
+    from ..train.weights import ensure_pretrained_weights, pretrained_weights_path
     from .photos import arrange_photos
 
     budget = experiment_settings(settings, device.type == "cpu")
@@ -93,8 +93,10 @@ def compare_starts(photos, pieces, settings, device, run_dir, done=None, report=
         if weights:
             try:
                 ensure_pretrained_weights(weights, progress=False)
-            except CatdogError as e:
-                outcomes.append(Outcome(key, start, note=f"not run: it needs ImageNet's weights ({first_line(e, 90)})"))
+            except CatdogError:
+                where = pretrained_weights_path(weights)
+                outcomes.append(Outcome(key, start, note=f"not run: it needs ImageNet's weights, {where.name}, "
+                                                         f"which is not in {where.parent} and cannot be downloaded"))
                 continue
         if data_dir is None:
             data_dir = arrange_photos(photos, budget, pieces, report=report)

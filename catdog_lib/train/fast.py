@@ -9,8 +9,8 @@ the time. The fast loaders are data, not another loop: they feed the same
    RAM, or on the GPU when it fits, and memory-mapped from a file next time.
 2. Each batch is cropped, flipped and normalized as one tensor operation on
    the device (``augment``), with the distributions of the classic transforms.
-3. A loader yields ``(inputs, labels)`` already on the device, inputs in
-   the ``channels_last`` layout; ``len(loader)`` is its number of batches and
+3. A loader yields ``(inputs, labels)`` already on the device (on a GPU in
+   the ``channels_last`` layout); ``len(loader)`` is its number of batches and
    ``len(loader.dataset)`` its number of photos, as a ``DataLoader``'s.
 4. The training loader shuffles and augments with generators seeded from
    ``(seed, epoch)``: the loop calls ``set_epoch(epoch)``, so a resumed run
@@ -136,7 +136,9 @@ class FastLoader:
                 inputs = train_batch(batch, size, self.augment_generator)
             else:
                 inputs = eval_batch(batch, size)
-            yield inputs.contiguous(memory_format=torch.channels_last), labels
+            if self.device.type == "cuda":  # what the tensor cores read fastest (the loop puts the model so too)
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
+            yield inputs, labels
 
 
 def load_split(folder, size, device, cache_dir=None, available=None, progress=True, class_names=None):

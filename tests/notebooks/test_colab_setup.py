@@ -64,7 +64,7 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     assert setup != code[0]
     solution = nbformat.read(ROOT / "solutions" / "01_setup_and_hardware.ipynb", as_version=4)
     piece = next(c.source for c in solution.cells if c.source.startswith("%%piece pick_device"))
-    cells = [setup, code[1], piece, "%check pick_device", "device = pick_device(settings.device)\nprint(device)"]
+    cells = [setup, code[1], code[2], piece, "%check pick_device", "device = pick_device(settings.device)\nprint(device)"]
     (tmp_path / "cells.json").write_text(__import__("json").dumps(cells))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(stub),
            "CATDOG_DEVICE": "cpu", "PIP_FIND_LINKS": "/opt/wheels"}
@@ -81,4 +81,6 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     assert report["root"] == str(kit)
     assert {"check", "hint", "progress"} <= set(report["magics"])
     assert "pick_device: 5 of 5 checks pass" in run.stdout and "cpu" in run.stdout
+    # The stand-in google.colab has no drive module: Drive is not mounted, and the cell says what that means.
+    assert "No Google Drive (it was not mounted" in run.stdout and "lost when it ends" in run.stdout
     assert (kit / "my_pieces" / "pick_device.py").is_file()
