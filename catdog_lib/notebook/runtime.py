@@ -20,7 +20,6 @@ per runtime, ``start_lesson``:
    (``KAGGLE_USERNAME`` and ``KAGGLE_KEY``, read in every lesson);
 4. says in one line what is kept, or what will be lost and what to do.
 """
-import importlib.metadata
 import os
 import subprocess
 import sys
@@ -73,12 +72,14 @@ def start_lesson(kit=None, report=print):
 
 
 def install_kit(kit):
-    """``pip install -e kit``, once per runtime (the judge's fresh processes import the kit from there)."""
-    try:
-        importlib.metadata.version("catdog_lib")
+    """``pip install -e kit``, once per runtime: the fresh processes that judge the pieces must import this kit."""
+    import tempfile
+
+    probe = subprocess.run([sys.executable, "-c", "import catdog_lib; print(catdog_lib.__file__)"],
+                           capture_output=True, text=True, cwd=tempfile.gettempdir())
+    found = probe.stdout.strip()
+    if probe.returncode == 0 and found and Path(found).resolve().is_relative_to(Path(kit).resolve()):
         return
-    except importlib.metadata.PackageNotFoundError:
-        pass
     done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", str(kit)])
     if done.returncode:
         raise CatdogError(f"pip could not install the kit from {kit} (see above): run this cell again, or "

@@ -62,7 +62,8 @@ def colab_python(tmp_path):
     Path(site, "kit_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     probe = subprocess.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('catdog_lib'), "
                             "u.find_spec('torch') is not None, u.find_spec('ipykernel') is not None)"],
-                           capture_output=True, text=True, cwd=tmp_path)
+                           capture_output=True, text=True, cwd=tmp_path,
+                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})  # a worktree's is no install
     assert probe.stdout.split() == ["None", "True", "True"], f"the Colab-like Python is not right: {probe}"
     return python
 
@@ -95,8 +96,8 @@ def colab_env(tmp_path, photos_root, with_colab=True):
         "CATDOG_FAKE_UPLOADS": os.pathsep.join(str(photos_root / "train" / n) for n in PHOTOS),
         "CATDOG_FAKE_UPLOADS_LOG": str(tmp_path / "uploads.log"),
     })
-    if with_colab:
-        env["PYTHONPATH"] = str(FAKE_COLAB)
+    # The kernel's environment is this one's plus these: PYTHONPATH must be set either way (a worktree's is no install).
+    env["PYTHONPATH"] = str(FAKE_COLAB) if with_colab else ""
     return env
 
 
@@ -177,7 +178,8 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
     said = outputs_text(setup)  # CATDOG_DRIVE=0: one line on what will not outlive this runtime
     assert "No Google Drive (CATDOG_DRIVE=0)" in said and "lost when it ends" in said and "unset CATDOG_DRIVE" in said
     installed = subprocess.run([str(colab_python), "-c", "import catdog_lib; print(catdog_lib.__file__)"],
-                               capture_output=True, text=True, cwd=tmp_path)
+                               capture_output=True, text=True, cwd=tmp_path,
+                               env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert Path(installed.stdout.strip()).resolve().is_relative_to(kit_dir.resolve()), \
         f"pip install -e did not install the clone: {installed}"
 

@@ -49,8 +49,11 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     new_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                               capture_output=True, text=True, check=True).stdout.strip()
     Path(new_site, "parent_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    import os
+
+    without_kit = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a worktree's PYTHONPATH is no install
     probe = subprocess.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('catdog_lib'))"],
-                           capture_output=True, text=True, check=True, cwd=tmp_path)
+                           capture_output=True, text=True, check=True, cwd=tmp_path, env=without_kit)
     assert probe.stdout.strip() == "None"
 
     stub = tmp_path / "stub"  # google.colab, as Colab has it; `google` stays a namespace package
@@ -68,7 +71,6 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     (tmp_path / "cells.json").write_text(__import__("json").dumps(cells))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(stub),
            "CATDOG_DEVICE": "cpu", "PIP_FIND_LINKS": "/opt/wheels"}
-    import os
     for key in ("PIP_INDEX_URL", "PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "TORCH_HOME"):
         if key in os.environ:
             env[key] = os.environ[key]

@@ -34,7 +34,10 @@ def colab(tmp_path, monkeypatch):
     (kit / "lessons").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(runtime, "install_kit", lambda kit: None)  # this Python has the kit already
-    return kit
+    yield kit
+    for name in list(sys.modules):  # the stand-in, imported during the test, must not make later tests "Colab"
+        if name.startswith("google.colab"):
+            del sys.modules[name]
 
 
 def lines_of(kit):
