@@ -214,23 +214,21 @@ def run_epoch_device_sums(model, loader, criterion, device, optimizer=None):
 
     training = optimizer is not None
     model.train(training)
-    total = torch.zeros((), device=device)
-    correct = torch.zeros((), device=device, dtype=torch.long)
+    sums = torch.zeros(2, device=device)  # the loss times the batch size, and the hits, summed over the batches
     seen = 0
     with torch.set_grad_enabled(training):
         for inputs, labels in loader:
             inputs, labels = inputs.to(device), labels.to(device)
-            if training:
-                optimizer.zero_grad()
             outputs = model(inputs)
             loss = criterion(outputs, labels)
             if training:
+                optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-            total += loss.detach().float() * inputs.size(0)
-            correct += (outputs.argmax(dim=1) == labels).sum()
-            seen += inputs.size(0)
-    return total.item() / seen, correct.item() / seen
+            sums += torch.stack([loss.detach().float() * len(labels), (outputs.argmax(1) == labels).sum().float()])
+            seen += len(labels)
+    loss_sum, hits = sums.tolist()  # the one wait for the device in the pass
+    return loss_sum / seen, hits / seen
 
 
 def through_the_loop(args, model, loaders, device, lr, run_epoch=None):

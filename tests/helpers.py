@@ -34,17 +34,18 @@ def train_model(model, criterion, optimizer, scheduler, loaders, num_epochs=10, 
             model.train() if phase == "train" else model.eval()
             running_loss, running_corrects = 0.0, 0
             for inputs, labels in loaders[phase]:
-                inputs, labels = inputs.to(device), labels.to(device)
+                inputs = inputs.to(device)
+                labels = labels.to(device)
                 optimizer.zero_grad()
                 with torch.set_grad_enabled(phase == "train"):
                     outputs = model(inputs)
-                    _, preds = torch.max(outputs, 1)
                     loss = criterion(outputs, labels)
+                    preds = outputs.argmax(1)
                     if phase == "train":
                         loss.backward()
                         optimizer.step()
-                running_loss += loss.item() * inputs.size(0)
-                running_corrects += torch.sum(preds == labels.data)
+                running_loss += loss.item() * labels.size(0)
+                running_corrects += (preds == labels).sum()
             if phase == "train" and scheduler is not None:
                 scheduler.step()
             epoch_loss = running_loss / len(loaders[phase].dataset)

@@ -33,17 +33,15 @@ def train_model(model, criterion, optimizer, scheduler, loaders, num_epochs=10, 
     history = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc", "lr")}
     best, best_acc = copy.deepcopy(model.state_dict()), -1.0
     for _ in range(num_epochs):
-        history["lr"].append(optimizer.param_groups[0]["lr"])
-        loss, acc = one_phase(model, loaders["train"], criterion, device, optimizer)
-        history["train_loss"].append(loss)
-        history["train_acc"].append(acc)
+        lr = optimizer.param_groups[0]["lr"]
+        trained = one_phase(model, loaders["train"], criterion, device, optimizer)
         if scheduler is not None:
             scheduler.step()
-        loss, acc = one_phase(model, loaders["val"], criterion, device)
-        history["val_loss"].append(loss)
-        history["val_acc"].append(acc)
-        if acc > best_acc:
-            best, best_acc = copy.deepcopy(model.state_dict()), acc
+        judged = one_phase(model, loaders["val"], criterion, device)
+        for key, value in zip(history, (*trained, *judged, lr)):
+            history[key].append(value)
+        if judged[1] > best_acc:
+            best, best_acc = copy.deepcopy(model.state_dict()), judged[1]
     model.load_state_dict(best)
     return model, history
 '''
