@@ -95,8 +95,8 @@ def compare_starts(photos, pieces, settings, device, run_dir, done=None, report=
                 ensure_pretrained_weights(weights, progress=False)
             except CatdogError:
                 where = pretrained_weights_path(weights)
-                outcomes.append(Outcome(key, start, note=f"not run: it needs ImageNet's weights, {where.name}, "
-                                                         f"which is not in {where.parent} and cannot be downloaded"))
+                outcomes.append(Outcome(key, start, note=f"not run: it needs ImageNet's weights ({where.name}), "
+                                                         f"neither in torch's cache nor downloadable here"))
                 continue
         if data_dir is None:
             data_dir = arrange_photos(photos, budget, pieces, report=report)

@@ -204,5 +204,5 @@ def test_setup_cell_without_kit_outside_colab_says_what_to_do(tmp_path, kit_copy
     _, (setup,) = lesson_cells(kit_copy, "02_data_and_splits.ipynb", ["# Setup"])
     nb = run_cells(tmp_path, colab_python, colab_env(tmp_path, photos_root, with_colab=False), [setup], cwd=tmp_path)
     [error] = [o for o in nb.cells[0].outputs if o.output_type == "error"]
-    assert error.ename == "RuntimeError" and "catdog_lib is not installed" in error.evalue and "make lab" in error.evalue
+    assert error.ename == "RuntimeError" and "catdog_lib is not installed here" in error.evalue and "make lab" in error.evalue
     assert not (tmp_path / "content").exists()

@@ -250,7 +250,7 @@ def test_lesson05_runs_the_experiment_and_says_what_it_shows(course):
     _, _, _, runs = course
     shown = text_of(code_cell(runs[LESSONS[4]][0], "comparison = compare_starts("))
     assert "random weights" in shown and "the lesson's run above" in shown
-    assert shown.count("not run: it needs ImageNet's weights") == 2  # offline, none cached: one line each
+    assert shown.count("not run: it needs ImageNet's weights (resnet18-") == 2  # offline, none cached: one line each
     assert "From random weights the model reached" in shown
 
 
