@@ -19,7 +19,6 @@ import ast
 import json
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
