@@ -3,24 +3,32 @@
     .venv/bin/python bench/bench_train.py --data ../shared/data/dogs-vs-cats-200px --size 64 --epochs 2
 
 Same model (ResNet18, ``weights=None``), image size, split, epochs and seed
-for all four:
+for all:
 
 - tutorial: the PyTorch transfer-learning tutorial as published: ImageFolder,
   v1 PIL transforms, batch 4, ``num_workers=4`` (at most the cores), fp32,
   SGD lr 0.001 momentum 0.9, StepLR(7, 0.1), ``.item()`` every batch;
-- classic: the kit's pieces, ``make_loaders`` + ``run_epoch`` as
-  ``train_model`` runs them, batch 64 (256 on a GPU), workers = cores (at most 8);
-- fast: ``catdog_lib.train.fast``: cache, batch augmentation on the device,
-  channels_last, mixed precision on CUDA, no per-batch sync;
-- limit: the same model and batch as the fast path, trained on random
-  tensors already on the device: no data loading at all.
+- classic: the kit's pieces, ``make_loaders`` and the reference ``train_model``
+  through the one loop (``catdog_lib.train.loop``), batch 64 (256 on a GPU),
+  workers = cores (at most 8);
+- fast: the reference ``train_model`` over the fast loaders
+  (``catdog_lib.train.fast``: cache, batch augmentation on the device) through
+  the one loop, in its precision (mixed on CUDA, with ``channels_last``); its
+  ``run_epoch`` is the reference piece, learner-style: ``.item()`` every batch;
+- device-sums: the same with a ``run_epoch`` that keeps its sums on the
+  device and reads them once a pass, to measure what the ``.item()`` costs;
+- limit: the same model, batches and precision trained on random tensors
+  already on the device: no data loading at all;
+- paired: fast, device-sums and limit in turns in one process, epoch by
+  epoch (their ratios, free of the load's drift on a shared machine).
 
-Each method runs in its own process (its peak memory is its own). Reports
-images per second for loading alone and for training, val accuracy after
-the last epoch, peak memory, the ratios fast/tutorial and fast/limit, the
-system load around each run, and the scaling of the cache (build time,
-memory, epoch time) with 1k, 4k and 25k images (25k by reusing files).
-Writes ``bench/out/bench-<time>.json`` and ``.md`` (and ``latest.*``).
+Each method runs in its own process (its peak memory is its own). Training
+speed is measured over the training passes alone (what ``train_model`` hands
+``run_epoch`` with an optimizer). Reports images per second for loading
+alone and for training, val accuracy after the last epoch, peak memory, the
+ratios, the system load around each run, and the scaling of the cache
+(build time, memory, epoch time) with 1k, 4k and 25k images (25k by reusing
+files). Writes ``bench/out/bench-<time>.json`` and ``.md`` (and ``latest.*``).
 """
 import argparse
 import json
@@ -34,7 +42,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-METHODS = ("tutorial", "classic", "fast", "limit", "paired")
+METHODS = ("tutorial", "classic", "fast", "device-sums", "limit", "paired")
 
 
 # ---------------------------------------------------------------------------
@@ -181,198 +189,236 @@ def bench_tutorial(args, data_dir, device):
             "val_acc": epochs[-1]["acc"], "epochs": epochs}
 
 
-def bench_classic(args, data_dir, device):
-    import torch
-    from torch import nn
+def timed(run_epoch, seconds, device):
+    """``run_epoch``, with each training pass's duration appended to ``seconds`` (the GPU synced around it)."""
+    def run(model, loader, criterion, device_, optimizer=None):
+        if optimizer is None:
+            return run_epoch(model, loader, criterion, device_, optimizer)
+        sync(device)
+        start = time.perf_counter()
+        result = run_epoch(model, loader, criterion, device_, optimizer)
+        sync(device)
+        seconds.append(time.perf_counter() - start)
+        return result
+    return run
 
-    from catdog_lib import make_loaders, run_epoch
+
+def run_epoch_device_sums(model, loader, criterion, device, optimizer=None):
+    """``run_epoch`` as the kit wrote it before the one loop: sums kept on the device, read once a pass.
+
+    The contract's numbers, without a ``.item()`` per batch (which makes the
+    CPU wait for the GPU each batch). Only here, to measure what the
+    learner-style ``.item()`` costs.
+    """
+    import torch
+
+    training = optimizer is not None
+    model.train(training)
+    sums = torch.zeros(2, device=device)  # the loss times the batch size, and the hits, summed over the batches
+    seen = 0
+    with torch.set_grad_enabled(training):
+        for inputs, labels in loader:
+            inputs, labels = inputs.to(device), labels.to(device)
+            outputs = model(inputs)
+            loss = criterion(outputs, labels)
+            if training:
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            sums += torch.stack([loss.detach().float() * len(labels), (outputs.argmax(1) == labels).sum().float()])
+            seen += len(labels)
+    loss_sum, hits = sums.tolist()  # the one wait for the device in the pass
+    return loss_sum / seen, hits / seen
+
+
+def through_the_loop(args, model, loaders, device, lr, run_epoch=None):
+    """The reference ``train_model`` (calling ``run_epoch``, timed) through the one loop: ``(train img/s, val acc)``."""
+    from catdog_lib.train.linking import with_names
+    from catdog_lib.train.loop import seed_everything, train
+    from catdog_lib.training import run_epoch as reference_run_epoch
+    from catdog_lib.training import train_model
+
+    seconds = []
+    seed_everything(args.seed)
+    _, history = train(model, loaders, epochs=args.epochs, lr=lr, device=device, progress=False,
+                       train_model=with_names(train_model, run_epoch=timed(run_epoch or reference_run_epoch,
+                                                                           seconds, device)))
+    return len(loaders["train"].dataset) * args.epochs / sum(seconds), history["val_acc"][-1]
+
+
+def bench_classic(args, data_dir, device):
+    """The kit's classic path: ``make_loaders`` and the reference ``train_model`` through the one loop."""
+    from catdog_lib import make_loaders
 
     batch = 256 if device.type == "cuda" else 64
     workers = min(8, os.cpu_count() or 1)
-    torch.manual_seed(args.seed)
     loaders, _ = make_loaders(data_dir, batch_size=batch, num_workers=workers, size=args.size)
     load_ips = time_loader(loaders["train"], device)
-    model = new_model(args.seed, device)
-    criterion = nn.CrossEntropyLoss()
     lr = 0.001 * batch / 4  # the tutorial's rate, scaled with the batch
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)
-    train_time, epochs = 0.0, []
-    for epoch in range(args.epochs):  # the body of train_model, timed
-        start = time.perf_counter()
-        train_loss, train_acc = run_epoch(model, loaders["train"], criterion, device, optimizer)
-        train_time += time.perf_counter() - start
-        scheduler.step()
-        val_loss, val_acc = run_epoch(model, loaders["val"], criterion, device)
-        epochs.append({"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc})
-    n_train = len(loaders["train"].dataset)
-    return {"batch_size": batch, "workers": workers, "lr": lr, "load_img_s": load_ips,
-            "train_img_s": n_train * args.epochs / train_time, "val_acc": epochs[-1]["val_acc"], "epochs": epochs}
+    train_ips, val_acc = through_the_loop(args, new_model(args.seed, device), loaders, device, lr)
+    return {"batch_size": batch, "workers": workers, "lr": lr, "load_img_s": load_ips, "train_img_s": train_ips,
+            "val_acc": val_acc}
 
 
-def bench_fast(args, data_dir, device, cache_dir):
+def fast_loaders_timed(args, data_dir, device, cache_dir):
+    """The fast loaders, their cache built afresh: ``(loaders, build seconds, reload seconds, loading img/s)``."""
+    from catdog_lib.train.fast import fast_loaders
+    from catdog_lib.train.recipe import fast_batch_size
+
+    batch = fast_batch_size(device)
+    shutil.rmtree(cache_dir, ignore_errors=True)  # time a fresh build
+    start = time.perf_counter()
+    loaders, _ = fast_loaders(data_dir, batch, args.size, device, args.seed, cache_dir, progress=False)
+    build_s = time.perf_counter() - start
+    start = time.perf_counter()
+    fast_loaders(data_dir, batch, args.size, device, args.seed, cache_dir, progress=False)
+    reload_s = time.perf_counter() - start
+    sync(device)
+    start = time.perf_counter()
+    for _ in loaders["train"]:  # loading alone: fetch, crop, flip, normalize, as the pieces receive it
+        pass
+    sync(device)
+    return loaders, build_s, reload_s, len(loaders["train"].dataset) / (time.perf_counter() - start)
+
+
+def bench_fast(args, data_dir, device, cache_dir, run_epoch=None):
+    """The reference ``train_model`` over the fast loaders through the one loop (``run_epoch``: the reference's,
+    one ``.item()`` per batch, unless given)."""
+    from catdog_lib.train.amp import choose_precision
+
+    loaders, build_s, reload_s, load_ips = fast_loaders_timed(args, data_dir, device, cache_dir)
+    batch = loaders["train"].batch_size
+    lr = 0.001 * batch / 4
+    train_ips, val_acc = through_the_loop(args, new_model(args.seed, device), loaders, device, lr, run_epoch)
+    images = loaders["train"].dataset.images
+    n = len(loaders["train"].dataset) + len(loaders["val"].dataset)
+    return {"batch_size": batch, "lr": lr, "precision": choose_precision(device).describe(),
+            "cache_on_device": images.on_device, "cache_build_s": build_s, "cache_reload_s": reload_s,
+            "cache_mib": round(n * 3 * images.images.shape[-1] ** 2 / 2 ** 20, 1),
+            "load_img_s": load_ips, "train_img_s": train_ips, "val_acc": val_acc}
+
+
+def limit_steps(model, batches, device, lr):
+    """Train ``model`` on ``batches`` of random tensors already on the device, in the loop's own precision:
+    no data loading, no per-batch sync. Returns images per second."""
     import torch
     from torch import nn
 
-    from catdog_lib.train.amp import amp_dtype
-    from catdog_lib.train.augment import train_batch
-    from catdog_lib.train.fast import load_split, run_fast_epoch
-    from catdog_lib.train.recipe import fast_batch_size
+    from catdog_lib.train.amp import choose_precision
+    from catdog_lib.train.recipe import optimizer_and_schedule
 
-    shutil.rmtree(cache_dir, ignore_errors=True)  # time a fresh build
-    start = time.perf_counter()
-    train_data, class_names = load_split(Path(data_dir) / "train", args.size, device, cache_dir, progress=False)
-    val_data, _ = load_split(Path(data_dir) / "val", args.size, device, cache_dir, progress=False,
-                             class_names=class_names)
-    build_s = time.perf_counter() - start
-    start = time.perf_counter()
-    load_split(Path(data_dir) / "train", args.size, device, cache_dir, progress=False)
-    reload_s = time.perf_counter() - start
-
-    batch = fast_batch_size(device)
-    generator = torch.Generator(device=device).manual_seed(args.seed)
-    order = torch.randperm(len(train_data), generator=torch.Generator().manual_seed(args.seed))
+    precision = choose_precision(device)
+    optimizer, _ = optimizer_and_schedule(model, lr, epochs=1)
+    size, sizes = batches
+    inputs = torch.randn(max(sizes), 3, size, size, device=device)
+    if device.type == "cuda":
+        model.to(memory_format=torch.channels_last)
+        inputs = inputs.contiguous(memory_format=torch.channels_last)
+    labels = torch.randint(0, 2, (max(sizes),), device=device)
+    model.train()
     sync(device)
     start = time.perf_counter()
-    for i in range(0, len(train_data), batch):  # loading alone: fetch, crop, flip, normalize
-        images, labels = train_data.batch(order[i:i + batch])
-        train_batch(images, args.size, generator).contiguous(memory_format=torch.channels_last)
+    with precision.around(nn.CrossEntropyLoss(), optimizer) as (criterion, step):
+        for k in sizes:
+            step.zero_grad()
+            criterion(model(inputs[:k]), labels[:k]).backward()
+            step.step()
     sync(device)
-    load_ips = len(train_data) / (time.perf_counter() - start)
+    return sum(sizes) / (time.perf_counter() - start)
 
-    model = new_model(args.seed, device, channels_last=True)
-    criterion = nn.CrossEntropyLoss()
-    lr = 0.001 * batch / 4
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)
-    dtype = amp_dtype(device)
-    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
-    train_time, epochs = 0.0, []
-    for epoch in range(args.epochs):  # the loop of fit_fast, timed
-        gen = torch.Generator(device=device).manual_seed(args.seed * 100_003 + epoch)
-        order_gen = torch.Generator().manual_seed(args.seed * 100_003 + epoch)
-        sync(device)
-        start = time.perf_counter()
-        train_loss, train_acc = run_fast_epoch(model, train_data, criterion, args.size, batch, optimizer, scaler,
-                                               gen, order_gen, dtype, progress=False)
-        train_time += time.perf_counter() - start
-        scheduler.step()
-        val_loss, val_acc = run_fast_epoch(model, val_data, criterion, args.size, batch, autocast_dtype=dtype,
-                                           progress=False)
-        epochs.append({"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc})
-    n = len(train_data) + len(val_data)
-    return {"batch_size": batch, "lr": lr, "amp": str(dtype), "cache_on_device": train_data.on_device,
-            "cache_build_s": build_s, "cache_reload_s": reload_s,
-            "cache_mib": round(n * 3 * train_data.images.shape[-1] ** 2 / 2 ** 20, 1),
-            "load_img_s": load_ips, "train_img_s": len(train_data) * args.epochs / train_time,
-            "val_acc": epochs[-1]["val_acc"], "epochs": epochs}
+
+def fast_batch_sizes(n, batch):
+    """The sizes of the fast training loader's batches over ``n`` images (a last batch of one joins the one before)."""
+    sizes = [min(batch, n - i) for i in range(0, n, batch)]
+    if len(sizes) > 1 and sizes[-1] == 1:
+        sizes[-2:] = [sizes[-2] + 1]
+    return sizes
 
 
 def bench_limit(args, data_dir, device):
-    import torch
-    from torch import nn
-
-    from catdog_lib.train.amp import amp_dtype, amp_step
     from catdog_lib.train.recipe import fast_batch_size
 
     n_train = sum(1 for _ in Path(data_dir, "train").rglob("*.jpg"))
     batch = fast_batch_size(device)
-    model = new_model(args.seed, device, channels_last=True)
-    criterion = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.001 * batch / 4, momentum=0.9)
-    dtype = amp_dtype(device)
-    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
-    inputs = torch.randn(batch, 3, args.size, args.size, device=device).contiguous(memory_format=torch.channels_last)
-    labels = torch.randint(0, 2, (batch,), device=device)
-    steps = args.epochs * -(-n_train // batch)
-    model.train()
-    sync(device)
-    start = time.perf_counter()
-    for _ in range(steps):
-        amp_step(model, criterion, inputs, labels, optimizer, dtype, scaler)  # the fast path's own step
-    sync(device)
-    return {"batch_size": batch, "amp": str(dtype), "train_img_s": steps * batch / (time.perf_counter() - start),
+    sizes = fast_batch_sizes(n_train, batch) * args.epochs
+    model = new_model(args.seed, device)
+    return {"batch_size": batch, "train_img_s": limit_steps(model, (args.size, sizes), device, 0.001 * batch / 4),
             "load_img_s": None, "val_acc": None}
 
 
 def bench_paired(args, data_dir, device, cache_dir, rounds=4):
-    """Fast path and limit in turns, epoch by epoch, in one process: their ratio, free of the load's drift.
+    """The fast path (with the reference run_epoch, and with device sums), and the limit, in turns, epoch by
+    epoch, in one process: their ratios, free of the load's drift.
 
-    On a shared machine the load changes from minute to minute, so two
-    methods run one after the other are not compared fairly. Here each round
-    times one fast-path training epoch and the limit on the same batch sizes,
-    in alternating order; we report the median of the rounds' ratios.
+    On a shared machine the load changes from minute to minute, so methods
+    run one after the other are not compared fairly. Here each round times
+    one training epoch of each, the reference ``train_model`` over the fast
+    loaders calling the reference ``run_epoch`` (one ``.item()`` per batch) or
+    ``run_epoch_device_sums``, and the limit on the same batch sizes, in an
+    order that rotates; we report the medians of the rounds' ratios.
     """
     import statistics
 
     import torch
     from torch import nn
 
-    from catdog_lib.train.amp import amp_dtype, amp_step
-    from catdog_lib.train.fast import load_split, run_fast_epoch
-    from catdog_lib.train.recipe import fast_batch_size
+    from catdog_lib.train.amp import choose_precision
+    from catdog_lib.train.linking import with_names
+    from catdog_lib.train.loop import ProgressLoader, one_epoch
+    from catdog_lib.train.recipe import optimizer_and_schedule
+    from catdog_lib.training import run_epoch, train_model
 
-    train_data, _ = load_split(Path(data_dir) / "train", args.size, device, cache_dir, progress=False)
-    batch = fast_batch_size(device)
-    dtype = amp_dtype(device)
-    criterion = nn.CrossEntropyLoss()
-    models, optimizers, scalers = [], [], []
-    for _ in range(2):
-        model = new_model(args.seed, device, channels_last=True)
-        models.append(model)
-        optimizers.append(torch.optim.SGD(model.parameters(), lr=0.001 * batch / 4, momentum=0.9))
-        scalers.append(torch.amp.GradScaler("cuda") if dtype == torch.float16 else None)
-    n = len(train_data)
-    sizes = [min(batch, n - i) for i in range(0, n, batch) if n - i >= 2]
-    inputs = torch.randn(batch, 3, args.size, args.size, device=device).contiguous(memory_format=torch.channels_last)
-    labels = torch.randint(0, 2, (batch,), device=device)
-    fast_ips, limit_ips = [], []
-    def fast_epoch(r):
-        sync(device)
-        start = time.perf_counter()
-        run_fast_epoch(models[0], train_data, criterion, args.size, batch, optimizers[0], scalers[0],
-                       torch.Generator(device=device).manual_seed(r), torch.Generator().manual_seed(r), dtype,
-                       progress=False)
-        fast_ips.append(n / (time.perf_counter() - start))
+    loaders, _, _, _ = fast_loaders_timed(args, data_dir, device, cache_dir)
+    batch = loaders["train"].batch_size
+    n = len(loaders["train"].dataset)
+    sizes = fast_batch_sizes(n, batch)
+    lr = 0.001 * batch / 4
+    feed = device if device.type == "cuda" else None
+    shown = {split: ProgressLoader(loader, split, False, feed) for split, loader in loaders.items()}
+    figures = {"item": [], "sums": [], "limit": []}
+    runners = {}
+    for kind, epoch_fn in (("item", run_epoch), ("sums", run_epoch_device_sums)):
+        model = new_model(args.seed, device)
+        if device.type == "cuda":
+            model.to(memory_format=torch.channels_last)
+        optimizer, scheduler = optimizer_and_schedule(model, lr, epochs=rounds)
+        seconds = []
+        piece = with_names(train_model, run_epoch=timed(epoch_fn, seconds, device))
 
-    def limit_epoch():
-        model, optimizer, scaler = models[1], optimizers[1], scalers[1]
-        model.train()
-        sync(device)
-        start = time.perf_counter()
-        for k in sizes:  # the same batches, by size, as the fast epoch
-            amp_step(model, criterion, inputs[:k], labels[:k], optimizer, dtype, scaler)
-        sync(device)
-        limit_ips.append(sum(sizes) / (time.perf_counter() - start))
-
+        def one(model=model, optimizer=optimizer, scheduler=scheduler, seconds=seconds, piece=piece, kind=kind):
+            one_epoch(piece, model, nn.CrossEntropyLoss(), optimizer, scheduler, shown, device,
+                      choose_precision(device))
+            figures[kind].append(n / seconds[-1])
+        runners[kind] = one
+    limit_model = new_model(args.seed, device)
+    runners["limit"] = lambda: figures["limit"].append(limit_steps(limit_model, (args.size, sizes), device, lr))
+    order = ["item", "sums", "limit"]
     for r in range(rounds):
-        if r % 2 == 0:  # alternate which goes first, so a rising or falling load favours neither
-            fast_epoch(r)
-            limit_epoch()
-        else:
-            limit_epoch()
-            fast_epoch(r)
-        print(f"paired round {r + 1}: fast {fast_ips[-1]:.1f} img/s, limit {limit_ips[-1]:.1f} img/s, "
-              f"load {load_now()[0]}", flush=True)
-    ratios = [f / l for f, l in zip(fast_ips, limit_ips)]
-    return {"batch_size": batch, "rounds": rounds, "fast_img_s": fast_ips, "limit_img_s": limit_ips,
-            "ratios": ratios, "median_ratio": statistics.median(ratios),
-            "train_img_s": statistics.median(fast_ips), "load_img_s": None, "val_acc": None}
+        loaders["train"].set_epoch(r)
+        for kind in order[r % 3:] + order[:r % 3]:  # rotate who goes first: a changing load favours none
+            runners[kind]()
+        print(f"paired round {r + 1}: reference run_epoch {figures['item'][-1]:.1f} img/s, device sums "
+              f"{figures['sums'][-1]:.1f} img/s, limit {figures['limit'][-1]:.1f} img/s, load {load_now()[0]}",
+              flush=True)
+    to_limit = [a / b for a, b in zip(figures["item"], figures["limit"])]
+    to_sums = [a / b for a, b in zip(figures["item"], figures["sums"])]
+    return {"batch_size": batch, "rounds": rounds, "fast_img_s": figures["item"], "sums_img_s": figures["sums"],
+            "limit_img_s": figures["limit"], "ratios": to_limit, "median_ratio": statistics.median(to_limit),
+            "item_vs_sums": to_sums, "median_item_vs_sums": statistics.median(to_sums),
+            "train_img_s": statistics.median(figures["item"]), "load_img_s": None, "val_acc": None}
 
 
 def bench_scaling(args, device, cache_dir):
-    """Cache build time and memory, the data side of an epoch, and one fast-path training epoch, at several sizes.
+    """Cache build time and memory, the data side of an epoch, and one training epoch (the reference
+    ``train_model`` over the fast loaders), at several numbers of images.
 
     The training epoch is skipped above ``--scale-train-max`` images (on a
     shared 2-core CPU an epoch of 25k images takes many minutes).
     """
     import torch
-    from torch import nn
 
-    from catdog_lib.train.amp import amp_dtype
-    from catdog_lib.train.augment import train_batch
     from catdog_lib.train.cache import cache_side, load_or_build_cache
-    from catdog_lib.train.fast import CachedImages, run_fast_epoch
+    from catdog_lib.train.fast import CachedImages, CachedSplit, FastLoader
     from catdog_lib.train.recipe import fast_batch_size
 
     items = photo_list(args.data)
@@ -388,37 +434,30 @@ def bench_scaling(args, device, cache_dir):
         start = time.perf_counter()
         array, _, _ = load_or_build_cache(paths, args.scale_size, cache_dir, progress=False)
         build_s = time.perf_counter() - start
-        data = CachedImages(array, labels, device)
-        generator = torch.Generator(device=device).manual_seed(0)
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(0))
+        split = CachedSplit(CachedImages(array, labels, device), paths, labels, ["cat", "dog"], args.scale_size)
+        loader = FastLoader(split, batch, train=True, seed=args.seed)
         sync(device)
         start = time.perf_counter()
-        for i in range(0, n, batch):  # the data side of an epoch: fetch, crop, flip, normalize
-            images, _ = data.batch(order[i:i + batch])
-            train_batch(images, args.scale_size, generator)
+        for _ in loader:  # the data side of an epoch: fetch, crop, flip, normalize
+            pass
         sync(device)
         data_epoch_s = time.perf_counter() - start
         row = {"images": n, "size": args.scale_size, "cache_side": cache_side(args.scale_size),
                "cache_mib": round(array.nbytes / 2 ** 20, 1), "build_s": round(build_s, 2),
                "data_epoch_s": round(data_epoch_s, 3), "epoch_s": None}
-        if n > args.scale_train_max:
-            rows.append(dict(row, load_before=load_before, load_after=load_now()))
-            print(f"scaling: {rows[-1]}", flush=True)
-            del data, array
-            continue
-        model = new_model(args.seed, device, channels_last=True)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.001 * batch / 4, momentum=0.9)
-        dtype = amp_dtype(device)
-        scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
-        sync(device)
-        start = time.perf_counter()
-        run_fast_epoch(model, data, nn.CrossEntropyLoss(), args.scale_size, batch, optimizer, scaler,
-                       torch.Generator(device=device).manual_seed(0), torch.Generator().manual_seed(0), dtype,
-                       progress=False)
-        row["epoch_s"] = round(time.perf_counter() - start, 2)
+        if n <= args.scale_train_max:
+            one = argparse.Namespace(**{**vars(args), "epochs": 1, "size": args.scale_size})
+            few = slice(0, min(n, batch))  # a val pass over one batch: the loop needs one, the bench does not
+            val = FastLoader(CachedSplit(CachedImages(array[few], labels[few], device), paths[few], labels[few],
+                                         ["cat", "dog"], args.scale_size), batch, train=False)
+            train_ips, _ = through_the_loop(one, new_model(args.seed, device), {"train": loader, "val": val}, device,
+                                            0.001 * batch / 4)
+            row["epoch_s"] = round(n / train_ips, 2)
         rows.append(dict(row, load_before=load_before, load_after=load_now()))
         print(f"scaling: {rows[-1]}", flush=True)
-        del data, array
+        del split, loader, array
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
     shutil.rmtree(cache_dir, ignore_errors=True)
     return rows
 
@@ -445,6 +484,8 @@ def run_method(args):
         result = bench_classic(args, data_dir, device)
     elif args.method == "fast":
         result = bench_fast(args, data_dir, device, Path(args.work) / "cache")
+    elif args.method == "device-sums":
+        result = bench_fast(args, data_dir, device, Path(args.work) / "cache", run_epoch=run_epoch_device_sums)
     elif args.method == "limit":
         result = bench_limit(args, data_dir, device)
     elif args.method == "paired":
@@ -486,7 +527,7 @@ def markdown(report):
         "| CUDA max alloc MiB | load avg before → after |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name in METHODS[:4]:
+    for name in METHODS[:5]:
         if name not in r:
             continue
         x = r[name]
@@ -498,20 +539,25 @@ def markdown(report):
     lines += ["", "| ratio | value | target |", "|---|---:|---|"]
     for key, target in (("fast/tutorial loading", "≥ 10"), ("fast/tutorial training", "≥ 1.5 (CPU), ≥ 5 (GPU)"),
                         ("fast/limit training", "≥ 0.9 (CPU), ≥ 0.85 (GPU)"),
-                        ("fast/limit training, paired", "≥ 0.9 (CPU), ≥ 0.85 (GPU)"), ("fast/classic training", "")):
+                        ("fast/limit training, paired", "≥ 0.9 (CPU), ≥ 0.85 (GPU)"), ("fast/classic training", ""),
+                        ("fast/device-sums training", "≥ 0.9: the .item() per batch costs under 10 %"),
+                        ("fast/device-sums training, paired", "≥ 0.9")):
         if ratios.get(key) is not None:
             lines.append(f"| {key} | {ratios[key]:.2f} | {target} |")
     if "paired" in r:
         p = r["paired"]
-        lines += ["", f"Paired (fast-path epoch and limit in turns, same process, {p['rounds']} rounds): "
+        lines += ["", f"Paired (a training epoch of each in turns, same process, {p['rounds']} rounds): "
                       f"fast {', '.join(f'{x:.1f}' for x in p['fast_img_s'])} img/s, "
+                      f"device sums {', '.join(f'{x:.1f}' for x in p['sums_img_s'])} img/s, "
                       f"limit {', '.join(f'{x:.1f}' for x in p['limit_img_s'])} img/s; "
-                      f"fast/limit median {p['median_ratio']:.2f} (rounds: {', '.join(f'{x:.2f}' for x in p['ratios'])})."]
+                      f"fast/limit median {p['median_ratio']:.2f} (rounds: {', '.join(f'{x:.2f}' for x in p['ratios'])}); "
+                      f"fast/device-sums median {p['median_item_vs_sums']:.2f} "
+                      f"(rounds: {', '.join(f'{x:.2f}' for x in p['item_vs_sums'])})."]
     if "fast" in r:
         f = r["fast"]
         lines += ["", f"Fast-path cache: {f['cache_mib']} MiB, built in {f['cache_build_s']:.1f} s, "
                       f"reloaded (memory-mapped) in {f['cache_reload_s']:.2f} s; on the device: {f['cache_on_device']}; "
-                      f"autocast: {f['amp']}."]
+                      f"{f['precision']}."]
     if report.get("scaling"):
         lines += ["", "| images | size | cache MiB | cache build s | data epoch s | train epoch s "
                       "| build µs/img | data µs/img | train ms/img | load avg |",
@@ -535,7 +581,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: the best there is)")
     parser.add_argument("--methods", default=",".join(METHODS),
-                        help="which of tutorial,classic,fast,limit,paired to run (paired: fast and limit in turns)")
+                        help="which of tutorial,classic,fast,device-sums,limit,paired to run (paired: fast, "
+                             "device-sums and limit in turns)")
     parser.add_argument("--scale", default="1000,4000,25000", help="numbers of images for the scaling report ('' to skip)")
     parser.add_argument("--scale-size", type=int, default=32, help="image size for the scaling report")
     parser.add_argument("--scale-train-max", type=int, default=4000,
@@ -607,6 +654,8 @@ def main(argv=None):
             "fast/limit training": ratio("fast", "limit", "train_img_s"),
             "fast/classic training": ratio("fast", "classic", "train_img_s"),
             "fast/limit training, paired": ok.get("paired", {}).get("median_ratio"),
+            "fast/device-sums training": ratio("fast", "device-sums", "train_img_s"),
+            "fast/device-sums training, paired": ok.get("paired", {}).get("median_item_vs_sums"),
         },
     }
     out.mkdir(parents=True, exist_ok=True)

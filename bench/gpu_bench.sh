@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark on a CUDA machine: tutorial loop vs classic path vs fast path vs limit, in under 8 minutes.
+# The benchmark on a CUDA machine: the tutorial loop, the classic path, the reference train_model over the fast
+# loaders (with the learner-style .item() per batch, and with sums kept on the device), and the limit; under 8 minutes.
 #
 #   bench/gpu_bench.sh prepare   # where the photos are: copy N of them into bench/gpu_data/ (git-ignored)
 #   bench/gpu_bench.sh run       # on the GPU machine: run the comparison, write the results

@@ -11,9 +11,10 @@ plain values; no library function reads ``args``. Errors are one line on
 stderr and a non-zero exit, never a traceback.
 
 ``catdog train`` reads top to bottom: ``cmd_train`` -> ``check_train_args``
--> ``batch_and_lr`` (the recipe's defaults) -> ``train_classic``
-(``make_loaders``, ``build_model_or_explain``, ``train.fit.fit``) or
-``train_fast`` (``train.fast.fit_fast``) -> ``save_run``
+-> ``batch_and_lr`` (the recipe's defaults) -> ``train.run.train_on_folder``
+(the reference pieces: ``make_loaders`` or, with ``--fast``, the fast
+loaders; ``build_model``; ``train_model`` through the one loop, the same
+call lesson 05 makes with the learner's pieces) -> ``save_run``
 (``train.bundle.save_bundle``, ``history.json``, ``save_run_plots``).
 Heavy modules (torch) are imported inside the commands, so that
 ``catdog --help`` and ``catdog prepare`` start at once.
@@ -45,6 +46,8 @@ def cmd_prepare(args):
 
 def cmd_train(args):
     """``catdog train``: train on ``--data`` and write the model bundle, history and plots into ``--out``."""
+    from .train.run import train_on_folder
+
     data, weights, device, out, checkpoint = check_train_args(args)
     batch_size, lr = batch_and_lr(args.batch_size, args.lr, device, fast=args.fast)
     workers = args.workers
@@ -52,12 +55,10 @@ def cmd_train(args):
         from .train.recipe import default_workers
 
         workers = default_workers(device)
-    train = train_fast if args.fast else train_classic
-    model, history, class_names, loaders, extra = train(
-        data, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr, weights=weights, device=device,
-        workers=workers, seed=args.seed, checkpoint=checkpoint)
-    save_run(out, model, class_names, args.size, history, loaders, device, checkpoint,
-             extra={"weights": weights or "none", **extra})
+    run = train_on_folder(data, fast=args.fast, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr,
+                          weights=weights, device=device, workers=workers, seed=args.seed, checkpoint=checkpoint)
+    save_run(out, run, device, checkpoint, extra={"weights": weights or "none", "split": run.identity["split"],
+                                                   "fast": bool(args.fast)})
 
 
 def check_train_args(args):
@@ -111,67 +112,18 @@ def batch_and_lr(batch_size, lr, device, fast=False):
     return batch_size, lr * batch_size / RECIPE.batch_size
 
 
-def train_classic(data, *, epochs, size, batch_size, lr, weights, device, workers, seed, checkpoint):
-    """The pieces' loaders and ``fit``. Returns ``(model, history, class_names, loaders, extra)``."""
-    from .model import build_model_or_explain
-    from .train.fingerprint import split_fingerprint
-    from .train.fit import fit, seed_everything
-    from .transforms import make_loaders
-
-    seed_everything(seed)
-    try:
-        loaders, class_names = make_loaders(data, batch_size=batch_size, num_workers=workers, size=size)
-    except FileNotFoundError as e:
-        raise CatdogError(f"cannot read the photos in {data} ({e}): run catdog prepare again") from None
-    val_classes = loaders["val"].dataset.classes
-    if val_classes != class_names:
-        raise CatdogError(f"{data}/train has the classes {class_names} but {data}/val has {val_classes}: "
-                          f"run catdog prepare again")
-    model = build_model_or_explain(num_classes=len(class_names), weights=weights)
-    split = split_fingerprint(data)
-    identity = {"arch": "resnet18", "class_names": list(class_names), "size": size, "split": split,
-                "weights": weights or "none", "batch_size": batch_size, "lr": lr, "seed": seed}
-    print(f"training a ResNet18 ({'ImageNet' if weights else 'random'} weights) on {device} at {size} px: "
-          f"{len(loaders['train'].dataset)} train and {len(loaders['val'].dataset)} val photos, {epochs} epochs")
-    model, history = fit(model, loaders, epochs=epochs, lr=lr, device=device, checkpoint=checkpoint,
-                         identity=identity)
-    return model, history, class_names, loaders, {"split": split}
-
-
-def train_fast(data, *, epochs, size, batch_size, lr, weights, device, workers, seed, checkpoint):
-    """``fit_fast``, then the classic loaders of the val set for the plots. Returns what ``train_classic`` does."""
-    import torch
-
-    from .model import build_model_or_explain
-    from .train.cache import list_imagefolder
-    from .train.fast import fit_fast
-    from .transforms import make_loaders
-
-    class_names = list_imagefolder(data / "train")[2]
-    model = build_model_or_explain(num_classes=len(class_names), weights=weights)
-    print(f"training a ResNet18 ({'ImageNet' if weights else 'random'} weights) on {device} at {size} px, "
-          f"the fast way: batch {batch_size}, lr {lr:g}, {epochs} epochs")
-    model, history, class_names = fit_fast(
-        data, epochs=epochs, size=size, batch_size=batch_size, lr=lr, weights=weights, device=device, seed=seed,
-        checkpoint=checkpoint, model=model)
-    model = model.to(memory_format=torch.contiguous_format)
-    loaders, _ = make_loaders(data, batch_size=batch_size, num_workers=workers, size=size)
-    return model, history, class_names, loaders, {"fast": True}
-
-
-def save_run(out, model, class_names, size, history, loaders, device, checkpoint, extra=None):
-    """Write the model bundle, ``history.json`` and the plots into ``out``, and say what is where."""
+def save_run(out, run, device, checkpoint, extra=None):
+    """Write the model bundle, ``history.json`` and the plots of a ``TrainingRun`` into ``out``, and say what is where."""
     from .atomic import atomic_write
     from .train.bundle import save_bundle
 
-    best = max(range(len(history["val_acc"])), key=history["val_acc"].__getitem__)
+    history, best = run.history, run.best_epoch
     out.mkdir(parents=True, exist_ok=True)
-    save_bundle(out / "model.pt", model, class_names, size,
-                extra={"history": history, "best_epoch": best + 1, "val_acc": history["val_acc"][best],
-                       **(extra or {})})
+    save_bundle(out / "model.pt", run.model, run.class_names, run.identity["size"],
+                extra={"history": history, "best_epoch": best, "val_acc": run.best_val_acc, **(extra or {})})
     atomic_write(out / "history.json", json.dumps(history, indent=2) + "\n")
-    plots = save_run_plots(model, loaders, class_names, history, device, out)
-    print(f"best val accuracy {history['val_acc'][best]:.3f} (epoch {best + 1})")
+    plots = save_run_plots(run.model, run.loaders, run.class_names, history, device, out)
+    print(f"best val accuracy {run.best_val_acc:.3f} (epoch {best})")
     print(f"saved into {out}/:")
     print(f"  {'model.pt':<21} the model (try: catdog predict --model {out / 'model.pt'} PHOTO.jpg)")
     print(f"  {'history.json':<21} loss, accuracy and learning rate per epoch")

@@ -1,4 +1,10 @@
-"""Where the kit keeps things: the kit's root, the learner's workspace, the data, the image cache."""
+"""Where the kit keeps things: the kit's root, the learner's workspace, the data, downloads, runs, the image cache.
+
+Each place has a ``CATDOG_*`` variable that moves it. In Colab, the lessons'
+setup sets ``CATDOG_WORKSPACE``, ``CATDOG_RUNS`` and ``CATDOG_DOWNLOADS`` to
+folders on Google Drive (``notebook.runtime``), so they outlive the runtime;
+everywhere else they default to folders in the kit.
+"""
 import os
 from pathlib import Path
 
@@ -15,22 +21,34 @@ def kit_root():
     return here
 
 
+def _from_env(name, default):
+    env = os.environ.get(name)
+    return Path(env).expanduser() if env else default
+
+
 def workspace():
-    """Where ``%%piece`` saves the learner's pieces: ``$CATDOG_WORKSPACE`` or ``my_pieces/``."""
-    env = os.environ.get("CATDOG_WORKSPACE")
-    return Path(env).expanduser() if env else kit_root() / "my_pieces"
+    """Where ``%%piece`` saves the learner's pieces (and ``%hint`` the hints seen): ``$CATDOG_WORKSPACE`` or ``my_pieces/``."""
+    return _from_env("CATDOG_WORKSPACE", kit_root() / "my_pieces")
 
 
 def data_root():
-    """Where downloads and arranged data go: ``$CATDOG_DATA_ROOT`` or ``data/``."""
-    env = os.environ.get("CATDOG_DATA_ROOT")
-    return Path(env).expanduser() if env else kit_root() / "data"
+    """Where downloads are unpacked and data arranged: ``$CATDOG_DATA_ROOT`` or ``data/``."""
+    return _from_env("CATDOG_DATA_ROOT", kit_root() / "data")
+
+
+def download_dir(default):
+    """Where a source's downloaded archive is kept: ``$CATDOG_DOWNLOADS`` (Google Drive, in Colab) or ``default``."""
+    return _from_env("CATDOG_DOWNLOADS", Path(default))
+
+
+def runs_dir():
+    """Where the lessons keep checkpoints, models and uploads: ``$CATDOG_RUNS`` or ``runs/``."""
+    return _from_env("CATDOG_RUNS", kit_root() / "runs")
 
 
 def image_cache_dir():
-    """Where the fast path keeps its decoded images between runs: ``$CATDOG_CACHE`` or ``~/.cache/catdog``."""
-    env = os.environ.get("CATDOG_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "catdog"
+    """Where the fast loaders keep their decoded images between runs: ``$CATDOG_CACHE`` or ``~/.cache/catdog``."""
+    return _from_env("CATDOG_CACHE", Path.home() / ".cache" / "catdog")
 
 
 def checks_dir():

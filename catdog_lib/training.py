@@ -1,7 +1,7 @@
 """Training: one pass over the data, and the loop that keeps the best weights.
 
-The pieces of lesson 04. ``fit`` in ``catdog_lib.train.fit`` adds checkpoints,
-progress bars and mixed precision around the same steps.
+The pieces of lesson 04. The one loop (``catdog_lib.train.loop``) calls ``train_model`` one epoch at
+a time, with checkpoints, progress bars and mixed precision around it.
 """
 import copy
 

@@ -234,34 +234,9 @@ def progress_table(results):
                  footer=f"Total: {total_earned} of {total_points} points", row_styles=styles)
 
 
-# ----- the last lesson: the learner's pieces where they work --------------------------------
+# ----- the last lesson's pieces live in course/learner.py ------------------------------------
+# Lessons already shipped import learner_or_reference from here; it is made with this module's judge
+# (learner.py does not import this module, which imports it).
+from .learner import judged_with  # noqa: E402
 
-def learner_or_reference(workspace=None):
-    """``(namespace, table)``: each piece in the learner's version where it passes, the reference elsewhere.
-
-    Judges every piece once (one fresh process). ``namespace`` maps each
-    piece name to a function; ``table`` says which version each one is and
-    why. Use it in the last lesson to train with your own code wherever it
-    is right: ``pieces, table = learner_or_reference(); display(table)``.
-    """
-    import catdog_lib
-
-    from .pieces import PIECES, load_piece, piece_path
-
-    results = judge(workspace=workspace)
-    namespace, rows = {}, []
-    for piece in PIECES:
-        result = results.get(piece.name, {"status": "not_started"})
-        status = result.get("status")
-        if status == "passed":
-            namespace[piece.name] = load_piece(piece.name, piece_path(piece.name, workspace))
-            rows.append([piece.name, "yours", f"passes all {result.get('total', 0)} checks"])
-        else:
-            namespace[piece.name] = getattr(catdog_lib, piece.name)
-            why = "not started" if status == "not_started" else f"yours fails: {result.get('message') or 'a check failed'}"
-            rows.append([piece.name, "reference", why])
-    mine = sum(row[1] == "yours" for row in rows)
-    table = Table("Which version of each piece runs", ["piece", "version", "why"], rows,
-                  footer=f"{mine} of {len(rows)} pieces are yours",
-                  row_styles=[f"color:{GREEN if row[1] == 'yours' else GRAY}" for row in rows])
-    return namespace, table
+learner_or_reference = judged_with(judge)

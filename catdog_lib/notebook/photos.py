@@ -1,6 +1,8 @@
-"""The photos a lesson works on: all of them, prepared once, or a seeded subset of them."""
+"""The photos a lesson works on: all of them, prepared once; a seeded subset of them; or, for lesson 05,
+labelled, split and arranged by the learner's own data pieces."""
 import os
 import random
+from pathlib import Path
 
 from ..data import arrange_imagefolder
 from ..paths import data_root
@@ -44,3 +46,72 @@ def lesson_data(settings, report=print):
     report(f"Using a subset of {sum(counts['train'].values())} training and {sum(counts['val'].values())} "
            f"validation photos in {dest}.")
     return dest
+
+
+def arrange_photos(photos, settings, pieces, dest=None, report=print):
+    """The photos of ``photos`` (``get_photos``'s) labelled, split and laid out by the data pieces in ``pieces``.
+
+    Lesson 05's data, made with the learner's code: each photo named like
+    ``cat.1.jpg`` is labelled by ``pieces["label_from_filename"]`` (a photo
+    labelled by its folder, or by the Oxford-IIIT Pet list, keeps that
+    label); ``settings.subset`` of them are taken, half of each class, with
+    ``random.Random(settings.seed)``; ``pieces["split_items"]`` splits them
+    75/25 with ``settings.seed`` (a folder split into ``train/`` and ``val/``
+    already keeps its split); ``pieces["arrange_imagefolder"]`` lays them out
+    in ``dest`` (default: under ``data_root()``). What finding, indexing and
+    skipping the files takes stays the kit's (``prepare``). When ``pieces``
+    can ``note`` why one was not used, it is told. Returns ``dest``.
+    """
+    from ..data import label_from_filename as kit_label
+    from ..prepare import read_manifest
+
+    note = getattr(pieces, "note", lambda name, why: None)
+    items, by_list = [], 0
+    for record in photos.images:
+        try:
+            kit_label(record.path)
+        except ValueError:  # labelled by its folder, or by the data set's list: not by its name
+            items.append((record.path, record.label))
+            by_list += 1
+            continue
+        items.append((record.path, pieces["label_from_filename"](record.path)))
+    if by_list == len(items):
+        where = "the data set's own list" if photos.source == "oxford-pets" else "the folders they are in"
+        note("label_from_filename", f"not used: these photos are not named cat.N.jpg, they are labelled by {where}")
+        report(f"{len(items)} photos, labelled by {where} (their names hold no label).")
+    else:
+        report(f"{len(items) - by_list} photos labelled by label_from_filename"
+               + (f", {by_list} by their folder" if by_list else "") + ".")
+
+    if settings.subset:
+        rng = random.Random(settings.seed)
+        labels = sorted({label for _, label in items})
+        items = [item for label in labels for item in
+                 rng.sample([it for it in items if it[1] == label],
+                            min(settings.subset // len(labels), sum(it[1] == label for it in items)))]
+    manifest = read_manifest(photos.manifest) or {}
+    if manifest.get("layout") == "split":
+        in_train = set(prepared_split(photos)["train"])
+        train = [item for item in items if os.path.realpath(item[0]) in in_train]
+        val = [item for item in items if os.path.realpath(item[0]) not in in_train]
+        note("split_items", "not used: the photos came split into train/ and val/ already, and that split is kept")
+        report(f"The photos came split into train/ and val/: {len(train)} and {len(val)} kept as they are.")
+    else:
+        train, val = pieces["split_items"](items, val_fraction=0.25, seed=settings.seed)
+        report(f"split_items: {len(train)} for training, {len(val)} for validation (seed {settings.seed}).")
+    dest = Path(dest) if dest else data_root() / f"{photos.source}-lesson05-{settings.subset or 'all'}-seed{settings.seed}"
+    counts = pieces["arrange_imagefolder"](train, val, dest)
+    report(f"arrange_imagefolder: {dest}/train ({_counted(counts['train'])}) and val ({_counted(counts['val'])}).")
+    return dest
+
+
+def prepared_split(photos):
+    """``{"train": [path...], "val": [path...]}`` of the split ``prepare`` made (from its arranged folders)."""
+    split = {}
+    for part in ("train", "val"):
+        split[part] = [os.path.realpath(p) for p in sorted((photos.data_dir / part).glob("*/*"))]
+    return split
+
+
+def _counted(counts):
+    return ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))

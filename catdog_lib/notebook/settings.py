@@ -58,6 +58,8 @@ class Settings:
     fast: "bool | None" = None
     # Where each value came from: "default", "CPU default" or the variable's name.
     origin: dict = field(default_factory=dict, repr=False, compare=False)
+    # The settings the lesson's cell names: the summary line shows them.
+    named: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def use_fast(self):
@@ -73,7 +75,7 @@ class Settings:
         """``(name, value, origin, meaning)`` for each setting."""
         out = []
         for f in fields(self):
-            if f.name == "origin":
+            if f.name in ("origin", "named"):
                 continue
             value = getattr(self, f.name)
             if f.name == "device" and value is None:
@@ -95,7 +97,13 @@ class Settings:
     def _repr_pretty_(self, printer, cycle):  # IPython shows the table, not the dataclass repr
         printer.text(str(self))
 
+    def summary(self):
+        """One line: the values this lesson names, and any a ``CATDOG_*`` variable or the CPU changed."""
+        shown = [(n, v, o) for n, v, o, _ in self.rows() if n in self.named or o != "default"]
+        return ", ".join(f"{n} {v}" + (f" ({o})" if o != "default" else "") for n, v, o in shown)
+
     def _repr_html_(self):
+        """The table, folded away under its summary line until asked for."""
         import html
 
         body = "".join(
@@ -104,9 +112,12 @@ class Settings:
             f"<td style='text-align:left;color:{'#888' if o == 'default' else '#b35c00'}'>{html.escape(o)}</td>"
             f"<td style='text-align:left;color:#555'>{html.escape(h)}</td></tr>"
             for n, v, o, h in self.rows())
-        return ("<table><thead><tr><th style='text-align:left'>setting</th><th style='text-align:left'>value</th>"
-                "<th style='text-align:left'>from</th><th style='text-align:left'>meaning</th></tr></thead>"
-                f"<tbody>{body}</tbody></table>")
+        table = ("<table><thead><tr><th style='text-align:left'>setting</th><th style='text-align:left'>value</th>"
+                 "<th style='text-align:left'>from</th><th style='text-align:left'>meaning</th></tr></thead>"
+                 f"<tbody>{body}</tbody></table>")
+        return (f"<details><summary><b>Settings</b>: {html.escape(self.summary())} "
+                f"<span style='color:#888'>(click for all of them and where each comes from)</span></summary>"
+                f"{table}</details>")
 
 
 def _best_device_type():
@@ -169,7 +180,7 @@ def load_settings(cpu=None, env=None, **defaults):
     2 on a CPU, and 1 wherever ``CATDOG_EPOCHS=1`` is set.
     """
     env = os.environ if env is None else env
-    names = [f.name for f in fields(Settings) if f.name != "origin"]
+    names = [f.name for f in fields(Settings) if f.name not in ("origin", "named")]
     for given in (*defaults, *(cpu or {})):
         if given not in names:
             raise CatdogError(f"there is no setting called {given!r}: the settings are {', '.join(names)}")
@@ -191,7 +202,7 @@ def load_settings(cpu=None, env=None, **defaults):
         if not values["data"].is_dir():
             raise CatdogError(f"{env_name('data')}={str(values['data'])!r} is not a folder: "
                               "point it at a folder of cat and dog photos, or unset it to download them")
-    settings = Settings(**values, origin=origin)
+    settings = Settings(**values, origin=origin, named=tuple(dict.fromkeys([*defaults, *(cpu or {})])))
     if cpu and settings.on_cpu:
         for name, value in cpu.items():
             if name not in origin:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..errors import CatdogError
+from ..paths import download_dir
 from .archives import safe_extract
 
 KAGGLE_COMPETITION = "dogs-vs-cats"
@@ -227,7 +228,7 @@ def download_kaggle(dest, report=print):
         report(f"Kaggle photos already in {raw / 'train'}")
         return raw / "train"
 
-    downloads = dest / "download"
+    downloads = download_dir(dest / "download")  # $CATDOG_DOWNLOADS: Google Drive in Colab, kept across runtimes
     zipped = downloads / f"{KAGGLE_COMPETITION}.zip"
     if _finished_download(zipped):  # only the unpacking was cut off: no need to ask Kaggle again
         return _unpack_kaggle_zip(zipped, raw, report)

@@ -1,9 +1,12 @@
 """Training around the pieces: folders and a model in, a trained model, its history and a bundle out.
 
-- ``recipe``: the recipe's defaults (SGD, StepLR, learning rate, batch size), in one dataclass.
-- ``fit``: the classic loop (the pieces' loaders and ``run_epoch``), with checkpoints and progress.
-- ``fast``: the fast loop (``cache`` decodes every photo once, ``augment`` works on whole batches).
-- ``amp``, ``checkpoint``, ``fingerprint``: what both loops share (mixed precision, resuming, a split's identity).
+- ``loop``: the one training loop: the ``train_model`` piece called one epoch at a time, with checkpoints,
+  resume, progress and mixed precision (``amp``) around it; ``run``: ``train_on_folder``, the loaders, the
+  model and the loop, as ``catdog train`` and lesson 05 call them.
+- ``fast``: the fast loaders (``cache`` decodes every photo once, ``augment`` works on whole batches).
+- ``recipe``: the recipe's defaults (SGD, StepLR's step, learning rate, batch size), in one dataclass.
+- ``checkpoint``, ``fingerprint``: resuming, and a split's identity; ``linking``: which piece a piece's code reaches.
 - ``weights``: the ImageNet weights the model starts from; ``bundle``: the trained model in one file;
   ``evaluate``: the model's answers on the validation set, for the plots.
+- ``compat``: ``fit`` and ``fit_fast``, which lessons already shipped call, as thin calls into the loop.
 """

@@ -62,7 +62,8 @@ def colab_python(tmp_path):
     Path(site, "kit_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     probe = subprocess.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('catdog_lib'), "
                             "u.find_spec('torch') is not None, u.find_spec('ipykernel') is not None)"],
-                           capture_output=True, text=True, cwd=tmp_path)
+                           capture_output=True, text=True, cwd=tmp_path,
+                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})  # a worktree's is no install
     assert probe.stdout.split() == ["None", "True", "True"], f"the Colab-like Python is not right: {probe}"
     return python
 
@@ -95,8 +96,8 @@ def colab_env(tmp_path, photos_root, with_colab=True):
         "CATDOG_FAKE_UPLOADS": os.pathsep.join(str(photos_root / "train" / n) for n in PHOTOS),
         "CATDOG_FAKE_UPLOADS_LOG": str(tmp_path / "uploads.log"),
     })
-    if with_colab:
-        env["PYTHONPATH"] = str(FAKE_COLAB)
+    # The kernel's environment is this one's plus these: PYTHONPATH must be set either way (a worktree's is no install).
+    env["PYTHONPATH"] = str(FAKE_COLAB) if with_colab else ""
     return env
 
 
@@ -150,16 +151,18 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
     env = colab_env(tmp_path, photos_root)
     env.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{kit_remote.as_uri()}.insteadOf",
                 "GIT_CONFIG_VALUE_0": url})
-    _, (setup, settings, device, run_dir, upload) = lesson_cells(
+    _, (setup, imports, settings, pieces, device, run_dir, upload) = lesson_cells(
         kit_copy, "05_train_and_classify.ipynb",
-        ["# Setup", "settings = load_settings(", "device = pick_device(", "run_dir = ", "upload_box("])
+        ["# Setup", "# The names every piece may use", "settings = load_settings(", "pieces = learner_pieces(",
+         "device = pieces.pick_device(", "run_dir = ", "upload_box("])
     # Training is notebook 05's business (the JupyterLab test runs it all); here a small untrained model will do.
     model = nbformat.v4.new_code_cell("model = build_model(num_classes=2, weights=None)\nclass_names = ['cat', 'dog']")
     probe = nbformat.v4.new_code_cell(
         "import catdog_lib\nprint('KIT', catdog_lib.__file__)\nprint('CWD', os.getcwd())\n"
         "print('MAGICS', sorted(m for m in get_ipython().magics_manager.magics['line'] if m in ('check', 'hint', 'progress')))")
     nb = run_cells(tmp_path, colab_python, env,
-                   [redirect_clone(setup, kit_dir), probe, settings, device, run_dir, model, upload], cwd=content)
+                   [redirect_clone(setup, kit_dir), probe, imports, settings, pieces, device, run_dir, model, upload],
+                   cwd=content)
     setup, probe, *_, upload = nb.cells
     errors = [(i, outputs_text(c)) for i, c in enumerate(nb.cells) if any(o.output_type == "error" for o in c.outputs)]
     assert not errors, f"cells raised in the fake Colab: {errors}"
@@ -172,8 +175,11 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
     assert Path(lines["KIT"]).resolve().is_relative_to(kit_dir.resolve()), f"catdog_lib comes from {lines['KIT']}"
     assert Path(lines["CWD"]).resolve() == kit_dir.resolve(), "the setup cell did not move into the kit"
     assert lines["MAGICS"] == "['check', 'hint', 'progress']", f"%load_ext catdog_lib did not register: {lines}"
+    said = outputs_text(setup)  # CATDOG_DRIVE=0: one line on what will not outlive this runtime
+    assert "No Google Drive (CATDOG_DRIVE=0)" in said and "lost when it ends" in said and "unset CATDOG_DRIVE" in said
     installed = subprocess.run([str(colab_python), "-c", "import catdog_lib; print(catdog_lib.__file__)"],
-                               capture_output=True, text=True, cwd=tmp_path)
+                               capture_output=True, text=True, cwd=tmp_path,
+                               env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert Path(installed.stdout.strip()).resolve().is_relative_to(kit_dir.resolve()), \
         f"pip install -e did not install the clone: {installed}"
 
@@ -198,5 +204,5 @@ def test_setup_cell_without_kit_outside_colab_says_what_to_do(tmp_path, kit_copy
     _, (setup,) = lesson_cells(kit_copy, "02_data_and_splits.ipynb", ["# Setup"])
     nb = run_cells(tmp_path, colab_python, colab_env(tmp_path, photos_root, with_colab=False), [setup], cwd=tmp_path)
     [error] = [o for o in nb.cells[0].outputs if o.output_type == "error"]
-    assert error.ename == "RuntimeError" and "catdog_lib is not installed" in error.evalue and "make lab" in error.evalue
+    assert error.ename == "RuntimeError" and "catdog_lib is not installed here" in error.evalue and "make lab" in error.evalue
     assert not (tmp_path / "content").exists()

@@ -25,9 +25,9 @@ def test_runs_to_the_end_without_errors(lesson, artifacts):
     page = lesson
     assert ui.cell_errors(page) == [], f"cells raised: {ui.cell_errors(page)}"
     ui.shot(page, artifacts, "06_lesson05_settings", ui.cell(page, "settings = load_settings("))
-    ui.shot(page, artifacts, "07_lesson05_pieces", ui.cell(page, "pieces, table = learner_or_reference()"))
-    ui.shot(page, artifacts, "08_lesson05_curves", ui.cell(page, "def show_curves(history)"))
-    curves = ui.cell(page, "def show_curves(history)")
+    ui.shot(page, artifacts, "07_lesson05_pieces", ui.cell(page, "pieces = learner_pieces("))
+    ui.shot(page, artifacts, "08_lesson05_curves", ui.cell(page, "curves = live_curves()"))
+    curves = ui.cell(page, "curves = live_curves()")
     assert curves.locator(".jp-OutputArea-output img").count() >= 1, "no training curves under the training cell"
     assert re.search(r"best val accuracy \d+\.\d%", ui.output_text(curves))
     ui.shot(page, artifacts, "09_lesson05_top_losses", ui.cell(page, "val_paths = "))

@@ -8,7 +8,8 @@ from torchvision import datasets
 
 from catdog_lib.errors import CatdogError
 from catdog_lib.train.cache import cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
-from catdog_lib.train.fast import CachedImages, fit_fast
+from catdog_lib.fast import fit_fast
+from catdog_lib.train.fast import CachedImages
 
 
 def test_cache_side_is_the_eval_resize():

@@ -50,8 +50,11 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     new_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                               capture_output=True, text=True, check=True).stdout.strip()
     Path(new_site, "parent_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    import os
+
+    without_kit = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a worktree's PYTHONPATH is no install
     probe = subprocess.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('catdog_lib'))"],
-                           capture_output=True, text=True, check=True, cwd=tmp_path)
+                           capture_output=True, text=True, check=True, cwd=tmp_path, env=without_kit)
     assert probe.stdout.strip() == "None"
 
     stub = tmp_path / "stub"  # google.colab, as Colab has it; `google` stays a namespace package
@@ -65,11 +68,10 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     assert setup != code[0]
     solution = nbformat.read(ROOT / "solutions" / "01_setup_and_hardware.ipynb", as_version=4)
     piece = next(c.source for c in solution.cells if c.source.startswith("%%piece pick_device"))
-    cells = [setup, code[1], piece, "%check pick_device", "device = pick_device(settings.device)\nprint(device)"]
+    cells = [setup, code[1], code[2], piece, "%check pick_device", "device = pick_device(settings.device)\nprint(device)"]
     (tmp_path / "cells.json").write_text(__import__("json").dumps(cells))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(stub),
            "CATDOG_DEVICE": "cpu", "PIP_FIND_LINKS": "/opt/wheels"}
-    import os
     for key in ("PIP_INDEX_URL", "PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "TORCH_HOME"):
         if key in os.environ:
             env[key] = os.environ[key]
@@ -82,4 +84,6 @@ def test_setup_cell_clones_installs_and_loads_the_kit(tmp_path):
     assert report["root"] == str(kit)
     assert {"check", "hint", "progress"} <= set(report["magics"])
     assert re.search(r"pick_device: (\d+) of \1 checks pass", run.stdout) and "cpu" in run.stdout
+    # The stand-in google.colab has no drive module: Drive is not mounted, and the cell says what that means.
+    assert "No Google Drive (it was not mounted" in run.stdout and "lost when it ends" in run.stdout
     assert (kit / "my_pieces" / "pick_device.py").is_file()

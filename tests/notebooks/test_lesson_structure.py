@@ -9,7 +9,7 @@ import pytest
 
 from catdog_lib.course.build import out_of_step
 from catdog_lib.course.cells import reference_source, solution_text, split_piece_cell
-from catdog_lib.course.pieces import PIECES
+from catdog_lib.course.pieces import PIECES, PRELUDE_IMPORTS
 from catdog_lib.settings import COLAB_DIR, KIT_GIT_URL, colab_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,10 +69,12 @@ def test_badge_goals_setup_settings_summary(name):
     nb = read("lessons", name)
     first = nb.cells[0].source
     assert f"({colab_url(name)})" in first and "**You will:**" in first and "**Time:**" in first
-    setup, settings = code_cells(nb)[:2]
-    assert "%load_ext catdog_lib" in setup.source
-    assert COLAB_DIR in setup.source and KIT_GIT_URL in setup.source and "pip" in setup.source
-    assert "import torch" in setup.source and "from catdog_lib import (pick_device" in setup.source
+    setup, imports, settings = code_cells(nb)[:3]
+    assert "%load_ext catdog_lib" in setup.source and "start_lesson(KIT)" in setup.source
+    assert COLAB_DIR in setup.source and KIT_GIT_URL in setup.source
+    assert len(setup.source.splitlines()) <= 12, "the setup cell grew: put what it does into catdog_lib.notebook"
+    assert imports.source.startswith("# The names every piece may use")
+    assert PRELUDE_IMPORTS in imports.source  # the names every piece may use, as the learner reads them
     assert re.match(r"settings = load_settings\(.*\)\nsettings$", settings.source, re.S)
     assert any(c.cell_type == "markdown" and c.source.startswith("## Summary") for c in nb.cells)
     assert code_cells(nb)[-1].source == "%progress"

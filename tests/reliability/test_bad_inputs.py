@@ -197,7 +197,8 @@ def test_each_used_kind_becomes_a_real_picture(loaders, corpus):
 
 
 def test_one_training_epoch_over_the_arranged_corpus(loaders):
-    from catdog_lib.train.fit import fit, seed_everything
+    from catdog_lib.train.compat import fit
+    from catdog_lib.train.loop import seed_everything
 
     loaders, _ = loaders
     seed_everything(0)
@@ -330,7 +331,7 @@ def test_the_upload_box_classifies_or_refuses_each_kind(corpus_bytes, tmp_path):
 
 def test_one_fast_epoch_over_the_arranged_corpus(prepared, tmp_path):
     """The fast path decodes every arranged file once into its cache: the odd ones too."""
-    from catdog_lib.train.fast import fit_fast
+    from catdog_lib.train.compat import fit_fast
     from catdog_lib.train.cache import list_imagefolder
 
     dest, _ = prepared

@@ -1,12 +1,15 @@
 """Training killed with SIGKILL at random moments, resumed each time, ends exactly as a run never killed.
 
 tests/training/test_checkpoint_files.py proves this for synthetic tensors
-and kills during checkpoint writes. Here the run is the real data path: the
-photos ``prepare`` arranged from the bad-input corpus (odd files included),
+and kills during checkpoint writes. Here the run is the real data path, for
+both kinds of loaders the one loop trains on: the photos ``prepare``
+arranged from the bad-input corpus (odd files included), then either
 ``make_loaders`` with its random crops and flips (so the random generators'
-states must come back exactly), shuffling, a split fingerprint in the
-checkpoint's identity. Each training process is a fork of this one (no
-second torch import), killed with SIGKILL: no cleanup code runs.
+states must come back exactly) or the fast loaders (decoded once into a
+cache, crops drawn on the device from generators seeded per epoch), a
+split fingerprint in the checkpoint's identity. Each training process is a
+fork of this one (no second torch import), killed with SIGKILL: no cleanup
+code runs.
 """
 import multiprocessing
 import os
@@ -37,16 +40,22 @@ def arranged(corpus, tmp_path_factory):
                    report=lambda line: None)
 
 
-def train(data_dir, checkpoint, epochs, log=None, seed=0, size=32, model=None, arch="tiny", on_epoch=None):
-    """Seed, load the photos, train on the CPU with a checkpoint: the same every time."""
+def train(data_dir, checkpoint, epochs, log=None, seed=0, size=32, model=None, arch="tiny", on_epoch=None,
+          loaders="classic", cache=None):
+    """Seed, load the photos, train on the CPU with a checkpoint through the one loop: the same every time."""
     from catdog_lib import make_loaders
+    from catdog_lib.train.fast import fast_loaders
     from catdog_lib.train.fingerprint import split_fingerprint
-    from catdog_lib.train.fit import fit, seed_everything
+    from catdog_lib.train.loop import seed_everything, train as train_loop
 
     torch.set_num_threads(1)
     seed_everything(seed)
-    loaders, class_names = make_loaders(data_dir, batch_size=8, num_workers=0, size=size)
-    identity = {"arch": arch, "size": size, "class_names": class_names, "split": split_fingerprint(data_dir)}
+    if loaders == "fast":
+        batches, class_names = fast_loaders(data_dir, 8, size, "cpu", seed, cache_dir=cache, progress=False)
+    else:
+        batches, class_names = make_loaders(data_dir, batch_size=8, num_workers=0, size=size)
+    identity = {"arch": arch, "size": size, "class_names": class_names, "split": split_fingerprint(data_dir),
+                "loaders": loaders}
 
     def note(history):  # after the epoch's checkpoint is saved
         if on_epoch is not None:
@@ -55,12 +64,13 @@ def train(data_dir, checkpoint, epochs, log=None, seed=0, size=32, model=None, a
             with open(log, "a") as f:
                 f.write(f"{len(history['lr'])}\n")
 
-    return fit(model if model is not None else tiny_model(), loaders, epochs=epochs, lr=0.05, step_size=4,
-               gamma=0.5, device="cpu", checkpoint=checkpoint, identity=identity, progress=False, on_epoch=note)
+    return train_loop(model if model is not None else tiny_model(), batches, epochs=epochs, lr=0.05, step_size=4,
+                      gamma=0.5, device="cpu", checkpoint=checkpoint, identity=identity, progress=False,
+                      on_epoch=note)
 
 
-def start(*args):
-    process = multiprocessing.get_context("fork").Process(target=train, args=args, daemon=True)
+def start(*args, **kwargs):
+    process = multiprocessing.get_context("fork").Process(target=train, args=args, kwargs=kwargs, daemon=True)
     process.start()
     return process
 
@@ -76,11 +86,13 @@ def wait_for_epochs(process, log, count, timeout=120):
 
 
 @needs_fork
-def test_five_random_kills_then_resume_equal_an_uninterrupted_run(arranged, tmp_path):
+@pytest.mark.parametrize("loaders", ["classic", "fast"])
+def test_five_random_kills_then_resume_equal_an_uninterrupted_run(arranged, tmp_path, loaders):
     data = arranged.data_dir
     ends = []
+    kind = dict(loaders=loaders, cache=tmp_path / "cache")
     straight_model, straight_history = train(data, tmp_path / "straight.pt", EPOCHS,
-                                             on_epoch=lambda h: ends.append(time.perf_counter()))
+                                             on_epoch=lambda h: ends.append(time.perf_counter()), **kind)
     epoch_time = sorted(b - a for a, b in zip(ends, ends[1:]))[len(ends) // 2]  # the median epoch, checkpoint included
 
     path, log = tmp_path / "killed.pt", tmp_path / "epochs.log"
@@ -88,7 +100,7 @@ def test_five_random_kills_then_resume_equal_an_uninterrupted_run(arranged, tmp_
     kills, cut_mid_write, resumed_from = 0, 0, []
     while kills < KILLS:
         resumed_from.append(load_checkpoint(path)["epoch"] if path.exists() else 0)
-        child = start(data, path, EPOCHS, log)
+        child = start(data, path, EPOCHS, log, **kind)
         if kills:  # the first kill may land before any epoch ends; the others after one more epoch
             wait_for_epochs(child, log, len(noted(log)) + 1)
         time.sleep(rng.uniform(0, epoch_time))  # somewhere in the next epoch or its checkpoint
@@ -105,7 +117,7 @@ def test_five_random_kills_then_resume_equal_an_uninterrupted_run(arranged, tmp_
             (tmp_path / f".{path.name}.leftover.tmp").write_bytes(b"PK\x03\x04 half a checkpoint")
     assert kills == KILLS, f"the run ended after {kills} kills: make it longer"
 
-    child = start(data, path, EPOCHS, log)
+    child = start(data, path, EPOCHS, log, **kind)
     child.join(timeout=300)
     assert child.exitcode == 0
     assert resumed_from == sorted(resumed_from) and resumed_from[-1] < EPOCHS

@@ -39,6 +39,8 @@ def trained(arranged_photos, tmp_path_factory):
                     "--weights", "none", "--out", out)
     assert result.returncode == 0, result.stderr
     assert "epoch 1/1: train loss" in result.stdout and f"saved into {out}/" in result.stdout
+    # Into a pipe: a line per epoch, no progress bar redrawing itself (issue 15: logs of 150 KB).
+    assert "\r" not in result.stdout + result.stderr and "batch/s" not in result.stderr, result.stderr[-500:]
     return out
 
 

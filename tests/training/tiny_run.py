@@ -31,20 +31,20 @@ def synthetic_loaders(n_train=64, n_val=32, size=12, batch_size=8, seed=123):
             "val": DataLoader(make(n_val), batch_size=batch_size, shuffle=False, num_workers=0)}
 
 
-def run(checkpoint, epochs, on_epoch=None, n_train=64):
-    """Seed, build, train on the CPU with a checkpoint: the same every time."""
-    from catdog_lib.train.fit import fit, seed_everything
+def run(checkpoint, epochs, on_epoch=None, n_train=64, train_model=None):
+    """Seed, build, train on the CPU with a checkpoint through the one loop: the same every time."""
+    from catdog_lib.train.loop import seed_everything, train
 
     seed_everything(0)
     loaders = synthetic_loaders(n_train=n_train)
     model = tiny_model()
-    return fit(model, loaders, epochs=epochs, lr=0.05, step_size=3, gamma=0.5, device="cpu",
-               checkpoint=checkpoint, identity={"arch": "tiny", "size": 12}, progress=False,
-               on_epoch=on_epoch)
+    return train(model, loaders, epochs=epochs, lr=0.05, step_size=3, gamma=0.5, device="cpu",
+                 checkpoint=checkpoint, identity={"arch": "tiny", "size": 12}, progress=False,
+                 on_epoch=on_epoch, train_model=train_model)
 
 
 if __name__ == "__main__":
-    import catdog_lib.train.fit  # noqa: F401  (imported before "ready": the kills land in the training)
+    import catdog_lib.train.loop  # noqa: F401  (imported before "ready": the kills land in the training)
 
     torch.set_num_threads(1)
     path, epochs = sys.argv[1], int(sys.argv[2])

@@ -1,0 +1,183 @@
+"""The runtime a lesson runs in, and what must outlive it: every lesson's setup cell calls ``start_lesson``.
+
+In JupyterLab the kit is a folder on your disk and everything stays in it:
+``start_lesson`` only says where your pieces are saved.
+
+In Colab each notebook gets a runtime of its own: a fresh machine with a new
+``/content`` and a new home folder, gone when the notebook closes. So, once
+per runtime, ``start_lesson``:
+
+1. installs the kit the setup cell cloned (``pip install -e``: the fresh
+   processes that judge your pieces import it from there) and moves into it;
+2. mounts Google Drive (``google.colab.drive.mount``, which asks you once
+   per runtime), unless you refuse or set ``CATDOG_DRIVE=0``, and keeps in
+   ``MyDrive/catdog/`` what the next lesson needs: your pieces and the hints
+   you have seen (``my_pieces/``), your Kaggle token (``kaggle.json``), the
+   downloaded Kaggle archive (``downloads/``: 800 MB not downloaded again;
+   it is unpacked onto this runtime's own disk, as 25,000 small files are
+   slow to write to Drive), and checkpoints and models (``runs/``);
+3. finds your Kaggle token: on Drive, or in your Colab secrets
+   (``KAGGLE_USERNAME`` and ``KAGGLE_KEY``, read in every lesson);
+4. says in one line what is kept, or what will be lost and what to do.
+"""
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CatdogError, first_line
+from ..paths import kit_root, workspace
+from .widgets import in_colab
+
+DRIVE_FOLDER = "catdog"  # MyDrive/catdog/
+KEPT = "your pieces, the hints you have seen, your Kaggle token, the downloaded photos, checkpoints and models"
+
+
+@dataclass
+class Runtime:
+    """Where this lesson runs: ``colab`` or not, and ``drive`` (``MyDrive/catdog``) when Google Drive is mounted."""
+
+    colab: bool
+    drive: "Path | None" = None
+    why_no_drive: str = ""
+
+
+current = Runtime(colab=False)  # this kernel's, once start_lesson has run
+
+
+def start_lesson(kit=None, report=print):
+    """Set up this runtime for a lesson (see the module's docstring); returns a ``Runtime``."""
+    global current
+    if not in_colab():
+        report(f"Your pieces are saved in {workspace()}.")
+        current = Runtime(colab=False)
+        return current
+    kit = Path(kit) if kit else kit_root()
+    install_kit(kit)
+    os.chdir(kit)
+    drive, why = mount_drive(kit.parent / "drive")
+    if drive is not None:
+        keep_on_drive(drive)
+    token = find_kaggle_token(drive)
+    if drive is not None:
+        report(f"Google Drive is mounted: {KEPT} are kept in MyDrive/{DRIVE_FOLDER}/ for the next lessons."
+               + (f" {token}" if token else ""))
+    else:
+        report(f"No Google Drive ({why}): {KEPT} stay on this runtime and are lost when it ends. To keep them, "
+               f"run this cell again and allow Google Drive" + (" (unset CATDOG_DRIVE)." if "CATDOG_DRIVE" in why
+                                                               else ".") + (f" {token}" if token else ""))
+    current = Runtime(colab=True, drive=drive, why_no_drive=why)
+    return current
+
+
+def install_kit(kit):
+    """``pip install -e kit``, once per runtime: the fresh processes that judge the pieces must import this kit."""
+    import tempfile
+
+    probe = subprocess.run([sys.executable, "-c", "import catdog_lib; print(catdog_lib.__file__)"],
+                           capture_output=True, text=True, cwd=tempfile.gettempdir())
+    found = probe.stdout.strip()
+    if probe.returncode == 0 and found and Path(found).resolve().is_relative_to(Path(kit).resolve()):
+        return
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", str(kit)])
+    if done.returncode:
+        raise CatdogError(f"pip could not install the kit from {kit} (see above): run this cell again, or "
+                          f"Runtime > Disconnect and delete runtime, then run it again")
+
+
+def mount_drive(mountpoint):
+    """``(MyDrive/catdog, "")`` once Google Drive is mounted at ``mountpoint``; ``(None, why)`` when it is not."""
+    if os.environ.get("CATDOG_DRIVE", "1").strip().lower() in ("0", "no", "false", "off"):
+        return None, "CATDOG_DRIVE=0"
+    try:
+        from google.colab import drive
+
+        drive.mount(str(mountpoint))
+    except Exception as e:  # refused, timed out, no Drive here
+        return None, f"it was not mounted: {first_line(e)}"
+    folder = Path(mountpoint) / "MyDrive" / DRIVE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder, ""
+
+
+def keep_on_drive(folder):
+    """Point the workspace, the runs and the downloads at ``folder`` (unless a ``CATDOG_*`` variable says otherwise)."""
+    for name, sub in (("CATDOG_WORKSPACE", "my_pieces"), ("CATDOG_RUNS", "runs"), ("CATDOG_DOWNLOADS", "downloads")):
+        os.environ.setdefault(name, str(folder / sub))
+
+
+def find_kaggle_token(drive=None):
+    """Make the Kaggle token of an earlier runtime usable here; one line on where it came from, or ``""``.
+
+    A token already here wins (and is saved to Drive when Drive has none);
+    else the one saved on Drive; else the Colab secrets ``KAGGLE_USERNAME``
+    and ``KAGGLE_KEY``, when you added them and let this notebook read them.
+    """
+    from ..prepare.sources import find_kaggle_credentials, install_kaggle_json
+
+    saved = drive / "kaggle.json" if drive is not None else None
+    found = find_kaggle_credentials()
+    if found:
+        remember_kaggle_token(drive)
+        return ""
+    if saved is not None and saved.is_file():
+        try:
+            install_kaggle_json(saved)
+            return "Your Kaggle token came from Drive."
+        except CatdogError as e:
+            return f"The Kaggle token on Drive is not usable ({e})."
+    if read_colab_secrets():
+        return "Your Kaggle token came from your Colab secrets."
+    return ""
+
+
+def read_colab_secrets():
+    """Put the Colab secrets ``KAGGLE_USERNAME`` and ``KAGGLE_KEY`` in the environment; whether both were there."""
+    try:
+        from google.colab import userdata
+
+        values = {name: userdata.get(name) for name in ("KAGGLE_USERNAME", "KAGGLE_KEY")}
+    except Exception:  # not added, or this notebook may not read them
+        return False
+    if not all(values.values()):
+        return False
+    os.environ.update(values)
+    return True
+
+
+def remember_kaggle_token(drive):
+    """Save the ``kaggle.json`` of this runtime to Drive (when mounted and it has none); the path, or ``None``."""
+    from ..atomic import atomic_write
+    from ..prepare.sources import kaggle_config_dir
+
+    local = kaggle_config_dir() / "kaggle.json"
+    if drive is None or not local.is_file() or (drive / "kaggle.json").is_file():
+        return None
+    return atomic_write(drive / "kaggle.json", local.read_text(encoding="utf-8"), permissions=0o600)
+
+
+def get_kaggle_token(settings, report=print):
+    """Lesson 01: say where the photos will come from; in Colab without a token, ask for ``kaggle.json``.
+
+    The uploaded token is installed where the kaggle package reads it and,
+    with Google Drive, saved there for the next lessons.
+    """
+    from ..prepare.sources import find_kaggle_credentials, install_kaggle_json
+
+    credentials = find_kaggle_credentials()
+    if settings.data:
+        report(f"Using the photos in {settings.data} (CATDOG_DATA): no download needed.")
+    elif credentials:
+        report(f"Kaggle token found in {credentials}.")
+    elif in_colab():
+        report("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):")
+        from google.colab import files
+
+        for name, data in files.upload().items():
+            report(f"Saved your token to {install_kaggle_json(data)}.")
+            saved = remember_kaggle_token(current.drive)
+            if saved:
+                report(f"And to {saved}, for the next lessons (only you can read your Drive unless you share it).")
+    else:
+        report("No Kaggle token: we will use the Oxford-IIIT Pet photos. See the steps above to use Kaggle's.")

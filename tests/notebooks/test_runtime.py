@@ -1,0 +1,142 @@
+"""start_lesson, the setup cell's work: in JupyterLab one line; in Colab the kit, Google Drive, the Kaggle token.
+
+Colab is played by the stand-in ``google.colab`` of tests/e2e/fake_colab: its
+``drive.mount`` links ``MOUNTPOINT/MyDrive`` to ``$CATDOG_FAKE_DRIVE`` (a
+refusal without it), its ``userdata.get`` reads ``$CATDOG_FAKE_SECRETS``.
+The whole course across runtimes is tests/e2e/test_course_in_colab.py.
+"""
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from catdog_lib.notebook import runtime
+
+FAKE_COLAB = Path(__file__).resolve().parents[1] / "e2e" / "fake_colab"
+TOKEN = {"username": "learner", "key": "0123456789abcdef"}
+
+
+@pytest.fixture
+def colab(tmp_path, monkeypatch):
+    """A Colab-like runtime: google.colab importable, a fresh home, a kit folder in its /content, no CATDOG_* set."""
+    monkeypatch.syspath_prepend(str(FAKE_COLAB))
+    for name in list(sys.modules):
+        if name.startswith("google.colab"):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(runtime, "in_colab", lambda: True)
+    for name in ("CATDOG_WORKSPACE", "CATDOG_RUNS", "CATDOG_DOWNLOADS", "CATDOG_DRIVE", "CATDOG_FAKE_DRIVE",
+                 "CATDOG_FAKE_SECRETS", "KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_API_TOKEN", "KAGGLE_CONFIG_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    kit = tmp_path / "content" / "catdog-kit"
+    (kit / "lessons").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runtime, "install_kit", lambda kit: None)  # this Python has the kit already
+    yield kit
+    for name in list(sys.modules):  # the stand-in, imported during the test, must not make later tests "Colab"
+        if name.startswith("google.colab"):
+            del sys.modules[name]
+
+
+def lines_of(kit):
+    said = []
+    return said, runtime.start_lesson(kit, report=said.append)
+
+
+def test_jupyterlab_gets_one_line_and_nothing_moves(monkeypatch, tmp_path):
+    monkeypatch.setattr(runtime, "in_colab", lambda: False)
+    monkeypatch.setenv("CATDOG_WORKSPACE", str(tmp_path / "pieces"))
+    said = []
+    found = runtime.start_lesson("/content/catdog-kit", report=said.append)
+    assert said == [f"Your pieces are saved in {tmp_path / 'pieces'}."] and found.colab is False
+    assert Path.cwd() != Path("/content/catdog-kit")
+
+
+def test_with_drive_the_work_goes_to_mydrive(colab, tmp_path, monkeypatch):
+    drive = tmp_path / "MyDrive"
+    drive.mkdir()
+    monkeypatch.setenv("CATDOG_FAKE_DRIVE", str(drive))
+    said, found = lines_of(colab)
+    kept = colab.parent / "drive" / "MyDrive" / "catdog"
+    assert found.drive == kept and (drive / "catdog").is_dir()
+    assert Path.cwd() == colab
+    from catdog_lib import paths
+
+    assert paths.workspace() == kept / "my_pieces" and paths.runs_dir() == kept / "runs"
+    assert paths.download_dir("elsewhere") == kept / "downloads"
+    assert len(said) == 1 and said[0].startswith("Google Drive is mounted: your pieces, the hints you have seen, "
+                                                 "your Kaggle token, the downloaded photos, checkpoints and models")
+
+
+def test_a_variable_set_by_hand_wins_over_drive(colab, tmp_path, monkeypatch):
+    monkeypatch.setenv("CATDOG_FAKE_DRIVE", str(tmp_path))
+    monkeypatch.setenv("CATDOG_WORKSPACE", str(tmp_path / "mine"))
+    lines_of(colab)
+    from catdog_lib import paths
+
+    assert paths.workspace() == tmp_path / "mine"
+
+
+@pytest.mark.parametrize("drive_off, why", [(True, "CATDOG_DRIVE=0"), (False, "it was not mounted: mount failed")])
+def test_without_drive_one_line_says_what_will_be_lost(colab, monkeypatch, drive_off, why):
+    if drive_off:
+        monkeypatch.setenv("CATDOG_DRIVE", "0")
+    said, found = lines_of(colab)
+    assert found.drive is None and len(said) == 1
+    assert said[0].startswith(f"No Google Drive ({why}") and "stay on this runtime and are lost when it ends" in said[0]
+    assert ("unset CATDOG_DRIVE" in said[0]) is drive_off
+    import os
+
+    assert "CATDOG_WORKSPACE" not in os.environ
+
+
+def test_the_kaggle_token_goes_to_drive_and_comes_back_in_the_next_runtime(colab, tmp_path, monkeypatch):
+    drive = tmp_path / "MyDrive"
+    drive.mkdir()
+    monkeypatch.setenv("CATDOG_FAKE_DRIVE", str(drive))
+    home = Path(tmp_path / "home")
+    (home / ".kaggle").mkdir(parents=True)
+    (home / ".kaggle" / "kaggle.json").write_text(json.dumps(TOKEN))
+    lines_of(colab)
+    assert json.loads((drive / "catdog" / "kaggle.json").read_text()) == TOKEN
+
+    monkeypatch.setenv("HOME", str(tmp_path / "next_home"))  # the next lesson: a new runtime, no token
+    said, _ = lines_of(colab)
+    assert json.loads((tmp_path / "next_home" / ".kaggle" / "kaggle.json").read_text()) == TOKEN
+    assert said[0].endswith("Your Kaggle token came from Drive.")
+
+
+def test_the_colab_secrets_are_read_when_there_is_no_token(colab, monkeypatch):
+    monkeypatch.setenv("CATDOG_DRIVE", "0")
+    monkeypatch.setenv("CATDOG_FAKE_SECRETS", json.dumps({"KAGGLE_USERNAME": "learner", "KAGGLE_KEY": "abc"}))
+    said, _ = lines_of(colab)
+    import os
+
+    assert os.environ["KAGGLE_USERNAME"] == "learner" and os.environ["KAGGLE_KEY"] == "abc"
+    assert said[0].endswith("Your Kaggle token came from your Colab secrets.")
+
+
+def test_the_kaggle_archive_on_drive_is_unpacked_not_downloaded_again(tmp_path, monkeypatch, photos_dir):
+    """A later runtime finds the competition's zip in $CATDOG_DOWNLOADS and only unpacks it onto its own disk."""
+    from catdog_lib.prepare.sources import download_kaggle
+
+    downloads = tmp_path / "MyDrive" / "catdog" / "downloads"
+    downloads.mkdir(parents=True)
+    inner = tmp_path / "train.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        for name in ("cat.1.jpg", "dog.1.jpg"):
+            z.write(photos_dir / name, f"train/{name}")
+    with zipfile.ZipFile(downloads / "dogs-vs-cats.zip", "w") as z:
+        z.write(inner, "train.zip")
+    monkeypatch.setenv("CATDOG_DOWNLOADS", str(downloads))
+    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / "no_token"))  # no credentials: Kaggle is never asked
+    said = []
+    photos = download_kaggle(tmp_path / "vm" / "data" / "kaggle", report=said.append)
+    assert photos == tmp_path / "vm" / "data" / "kaggle" / "raw" / "train"
+    assert sorted(p.name for p in photos.iterdir()) == ["cat.1.jpg", "dog.1.jpg"]
+    assert (downloads / "dogs-vs-cats.zip").is_file() and not (tmp_path / "vm" / "data" / "kaggle" / "download").exists()
+    assert not any("Downloading" in line for line in said)
