@@ -63,16 +63,6 @@ def photos_dir():
 
 
 @pytest.fixture(scope="session")
-def many_photos(photos_dir):
-    """``photos_dir`` for a test that needs thousands of photos: skips on the sample."""
-    count = len(list(photos_dir.glob("*.jpg")))
-    if count < 1000:
-        pytest.skip(f"needs thousands of real photos; {photos_dir} has {count} "
-                    f"(the shared ones are at {PHOTOS})")
-    return photos_dir
-
-
-@pytest.fixture(scope="session")
 def small_items(photos_dir):
     """40 real cats and 40 real dogs as ``(path, label)`` pairs."""
     return photo_items(photos_dir, 40)
