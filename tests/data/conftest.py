@@ -17,13 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from helpers import photo_path
+
 KAGGLE_PORT = 7777  # kagglesdk's KAGGLE_API_ENVIRONMENT=TEST endpoint: http://localhost:7777
 FAKE_USER = "learner"
 FAKE_KEY = "0123456789abcdef0123456789abcdef"  # must never show up in any output
 
 
-def photo_bytes(photos_dir, name):
-    return (Path(photos_dir) / name).read_bytes()
+def photo_bytes(photos_dir, label, position):
+    """The bytes of the ``position``-th real ``label`` photo (``helpers.photo_path``)."""
+    return photo_path(Path(photos_dir), label, position).read_bytes()
 
 
 def make_zip(entries):
@@ -50,10 +53,10 @@ def make_tar_gz(entries):
 @pytest.fixture(scope="session")
 def competition_zip(photos_dir):
     """Kaggle's dogs-vs-cats zip in miniature: train.zip (10 cats, 10 dogs, 1 broken) and test1.zip."""
-    train = {f"train/{label}.{i}.jpg": photo_bytes(photos_dir, f"{label}.{i}.jpg")
+    train = {f"train/{label}.{i}.jpg": photo_bytes(photos_dir, label, i)
              for label in ("cat", "dog") for i in range(10)}
-    train["train/dog.999.jpg"] = photo_bytes(photos_dir, "dog.10.jpg")[:3000]  # cut off
-    test1 = {f"test1/{i}.jpg": photo_bytes(photos_dir, f"cat.{100 + i}.jpg") for i in range(1, 3)}
+    train["train/dog.999.jpg"] = photo_bytes(photos_dir, "dog", 10)[:3000]  # cut off
+    test1 = {f"test1/{i}.jpg": photo_bytes(photos_dir, "cat", 10 + i) for i in range(1, 3)}
     return make_zip({"sampleSubmission.csv": b"id,label\n1,0\n", "test1.zip": make_zip(test1),
                      "train.zip": make_zip(train)})
 

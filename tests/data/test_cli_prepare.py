@@ -1,10 +1,11 @@
-"""``catdog prepare --source folder`` end to end, as a learner runs it, on 200 real photos."""
+"""``catdog prepare --source folder`` end to end, as a learner runs it, on 96 real photos."""
 import json
 import os
 import subprocess
 import sys
 
 from catdog_lib.prepare import MANIFEST
+from helpers import photo_items
 
 
 def _catdog(*args, env=None):
@@ -16,9 +17,8 @@ def test_catdog_prepare_folder(tmp_path, photos_dir, capsys, monkeypatch):
     monkeypatch.delenv("CATDOG_DATA", raising=False)
     photos = tmp_path / "photos"
     (photos / "nested").mkdir(parents=True)
-    for i in range(100):
-        os.symlink(photos_dir / f"cat.{i}.jpg", photos / f"cat.{i}.jpg")
-        os.symlink(photos_dir / f"dog.{i}.jpg", photos / "nested" / f"dog.{i}.jpg")
+    for path, label in photo_items(photos_dir, 48):  # as many as the kit's sample has
+        os.symlink(path, photos / ("nested" if label == "dog" else "") / path.name)
     (photos / "dog.500.jpg").write_bytes(b"")  # a bad file is reported, the run goes on
     (photos / ".DS_Store").write_bytes(b"junk")
     dest = tmp_path / "out"
@@ -26,14 +26,14 @@ def test_catdog_prepare_folder(tmp_path, photos_dir, capsys, monkeypatch):
 
     first = _catdog("prepare", "--source", "folder", "--from", str(photos), "--dest", str(dest), env=env)
     assert first.returncode == 0, first.stderr
-    assert "train:    150 photos (75 cat, 75 dog)" in first.stdout
-    assert "  val:     50 photos (25 cat, 25 dog)" in first.stdout
+    assert "train:     72 photos (36 cat, 36 dog)" in first.stdout
+    assert "  val:     24 photos (12 cat, 12 dog)" in first.stdout
     assert "dog.500.jpg: empty file (0 bytes)" in first.stdout
     assert "Ignored 1 system file" in first.stdout
 
     train = {p.name for p in (dest / "train").rglob("*.jpg")}
     val = {p.name for p in (dest / "val").rglob("*.jpg")}
-    assert len(train) == 150 and len(val) == 50 and not train & val
+    assert len(train) == 72 and len(val) == 24 and not train & val
     manifest = json.loads((dest / MANIFEST).read_text())
     assert {name.split("/")[-1] for name, _ in manifest["val"]} == val
 

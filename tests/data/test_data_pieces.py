@@ -59,13 +59,15 @@ def test_split_items_refuses_fractions_outside_0_1(fraction):
 
 @pytest.fixture
 def sources(tmp_path, photos_dir):
+    from helpers import photo_path
+
     folder = tmp_path / "src"
     folder.mkdir()
     items = []
     for label in ("cat", "dog"):
         for i in range(4):
             target = folder / f"{label}.{i}.jpg"
-            target.write_bytes((photos_dir / f"{label}.{i}.jpg").read_bytes())
+            target.write_bytes(photo_path(photos_dir, label, i).read_bytes())
             items.append((target, label))
     return items
 

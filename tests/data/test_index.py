@@ -20,9 +20,11 @@ def _png_header_only(path, width, height):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, photos_dir):
     """``{file name: expected}``: ``"ok"`` for a usable photo, else a word of the skip reason."""
+    from helpers import photo_path
+
     root = tmp_path_factory.mktemp("corpus")
-    photo = Image.open(photos_dir / "cat.0.jpg")
-    jpeg = (photos_dir / "dog.0.jpg").read_bytes()
+    photo = Image.open(photo_path(photos_dir, "cat", 0))
+    jpeg = photo_path(photos_dir, "dog", 0).read_bytes()
     nested = root / "a" / "b c"
     nested.mkdir(parents=True)
     (root / "__MACOSX").mkdir()
@@ -77,7 +79,8 @@ def test_every_file_is_used_or_skipped_with_its_reason(corpus):
             assert name in reasons, name
             assert expect.lower() in reasons[name].lower(), (name, reasons[name])
 
-    assert by_name["cat.1.jpg"] == ImageRecord(root / "cat.1.jpg", "cat", 200, 200, "RGB", "JPEG")
+    width, height = Image.open(root / "cat.1.jpg").size
+    assert by_name["cat.1.jpg"] == ImageRecord(root / "cat.1.jpg", "cat", width, height, "RGB", "JPEG")
     assert by_name["dog.8.jpg"].mode == "CMYK" and by_name["cat.7.png"].mode == "P"
     assert by_name["a/b c/Dog.15.Ünïcödé.JPG"].label == "dog"
 
@@ -99,7 +102,9 @@ def test_pairs_and_paths_are_indexed_too(corpus, photos_dir):
     images, skipped = index_images([(root / "cat.1.jpg", "kitten"), (root / "gone.jpg", "cat")])
     assert [(r.path.name, r.label) for r in images] == [("cat.1.jpg", "kitten")]
     assert [(p.name, reason) for p, reason in skipped] == [("gone.jpg", "missing (no such file)")]
-    images, _ = index_images([photos_dir / "dog.3.jpg"])
+    from helpers import photo_path
+
+    images, _ = index_images([photo_path(photos_dir, "dog", 3)])
     assert images[0].label == "dog"
 
 
@@ -119,10 +124,12 @@ def test_report_lists_ten_then_counts_and_counts_system_files():
 
 
 def test_the_cache_rereads_only_changed_files(tmp_path, photos_dir):
+    from helpers import photo_path
+
     folder = tmp_path / "photos"
     folder.mkdir()
-    for name in ("cat.1.jpg", "dog.1.jpg"):
-        (folder / name).write_bytes((photos_dir / name).read_bytes())
+    for label in ("cat", "dog"):
+        (folder / f"{label}.1.jpg").write_bytes(photo_path(photos_dir, label, 1).read_bytes())
     cache = tmp_path / "index.json"
     first = index_images(folder, cache=cache)
     assert cache.is_file() and not first[1]
@@ -147,8 +154,10 @@ def test_photos_under_a_hidden_folder_are_still_photos(tmp_path, photos_dir):
     """Data kept in ~/.cache/... is not a hidden file; a hidden folder inside the data is."""
     folder = tmp_path / ".cache" / "photos"
     (folder / ".ipynb_checkpoints").mkdir(parents=True)
-    (folder / "cat.1.jpg").write_bytes((photos_dir / "cat.1.jpg").read_bytes())
-    (folder / ".ipynb_checkpoints" / "cat.2.jpg").write_bytes((photos_dir / "cat.2.jpg").read_bytes())
+    from helpers import photo_path
+
+    (folder / "cat.1.jpg").write_bytes(photo_path(photos_dir, "cat", 1).read_bytes())
+    (folder / ".ipynb_checkpoints" / "cat.2.jpg").write_bytes(photo_path(photos_dir, "cat", 2).read_bytes())
     images, skipped = index_images(folder)
     assert [r.path.name for r in images] == ["cat.1.jpg"]
     assert [(p.name, r) for p, r in skipped] == [("cat.2.jpg", SYSTEM_FILE)]

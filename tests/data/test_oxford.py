@@ -17,11 +17,13 @@ BREEDS = [("Abyssinian", 1, 1), ("Bengal", 6, 1), ("beagle", 3, 2), ("pug", 26, 
 def pet_archives(photos_dir):
     """``images.tar.gz`` and ``annotations.tar.gz`` in the data set's layout: 4 breeds, 4 photos each."""
     images, trainval, test = {}, [], []
+    taken = {"cat": 0, "dog": 0}  # a photo of its own for each image
     for breed, class_id, species in BREEDS:
         label = "cat" if species == 1 else "dog"
         for i in range(1, 5):
             image_id = f"{breed}_{i}"
-            images[f"images/{image_id}.jpg"] = photo_bytes(photos_dir, f"{label}.{class_id * 10 + i}.jpg")
+            images[f"images/{image_id}.jpg"] = photo_bytes(photos_dir, label, taken[label])
+            taken[label] += 1
             (trainval if i <= 3 else test).append(f"{image_id} {class_id} {species} 1")
     annotations = {
         "annotations/trainval.txt": ("\n".join(trainval) + "\n").encode(),

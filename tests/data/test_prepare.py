@@ -6,6 +6,7 @@ import pytest
 
 from catdog_lib.errors import CatdogError
 from catdog_lib.prepare import MANIFEST, prepare, read_manifest
+from helpers import photo_path
 
 
 def _flat(tmp_path, photos_dir, n=12, name="photos"):
@@ -13,8 +14,8 @@ def _flat(tmp_path, photos_dir, n=12, name="photos"):
     folder = tmp_path / name
     (folder / "more dogs").mkdir(parents=True)
     for i in range(n):
-        os.symlink(photos_dir / f"cat.{i}.jpg", folder / f"cat.{i}.jpg")
-        os.symlink(photos_dir / f"dog.{i}.jpg", folder / "more dogs" / f"dog.{i}.jpg")
+        os.symlink(photo_path(photos_dir, "cat", i), folder / f"cat.{i}.jpg")
+        os.symlink(photo_path(photos_dir, "dog", i), folder / "more dogs" / f"dog.{i}.jpg")
     return folder
 
 
@@ -29,6 +30,8 @@ def _no_catdog_data(monkeypatch, tmp_path):
 
 
 def test_split_is_saved_and_reused(tmp_path, photos_dir):
+    from PIL import Image
+
     photos = _flat(tmp_path, photos_dir)
     lines = []
     first = prepare(source="folder", from_dir=photos, dest=tmp_path / "out", report=lines.append)
@@ -39,13 +42,14 @@ def test_split_is_saved_and_reused(tmp_path, photos_dir):
     assert ["more dogs/dog.0.jpg", "dog"] in manifest["train"] + manifest["val"]
     tree = _tree(first.data_dir)
     assert not set(tree["train"]) & set(tree["val"])
-    assert len(first.images) == 24 and first.images[0].width == 200
+    with Image.open(first.images[0].path) as image:
+        assert len(first.images) == 24 and first.images[0].width == image.width
     assert any(line.startswith("train:") and "9 cat" in line for line in lines)
 
     # A photo vanishes and new ones appear: the split stays, both are reported.
     (photos / "cat.0.jpg").unlink()
     for i in (50, 51):
-        os.symlink(photos_dir / f"cat.{i}.jpg", photos / f"cat.{i}.jpg")
+        os.symlink(photo_path(photos_dir, "cat", i - 10), photos / f"cat.{i}.jpg")
     lines.clear()
     again = prepare(source="folder", from_dir=photos, dest=tmp_path / "out", report=lines.append)
     text = "\n".join(lines)
@@ -74,7 +78,7 @@ def test_a_split_layout_is_kept_as_it_is(tmp_path, photos_dir):
         for label in ("cat", "dog"):
             (given / part / label).mkdir(parents=True)
             for i in labels:
-                os.symlink(photos_dir / f"{label}.{i}.jpg", given / part / label / f"photo {i}.jpg")
+                os.symlink(photo_path(photos_dir, label, i), given / part / label / f"photo {i}.jpg")
     (given / "train" / "cat" / "broken.jpg").write_bytes(b"")
     (given / "train" / "stray.jpg").write_bytes(b"x")
     lines = []
@@ -93,8 +97,8 @@ def test_cats_and_dogs_folders_give_the_label(tmp_path, photos_dir):
     for label, folder in (("cat", "Cats"), ("dog", "dog")):
         (mine / folder).mkdir(parents=True)
         for i in range(4):
-            os.symlink(photos_dir / f"{label}.{i}.jpg", mine / folder / f"IMG_{label}{i:04}.JPG")
-    (mine / "IMG_9999.jpg").write_bytes((photos_dir / "cat.9.jpg").read_bytes())
+            os.symlink(photo_path(photos_dir, label, i), mine / folder / f"IMG_{label}{i:04}.JPG")
+    (mine / "IMG_9999.jpg").write_bytes(photo_path(photos_dir, "cat", 9).read_bytes())
     prepared = prepare(source="folder", from_dir=mine, dest=tmp_path / "out", val_fraction=0.5, report=lambda s: None)
     assert prepared.counts == {"train": {"cat": 2, "dog": 2}, "val": {"cat": 2, "dog": 2}}
     assert [(p.name, r.split(":")[0]) for p, r in prepared.skipped] == [("IMG_9999.jpg", "no label")]
@@ -122,7 +126,7 @@ def test_dest_inside_the_photo_folder_is_not_indexed(tmp_path, photos_dir):
 def test_duplicate_names_keep_the_first_and_say_so(tmp_path, photos_dir):
     photos = _flat(tmp_path, photos_dir, n=4)
     (photos / "again").mkdir()
-    os.symlink(photos_dir / "cat.9.jpg", photos / "again" / "cat.1.jpg")
+    os.symlink(photo_path(photos_dir, "cat", 9), photos / "again" / "cat.1.jpg")
     prepared = prepare(source="folder", from_dir=photos, dest=tmp_path / "out", val_fraction=0.5,
                        report=lambda s: None)
     assert [(p.relative_to(photos).as_posix(), "same name" in r) for p, r in prepared.skipped] == \
@@ -150,7 +154,7 @@ def test_a_folder_without_photos_or_with_one_label_is_refused(tmp_path, photos_d
     cats = tmp_path / "cats"
     cats.mkdir()
     for i in range(4):
-        os.symlink(photos_dir / f"cat.{i}.jpg", cats / f"cat.{i}.jpg")
+        os.symlink(photo_path(photos_dir, "cat", i), cats / f"cat.{i}.jpg")
     with pytest.raises(CatdogError, match="only one label"):
         prepare(source="folder", from_dir=cats, dest=tmp_path / "out", report=lambda s: None)
     with pytest.raises(CatdogError, match="the photo folder itself"):

@@ -108,11 +108,20 @@ def break_copy(copy, what):
 
 
 @pytest.fixture(scope="session")
-def photos_root():
-    """The folder of the shared photos (``train/cat.N.jpg``...), as ``CATDOG_DATA`` takes it."""
-    if not (PHOTOS_ROOT / "train").is_dir():
-        pytest.skip(f"the shared photos are not at {PHOTOS_ROOT}")
-    return PHOTOS_ROOT
+def photos_root(tmp_path_factory):
+    """Real photos as ``CATDOG_DATA`` takes them (``train/cat.N.jpg``...): the shared ones, else the kit's sample.
+
+    ``CATDOG_TEST_PHOTOS=sample`` chooses the sample, as in tests/conftest.py.
+    """
+    if (PHOTOS_ROOT / "train").is_dir() and os.environ.get("CATDOG_TEST_PHOTOS", "").strip() != "sample":
+        return PHOTOS_ROOT
+    from catdog_lib.sample import sample_photos
+
+    root = tmp_path_factory.mktemp("sample_photos")
+    (root / "train").mkdir()
+    for path in sample_photos():
+        shutil.copy(path, root / "train" / path.name)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from .conftest import SMALL_SETTINGS
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 FAKE_COLAB = Path(__file__).resolve().parent / "fake_colab"
-PHOTOS = ("cat.1999.jpg", "dog.1999.jpg")
+PHOTOS = ("cat.1988.jpg", "dog.1985.jpg")  # in the shared photos and in the kit's sample
 
 
 def kit_constants():

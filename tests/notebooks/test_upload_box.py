@@ -45,7 +45,9 @@ def test_ipywidgets7_and_colab_dicts(model, tmp_path):
 
 
 def test_real_photo_and_cards(model, tmp_path, photos_dir):
-    data = (photos_dir / "cat.1.jpg").read_bytes()
+    from helpers import photo_path
+
+    data = photo_path(photos_dir, "cat", 1).read_bytes()
     results = classify_uploads([("cat.1.jpg", data), ("notes.txt", b"hello")], model, ["cat", "dog"],
                                size=32, folder=tmp_path)
     page = uploads_html(results)
@@ -129,7 +131,9 @@ def test_colab_route_uses_google_colab_files_upload(model, tmp_path, monkeypatch
     (stub / "google" / "colab" / "files.py").write_text(COLAB_FILES)
     picked = tmp_path / "picked"
     picked.mkdir()
-    (picked / "my dog.jpg").write_bytes((photos_dir / "dog.3.jpg").read_bytes())
+    from helpers import photo_path
+
+    (picked / "my dog.jpg").write_bytes(photo_path(photos_dir, "dog", 3).read_bytes())
     (picked / "evil.exe").write_bytes(b"MZ\x90\x00")
     monkeypatch.setenv("FAKE_COLAB_UPLOADS", str(picked))
     monkeypatch.syspath_prepend(str(stub))

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-CONDA_NAMES = {"torch": "pytorch"}  # conda's name for a pip package, where they differ
+CONDA_NAMES = {"torch": "pytorch", "matplotlib": "matplotlib-base"}  # conda-forge's name, where it differs
 
 
 def pyproject():

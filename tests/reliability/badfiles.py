@@ -54,8 +54,10 @@ def kind_bytes(photos_dir):
     import numpy as np
     from PIL import Image
 
-    photo = Image.open(photos_dir / "cat.1500.jpg").convert("RGB")
-    jpeg = (photos_dir / "dog.1500.jpg").read_bytes()
+    from helpers import photo_path
+
+    photo = Image.open(photo_path(photos_dir, "cat", 44)).convert("RGB")
+    jpeg = photo_path(photos_dir, "dog", 44).read_bytes()
 
     def encode(image, fmt, **options):
         buffer = io.BytesIO()

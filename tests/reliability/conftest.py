@@ -21,9 +21,10 @@ def corpus(tmp_path_factory, photos_dir):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data[kind])
         paths[kind] = path
-    for label in ("cat", "dog"):
-        for i in range(GOOD_PER_LABEL):
-            (folder / f"{label}.{i}.jpg").write_bytes((photos_dir / f"{label}.{i}.jpg").read_bytes())
+    from helpers import photo_items
+
+    for path, _ in photo_items(photos_dir, GOOD_PER_LABEL):
+        (folder / path.name).write_bytes(path.read_bytes())
     return folder, paths
 
 

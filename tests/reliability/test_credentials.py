@@ -42,9 +42,10 @@ RPC = "/api/v1/competitions.CompetitionApiService/DownloadDataFiles"
 @pytest.fixture
 def fake_kaggle(photos_dir):
     """Kaggle on http://localhost:7777 that accepts only FAKE_USER:FAKE_KEY and serves a tiny competition zip."""
+    from helpers import photo_items
+
     make_zip = kaggle_fixtures.make_zip
-    train = {f"train/{label}.{i}.jpg": (photos_dir / f"{label}.{i}.jpg").read_bytes()
-             for label in ("cat", "dog") for i in range(6)}
+    train = {f"train/{path.name}": path.read_bytes() for path, _ in photo_items(photos_dir, 6)}
     competition = make_zip({"sampleSubmission.csv": b"id,label\n", "train.zip": make_zip(train)})
     expected = "Basic " + SECRETS[1]
     with kaggle_fixtures._port_lock(PORT), kaggle_fixtures._Server(PORT) as server:

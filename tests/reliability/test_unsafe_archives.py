@@ -109,8 +109,9 @@ def test_entries_the_disk_cannot_take_get_one_sentence(tmp_path, entries, words)
 def test_an_evil_train_zip_inside_a_good_competition_zip_is_refused(tmp_path, photos_dir):
     """Kaggle's zip holds train.zip: the inner archive is checked as strictly as the outer one."""
     from catdog_lib.prepare import prepare
+    from helpers import photo_path
 
-    photo = (photos_dir / "cat.1.jpg").read_bytes()
+    photo = photo_path(photos_dir, "cat", 1).read_bytes()
     inner = make_zip({"train/cat.1.jpg": photo, "train/../../../escaped.jpg": photo})
     upload = tmp_path / "dogs-vs-cats.zip"
     upload.write_bytes(make_zip({"sampleSubmission.csv": b"id,label\n", "train.zip": inner}))
@@ -134,9 +135,9 @@ def prepare_quietly(upload, dest):
 def test_a_killed_prepare_of_an_uploaded_zip_is_redone_from_the_start(tmp_path, photos_dir):
     """Killed while unpacking or indexing, before the marker of a finished unpack: the next run does it all."""
     from catdog_lib.prepare import prepare
+    from helpers import photo_items
 
-    photos = {f"train/{label}.{i}.jpg": (photos_dir / f"{label}.{i}.jpg").read_bytes()
-              for label in ("cat", "dog") for i in range(20)}
+    photos = {f"train/{path.name}": path.read_bytes() for path, _ in photo_items(photos_dir, 20)}
     photos.update({f"train/padding.{i}.bin": os.urandom(300_000) for i in range(20)})  # a slower unpack
     upload = tmp_path / "photos.zip"
     upload.write_bytes(make_zip(photos))

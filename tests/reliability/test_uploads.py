@@ -29,7 +29,9 @@ def model():
 
 @pytest.fixture(scope="module")
 def photo(photos_dir):
-    return (photos_dir / "cat.1600.jpg").read_bytes()
+    from helpers import photo_path
+
+    return photo_path(photos_dir, "cat", 40).read_bytes()
 
 
 def encode(image, fmt, **options):
@@ -69,7 +71,9 @@ def test_hostile_names_are_cleaned_and_stay_in_the_upload_folder(model, photo, t
 
 
 def test_duplicate_names_never_overwrite_an_earlier_upload(model, photos_dir, tmp_path):
-    first, second = ((photos_dir / f"{label}.1601.jpg").read_bytes() for label in ("cat", "dog"))
+    from helpers import photo_path
+
+    first, second = (photo_path(photos_dir, label, 41).read_bytes() for label in ("cat", "dog"))
     folder = tmp_path / "uploads"
     a, b, c = classify_uploads([("pet.jpg", first), ("pet.jpg", second), ("pet.jpg", first)], model, CLASSES,
                                size=32, folder=folder)

@@ -19,8 +19,10 @@ def arranged_photos(photos_dir, tmp_path_factory):
     """A tiny arranged tree of the shared photos: 24 train and 8 val per class, as links."""
     from catdog_lib import arrange_imagefolder
 
-    train = [(photos_dir / f"{label}.{i}.jpg", label) for label in ("cat", "dog") for i in range(24)]
-    val = [(photos_dir / f"{label}.{i}.jpg", label) for label in ("cat", "dog") for i in range(24, 32)]
+    from helpers import photo_items
+
+    train = photo_items(photos_dir, 24)
+    val = photo_items(photos_dir, 8, start=24)
     dest = tmp_path_factory.mktemp("arranged")
     arrange_imagefolder(train, val, dest)
     return dest
