@@ -21,7 +21,7 @@ TOP_LEVEL = {
     "library": {"hardware", "data", "transforms", "model", "training", "prediction", "plots"},
     "cli": {"cli", "__main__", "__init__"},  # the package root: the pieces' names and %load_ext's hook
 }
-FOLDERS = {"prepare": "library", "train": "library", "notebook": "notebook", "course": "course"}
+FOLDERS = {"prepare": "library", "sample": "library", "train": "library", "notebook": "notebook", "course": "course"}
 # The old import paths: thin re-exports that shipped lessons import. Nothing in catdog_lib may import them.
 OLD_PATHS = {"settings", "fit", "fast", "widgets", "bundle", "sources", "demo"}
 JUPYTER = {"IPython", "ipywidgets", "ipykernel", "jupyter_client", "jupyter_core", "nbformat", "nbclient",
