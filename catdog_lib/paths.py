@@ -1,5 +1,8 @@
-"""Where the kit keeps things: the kit's root, the learner's workspace, the data, the image cache."""
+"""Where the kit keeps things: the kit's root, its checks, the learner's workspace, the data, the image cache."""
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 
@@ -15,10 +18,45 @@ def kit_root():
     return here
 
 
+def checks_dir():
+    """The kit's ``checks/`` folder: next to ``lessons/`` in the kit, or next to the installed package."""
+    from .errors import CatdogError
+
+    for root in (kit_root(), Path(__file__).resolve().parents[1]):
+        if (root / "checks").is_dir():
+            return root / "checks"
+    raise CatdogError("cannot find the kit's checks/ folder: run this from the kit's folder "
+                      "(the one that holds lessons/ and checks/)")
+
+
 def workspace():
-    """Where ``%%piece`` saves the learner's pieces: ``$CATDOG_WORKSPACE`` or ``my_pieces/``."""
+    """Where ``%%piece`` saves the learner's pieces: ``$CATDOG_WORKSPACE`` or ``my_pieces/``.
+
+    While nbgrader runs a notebook (``NBGRADER_EXECUTION``: validate, autograde),
+    a folder of this run's own instead, whatever ``CATDOG_WORKSPACE`` says.
+    """
+    if os.environ.get("NBGRADER_EXECUTION"):
+        return graded_workspace()
     env = os.environ.get("CATDOG_WORKSPACE")
     return Path(env).expanduser() if env else kit_root() / "my_pieces"
+
+
+_graded = []  # this process's folder under nbgrader
+
+
+def graded_workspace():
+    """The workspace of this notebook run under nbgrader: a new temporary folder, removed when the kernel ends.
+
+    nbgrader runs each notebook in a kernel of its own. Were the pieces saved where
+    the kit keeps them, every student would share one folder, and a submission
+    whose piece cell was deleted would be judged on the previous student's file;
+    nothing is written to the kit's folder either.
+    """
+    if not _graded:
+        folder = Path(tempfile.mkdtemp(prefix="catdog_graded_"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _graded.append(folder)
+    return _graded[0]
 
 
 def data_root():

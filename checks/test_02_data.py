@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from catdog_lib.course.another_process import call_in_another_process
-from catdog_lib.course.plugin import CheckFailed, expect, expect_raises, expect_signature
+from catdog_lib.course.plugin import CheckFailed, expect, expect_signature
 
 # -- label_from_filename ----------------------------------------------------------
 

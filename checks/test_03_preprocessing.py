@@ -11,7 +11,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
-from catdog_lib.course.pieces import short_error
+from catdog_lib.course.error_hints import short_error
 from catdog_lib.course.plugin import CheckFailed, expect, expect_signature
 
 MEAN = (0.485, 0.456, 0.406)

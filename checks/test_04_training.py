@@ -11,7 +11,6 @@ checks put the model on a pretend GPU (``cuda:1``, see
 Colab's GPU fails here too, on a machine without one.
 """
 import copy
-import io
 import weakref
 
 import numpy as np
@@ -22,7 +21,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from torchvision import models
 
 import catdog_lib
-from catdog_lib.course.pieces import short_error
+from catdog_lib.course.error_hints import short_error
 from catdog_lib.course.plugin import FAKE_WEIGHT, CheckFailed, expect, expect_signature
 from catdog_lib.course.pretend_gpu import PretendGPU, mismatch_of
 

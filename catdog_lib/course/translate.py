@@ -25,7 +25,6 @@ code cells are never translated, only copied.
 """
 import ast
 import copy
-import io
 from pathlib import Path
 
 from ..errors import CatdogError
@@ -206,7 +205,7 @@ def code_differences(english, translated, lang):
     en_ids = [(c.id, c.cell_type) for c in english.cells]
     tr_ids = [(c.id, c.cell_type) for c in translated.cells]
     if en_ids != tr_ids:
-        return [f"the cells are not those of the English notebook (ids or kinds differ)"]
+        return ["the cells are not those of the English notebook (ids or kinds differ)"]
     first_code = True
     for en, other in zip(english.cells, translated.cells):
         if en.cell_type != "code":

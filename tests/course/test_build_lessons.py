@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import catdog_lib
+import catdog_lib.data
 from catdog_lib.cli import main
 from catdog_lib.course.build import build, out_of_step, plan_build, release
 from catdog_lib.course.cells import check_cell, piece_cell, piece_source
@@ -46,9 +46,9 @@ def tiny_solution():
 @pytest.fixture
 def kit(tmp_path, monkeypatch):
     """A course of one lesson (lesson 02 holds label_from_filename) and only that piece in the registry."""
-    import catdog_lib.course.pieces as pieces
+    from catdog_lib.course import registry
 
-    monkeypatch.setattr(pieces, "PIECES", tuple(p for p in pieces.PIECES if p.name == "label_from_filename"))
+    monkeypatch.setattr(registry, "PIECES", tuple(p for p in registry.PIECES if p.name == "label_from_filename"))
     solutions, lessons = tmp_path / "solutions", tmp_path / "lessons"
     solutions.mkdir()
     nbformat.write(tiny_solution(), solutions / "02_tiny.ipynb")
@@ -124,7 +124,7 @@ def test_a_changed_reference_makes_check_fail_on_the_cell_until_build_syncs_it(k
     monkeypatch.syspath_prepend(str(tmp_path))
     import newer_data
 
-    monkeypatch.setattr(catdog_lib, "label_from_filename", newer_data.label_from_filename)
+    monkeypatch.setattr(catdog_lib.data, "label_from_filename", newer_data.label_from_filename)
     said = out_of_step(solutions, lessons)
     assert "stale: 02_tiny.ipynb cell piece: label_from_filename copied from the library's reference" in said, said
 
