@@ -373,7 +373,7 @@ def for_nbgrader(solutions_dir=None, dest=None, report=print):
         target.write_text(notebook_text(solutions_off(nb)), encoding="utf-8", newline="\n")
         graded = sum(cell.metadata.get("nbgrader", {}).get("points", 0) for cell in nb.cells
                      if cell.metadata.get("nbgrader", {}).get("grade"))
-        report(f"written  {target}" + (f" ({graded} points)" if graded else " (grades nothing)"))
+        report(f"written  {target}" + (f" ({graded:g} point{'s' * (graded != 1)})" if graded else " (grades nothing)"))
         written.append(target)
     report(f"Each folder is an assignment: in the course's folder, nbgrader generate_assignment {written[0].parent.name} "
            "(and so on), then release, collect and autograde as usual.")

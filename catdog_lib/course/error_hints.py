@@ -41,12 +41,9 @@ ERROR_HINTS = (
     ((AttributeError,), r"object has no attribute",
      "That object is not what your code takes it for: print(type(x)) to see what it is (arguments passed in "
      "another order than the lesson's def line are a common cause)."),
-    ((KeyError,), r"",
-     "A dict has no such key: print(list(d)) to see the keys it does have."),
-    ((IndexError,), r"",
-     "An index past the end: print the length (len(x) or x.shape) of what you index."),
-    ((ZeroDivisionError,), r"",
-     "Something you divide by is 0: count the samples as you go, and divide once at the end."),
+    ((KeyError,), r"", "A dict has no such key: print(list(d)) to see the keys it does have."),
+    ((IndexError,), r"", "An index past the end: print the length (len(x) or x.shape) of what you index."),
+    ((ZeroDivisionError,), r"", "Something you divide by is 0: count the samples as you go, and divide once at the end."),
     ((FileExistsError,), r"",
      "The file is there already from an earlier run: remove the old folder first (shutil.rmtree), "
      "or skip what exists."),

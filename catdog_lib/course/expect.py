@@ -31,13 +31,22 @@ def expect(condition, message, hint=None):
         raise CheckFailed(message, hint)
 
 
-def expect_raises(exception, function, *args, message, hint=None, **kwargs):
-    """Call ``function``; fail with ``message`` unless it raises ``exception``. Returns the exception."""
+def expect_raises(exception, function, *args, message, hint=None, other=None, other_hint=None, **kwargs):
+    """Call ``function``; fail with ``message`` unless it raises ``exception``. Returns the exception.
+
+    ``message`` may be a function of what ``function`` returned instead. With ``other`` (a function of
+    the error), an error of another kind fails with ``other(error)`` and ``other_hint``; without, it
+    goes on up (the plugin then words it as an error the learner's code raised).
+    """
     try:
-        function(*args, **kwargs)
+        result = function(*args, **kwargs)
     except exception as error:
         return error
-    raise CheckFailed(message, hint)
+    except Exception as error:
+        if other is None:
+            raise
+        raise CheckFailed(other(error), other_hint) from error
+    raise CheckFailed(message(result) if callable(message) else message, hint)
 
 
 def expect_signature(function, name):

@@ -12,19 +12,19 @@ from ..errors import CatdogError
 
 @dataclass(frozen=True)
 class Piece:
-    """One function a learner writes.
-
-    ``lesson`` is "01".."04"; ``module`` the library module that holds its
-    reference (``catdog_lib.<module>``); ``why`` the one sentence a pass shows,
-    on what the piece does for the whole course.
-    """
+    """One function a learner writes: its name, lesson ("01".."04"), points, title, and the library
+    module that holds its reference (``catdog_lib.<module>``)."""
 
     name: str
     lesson: str
     points: int
     title: str
     module: str
-    why: str
+
+    @property
+    def why(self):
+        """The one sentence a pass shows, on what the piece does for the whole course."""
+        return WHY_IT_MATTERS[self.name]
 
 
 LESSONS = {
@@ -36,37 +36,31 @@ LESSONS = {
 
 # In course order.
 PIECES = (
-    Piece("pick_device", "01", 1, "Pick the device to train on", module="hardware",
-          why="Every tensor of a step must sit on the model's device: choosing it in one place is what lets the "
-              "same notebook train on a laptop's CPU, a Mac's GPU and Colab's CUDA card."),
-    Piece("label_from_filename", "02", 1, "Read the label from a file name", module="data",
-          why="Kaggle's photos carry their labels only in their names: every answer the model learns from comes "
-              "through this function, so a wrong label here would teach it wrong answers."),
-    Piece("split_items", "02", 2, "Split into training and validation sets", module="data",
-          why="The validation score is only honest on photos the model never trained on: a stratified split "
-              "with its own seed gives the same fair split after every restart."),
-    Piece("arrange_imagefolder", "02", 2, "Lay the split out in class folders", module="data",
-          why="torchvision's ImageFolder reads the classes from folder names: this layout turns your split "
-              "into data sets without another line of code."),
-    Piece("build_transforms", "03", 2, "Turn a photo into a normalized tensor", module="transforms",
-          why="The pretrained network only helps when photos reach it as ImageNet's did (that size, those "
-              "means and deviations); the random crops and flips show it a new variant of each photo every epoch."),
-    Piece("make_loaders", "03", 2, "Datasets and data loaders", module="transforms",
-          why="The training loop only ever sees loaders: this is where the data pipeline ends, shuffled "
-              "batches prepared while the model works."),
-    Piece("build_model", "04", 2, "A ResNet18 with a new last layer", module="model",
-          why="This is transfer learning: 11 million ImageNet weights that already see edges, fur and eyes, "
-              "and a new last layer of 1,026 that learns cat against dog."),
-    Piece("run_epoch", "04", 3, "One pass over the data", module="training",
-          why="Forward, loss, backward, step: these few lines train every network, from this ResNet18 to the "
-              "largest language models."),
-    Piece("train_model", "04", 3, "The training loop that keeps the best weights", module="training",
-          why="Keeping the weights of the best validation epoch guards against overfitting: the model you keep "
-              "is the one that did best on photos it never trained on."),
-    Piece("predict_image", "04", 2, "Classify one photo", module="prediction",
-          why="This is the model at work: one photo in, a probability per class out, prepared exactly as in "
-              "validation, so its answers are as good as the validation score says."),
+    Piece("pick_device", "01", 1, "Pick the device to train on", "hardware"),
+    Piece("label_from_filename", "02", 1, "Read the label from a file name", "data"),
+    Piece("split_items", "02", 2, "Split into training and validation sets", "data"),
+    Piece("arrange_imagefolder", "02", 2, "Lay the split out in class folders", "data"),
+    Piece("build_transforms", "03", 2, "Turn a photo into a normalized tensor", "transforms"),
+    Piece("make_loaders", "03", 2, "Datasets and data loaders", "transforms"),
+    Piece("build_model", "04", 2, "A ResNet18 with a new last layer", "model"),
+    Piece("run_epoch", "04", 3, "One pass over the data", "training"),
+    Piece("train_model", "04", 3, "The training loop that keeps the best weights", "training"),
+    Piece("predict_image", "04", 2, "Classify one photo", "prediction"),
 )
+
+# What a pass says after "N of N checks pass", as Kaggle Learn does after "Correct".
+WHY_IT_MATTERS = {
+    "pick_device": "One place decides where every tensor lives: the same notebook trains on a CPU, a Mac's GPU or Colab's.",
+    "label_from_filename": "Every label the model learns from comes through here: a wrong label would teach it a wrong answer.",
+    "split_items": "A score is honest only on photos the model never trained on, and a seeded split is the same after a restart.",
+    "arrange_imagefolder": "ImageFolder reads the classes from the folder names: this layout turns your split into data sets.",
+    "build_transforms": "Pretrained weights help only when photos arrive as ImageNet's did; random crops and flips add variety.",
+    "make_loaders": "The training loop sees only loaders: this is where the data pipeline ends, in shuffled batches.",
+    "build_model": "Transfer learning: 11 million ImageNet weights that see edges and fur, and 1,026 new ones for cat or dog.",
+    "run_epoch": "Forward, loss, backward, step: these lines train every network, from this ResNet18 to language models.",
+    "train_model": "Keeping the best validation epoch's weights guards against overfitting: you keep what did best on new photos.",
+    "predict_image": "The model at work: one photo in, a probability per class out, prepared exactly as in validation.",
+}
 
 PIECE_NAMES = tuple(piece.name for piece in PIECES)
 
