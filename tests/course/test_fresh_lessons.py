@@ -3,7 +3,7 @@
 A learner's notebook reaches its last cell: every piece cell says in one line that the reference runs
 in its place, every ``%check`` shows its red verdict, every cell after them runs, no cell raises. Under
 ``NBGRADER_EXECUTION=validate`` (what nbgrader sets while it validates) the same notebook stops at its
-first failing check. Small settings and random weights, as the solutions' own test run (one run of each
+first failing check. Tiny settings and random weights, as the browser tests use (one run of each
 lesson each way; minutes in all).
 """
 import os
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.slow
 
 
 def small_env(tmp, photos_dir, **more):
-    env = dict(os.environ, CATDOG_DATA=str(photos_dir), CATDOG_WEIGHTS="none", CATDOG_SIZE="48",
-               CATDOG_SUBSET="80", CATDOG_EPOCHS="1", CATDOG_BATCH_SIZE="16", CATDOG_WORKERS="0",
+    env = dict(os.environ, CATDOG_DATA=str(photos_dir), CATDOG_WEIGHTS="none", CATDOG_SIZE="32",
+               CATDOG_SUBSET="40", CATDOG_EPOCHS="1", CATDOG_BATCH_SIZE="8", CATDOG_WORKERS="0",
                CATDOG_DEVICE="cpu", CATDOG_WORKSPACE=str(tmp / "my_pieces"), CATDOG_DATA_ROOT=str(tmp / "data"),
                CATDOG_RUNS=str(tmp / "runs"), CATDOG_DRIVE="0", TORCH_HOME=str(tmp / "torch"),
                CATDOG_CACHE=str(tmp / "cache"), MPLBACKEND="module://matplotlib_inline.backend_inline", **more)
