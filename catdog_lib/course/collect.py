@@ -66,7 +66,7 @@ def collect_pieces(notebooks, workspace=None, report=None):
             name, text = parsed
             if name not in known:
                 say(f"skipped {notebook} cell {number}: no piece is called {name!r} (the pieces are {', '.join(known)})")
-            elif is_stub(text):
+            elif is_stub(text, name):
                 say(f"skipped {notebook} cell {number}: {name} is still the lesson's stub")
             else:
                 found[name] = (text, notebook, number)

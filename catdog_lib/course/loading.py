@@ -5,9 +5,9 @@ learner's text. ``load_piece`` runs it in a fresh prelude (``prelude.py``) and
 returns the function it defines, or raises a ``PieceError`` of one sentence
 and a hint. ``reference`` gives the kit's own version, from its library module.
 """
+import ast
 import importlib
 import linecache
-import re
 from pathlib import Path
 
 from ..errors import CatdogError
@@ -38,15 +38,33 @@ def piece_path(name, workspace=None):
 
 
 _MISSING = object()
-_STUB_LINE = re.compile(r"^\s*raise\s+NotImplementedError\b", re.MULTILINE)
-
-
 STUB_MESSAGE = "{name} is not written yet: replace 'raise NotImplementedError()' with your code"
 
 
-def is_stub(text):
-    """Whether a piece's text is still the lesson's stub (it raises ``NotImplementedError``)."""
-    return bool(_STUB_LINE.search(text))
+def is_stub(text, name=None):
+    """Whether a piece's text is still the lesson's stub: a function (``name``, or any) whose body, after its
+    docstring, only raises ``NotImplementedError``. A piece that raises it in one branch is written."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False  # loading it says where the syntax is wrong
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or name not in (None, node.name):
+            continue
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:]
+        if len(body) == 1 and isinstance(body[0], ast.Raise) and _names(body[0].exc, "NotImplementedError"):
+            return True
+    return False
+
+
+def _names(expression, name):
+    """Whether ``expression`` is ``name`` or a call of it."""
+    if isinstance(expression, ast.Call):
+        expression = expression.func
+    return isinstance(expression, ast.Name) and expression.id == name
 
 
 def _looks_like_path(value):

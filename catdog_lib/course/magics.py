@@ -96,7 +96,7 @@ class CourseMagics(Magics):
     def piece(self, line, cell):
         """``%%piece NAME``: save this cell to the workspace as piece NAME, then run it here."""
         name = piece_name(line, "%%piece")
-        if is_stub(cell):
+        if is_stub(cell, name):
             _STUBS_RUN.add(name)
             self.shell.user_ns[name] = reference(name)
             saved = piece_path(name)

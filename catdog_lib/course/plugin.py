@@ -224,7 +224,7 @@ def _load(config, state):
     except (OSError, UnicodeDecodeError) as error:
         state.failure = CheckFailed(f"cannot read {path}: {error}")
         return
-    if is_stub(text):
+    if is_stub(text, name):
         # The piece's first hint is the one about how to start: the right one here.
         state.failure = CheckFailed(_STUB_MESSAGE.format(name=name), HINTS[name][0])
         return
