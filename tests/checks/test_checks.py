@@ -286,7 +286,14 @@ def test_warm_and_cold_give_the_same_verdicts(judged):
     if len(PATHS) < 2:
         pytest.skip("compared once both paths have judged")
     for run, cold in PATHS["cold"].items():
-        assert _masked(PATHS["warm"][run]) == _masked(cold), run
+        warm = PATHS["warm"][run]
+        if _masked(warm) == _masked(cold):
+            continue
+        differ = [piece for piece in set(cold[1].get("pieces", {})) | set(warm[1].get("pieces", {}))
+                  if _masked(cold[1]["pieces"].get(piece)) != _masked(warm[1]["pieces"].get(piece))]
+        details = {piece: {path: [(f["check"], f["message"]) for f in (side[1]["pieces"].get(piece) or {}).get("failures", [])]
+                           for path, side in (("cold", cold), ("warm", warm))} for piece in differ}
+        raise AssertionError(f"run {run}: exit {cold[0]} cold, {warm[0]} warm; pieces judged differently: {details}")
 
 
 def _masked(value):
