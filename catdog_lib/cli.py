@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from .errors import CatdogError, first_line
-from .train.recipe import RECIPE
+from .train.recipe import FROM_SCRATCH, RECIPE
 
 
 def cmd_info(args):
@@ -49,7 +49,7 @@ def cmd_train(args):
     from .train.run import train_on_folder
 
     data, weights, device, out, checkpoint = check_train_args(args)
-    batch_size, lr = batch_and_lr(args.batch_size, args.lr, device, fast=args.fast)
+    batch_size, lr = batch_and_lr(args.batch_size, args.lr, device, fast=args.fast, weights=weights)
     workers = args.workers
     if workers is None:
         from .train.recipe import default_workers
@@ -94,22 +94,25 @@ def check_data_folder(data):
                           f"prepare it with catdog prepare --dest {data}")
 
 
-def batch_and_lr(batch_size, lr, device, fast=False):
-    """``--batch-size`` and ``--lr``, or the recipe's: 32 photos a step at 0.001.
+def batch_and_lr(batch_size, lr, device, fast=False, weights="DEFAULT"):
+    """``--batch-size`` and ``--lr``, or the defaults of the recipe of ``weights`` (``recipe.recipe_for``):
+    fine-tuning ImageNet's weights 32 photos a step at 0.001, from random weights 64 at 0.002.
 
     With ``--fast`` and no ``--batch-size``, the batch is the device's
-    (``recipe.fast_batch_size``) and the learning rate, meant for 32 photos a
-    step, is scaled with it (the linear scaling rule).
+    (``recipe.fast_batch_size``) and the learning rate, meant for the
+    recipe's batch, is scaled with it (``recipe.scaled_lr``: linearly for
+    SGD, by the square root for AdamW).
     """
-    from .train.recipe import fast_batch_size
+    from .train.recipe import fast_batch_size, recipe_for, scaled_lr
 
-    lr = RECIPE.lr if lr is None else lr
+    recipe = recipe_for(weights)
+    lr = recipe.lr if lr is None else lr
     if batch_size is not None:
         return batch_size, lr
     if not fast:
-        return RECIPE.batch_size, lr
+        return recipe.batch_size, lr
     batch_size = fast_batch_size(device)
-    return batch_size, lr * batch_size / RECIPE.batch_size
+    return batch_size, lr * scaled_lr(recipe, batch_size) / recipe.lr
 
 
 def save_run(out, run, device, checkpoint, extra=None):
@@ -240,12 +243,14 @@ def get_args_parser():
     p.add_argument("--epochs", type=int, default=RECIPE.epochs)
     p.add_argument("--size", type=int, default=RECIPE.size)
     p.add_argument("--batch-size", type=int, default=None,
-                   help=f"photos per step (default {RECIPE.batch_size}; with --fast, the device's: 64 on a CPU, "
-                        f"256 on a CUDA GPU)")
+                   help=f"photos per step (default {RECIPE.batch_size}, from random weights {FROM_SCRATCH.batch_size}; "
+                        f"with --fast, the device's: 64 on a CPU, 256 on a CUDA GPU)")
     p.add_argument("--lr", type=float, default=None,
-                   help=f"learning rate (default {RECIPE.lr} for {RECIPE.batch_size} photos a step; with --fast "
-                        f"and the device's batch size, scaled to it)")
-    p.add_argument("--weights", default="DEFAULT", help="DEFAULT (ImageNet) or none (random)")
+                   help=f"(peak) learning rate (default {RECIPE.lr}, SGD, from random weights {FROM_SCRATCH.lr}, "
+                        f"AdamW; with --fast and the device's batch size, scaled to it)")
+    p.add_argument("--weights", default="DEFAULT",
+                   help="DEFAULT (ImageNet's weights: fine-tuning, SGD and StepLR) or none (random weights: "
+                        "the from-scratch recipe, AdamW with a warm-up and a cosine)")
     p.add_argument("--checkpoint", metavar="PATH", help="resume from and save to this checkpoint")
     p.add_argument("--out", default="runs/latest", metavar="DIR", help="where the model, history and plots go")
     p.add_argument("--device", help="cpu, cuda, mps (default: the best there is)")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ..errors import CatdogError, first_line
 from ..paths import kit_root
-from ..train.recipe import RECIPE
 from ..train.weights import weights_file_name
 
 SMALL_ON_CPU = {"CATDOG_SUBSET": "400", "CATDOG_SIZE": "64", "CATDOG_EPOCHS": "2", "CATDOG_BATCH_SIZE": "32"}
@@ -43,8 +42,6 @@ def demo_environment(run_dir, base=None, on_cpu=None):
             env.setdefault(name, value)
         if "CATDOG_WEIGHTS" not in env and not _weights_cached(env):
             env["CATDOG_WEIGHTS"] = "none"  # offline and no cached ImageNet weights: random ones, said so below
-        if env.get("CATDOG_WEIGHTS", "").lower() in ("none", "random"):
-            env.setdefault("CATDOG_LR", str(RECIPE.lr_from_random))  # random weights need bigger steps than fine-tuning
     return env
 
 
