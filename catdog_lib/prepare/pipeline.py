@@ -8,7 +8,9 @@
 3. split them into train and val, and save the split as a manifest
    (``manifest``: ``split.json``) beside the arranged data, so that running again reuses
    the same split: a restart never moves a val photo into training;
-4. arrange them as ``train/<label>/`` and ``val/<label>/`` (links, not copies).
+4. arrange them as ``train/<label>/`` and ``val/<label>/`` (links, not copies); a photo
+   whose ending ``ImageFolder`` does not list (a GIF) is converted first (``convert``), so
+   nothing usable is lost.
 """
 import os
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from ..data import arrange_imagefolder
 from ..errors import CatdogError
 from ..paths import data_root
 from . import sources
+from .convert import CONVERTED, convert_unlisted, converted_name, report_converted
 from .index import INDEX_CACHE, index_images, report_skipped
 from .layouts import is_split_layout, split_layout_entries
 from .manifest import MANIFEST, relative_name, split_with_manifest, write_manifest
@@ -34,16 +37,18 @@ class Prepared:
     skipped: list  # (path, reason) for each file left out
     manifest: Path
     source: str
-    images: list = field(default_factory=list, repr=False)  # ImageRecord of every photo used
+    images: list = field(default_factory=list, repr=False)  # ImageRecord of every photo used, as arranged
+    converted: list = field(default_factory=list, repr=False)  # (original, copy) of each photo converted
 
 
 def _drop_duplicate_names(images, skipped):
-    """Two photos of one label with the same file name cannot share a class folder: keep the first."""
+    """Two photos of one label with the same file name (once converted) cannot share a class folder: keep the first."""
     seen, kept = {}, []
     for r in images:
-        key = (r.label, r.path.name)
+        key = (r.label, converted_name(r))
         if key in seen:
-            skipped.append((r.path, f"another {r.label} photo has the same name ({seen[key]}): rename one"))
+            same = "the same name" if key[1] == r.path.name else f"the same name once converted ({key[1]})"
+            skipped.append((r.path, f"another {r.label} photo has {same} ({seen[key]}): rename one"))
         else:
             seen[key] = r.path
             kept.append(r)
@@ -133,6 +138,8 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
            f"{len(skipped)} skipped.")
 
     images = _drop_duplicate_names(images, skipped)
+    images, arranged = convert_unlisted(images, root, dest / CONVERTED, skipped)  # a GIF: a PNG ImageFolder lists
+    converted = [(path, record.path) for path, record in arranged.items() if record.path != path]
     if not images:
         report_skipped(skipped, report)
         raise CatdogError(f"found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
@@ -160,16 +167,18 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         raise CatdogError(f"only one label ({class_names[0]}) among the photos: a classifier needs two or more")
 
     try:
-        counts = arrange_imagefolder([(r.path, r.label) for r in train], [(r.path, r.label) for r in val],
-                                     dest, link=link)
+        counts = arrange_imagefolder([(arranged[r.path].path, r.label) for r in train],
+                                     [(arranged[r.path].path, r.label) for r in val], dest, link=link)
     except ValueError as e:
         raise CatdogError(f"arranging the photos in {dest} failed: {e}") from None
 
     report_skipped(skipped, report)
+    report_converted(converted, dest / CONVERTED, report)
     width = max(len(label) for label in class_names)
     for part in ("train", "val"):
         per_label = ", ".join(f"{counts[part].get(label, 0)} {label:<{width}}" for label in class_names)
         report(f"{part:>5}: {sum(counts[part].values()):6} photos ({per_label})")
     report(f"Data ready in {dest} (train/ and val/).")
     return Prepared(data_dir=dest, class_names=class_names, counts=counts, skipped=skipped,
-                    manifest=manifest_path, source=source, images=images)
+                    manifest=manifest_path, source=source, images=[arranged[r.path] for r in images],
+                    converted=converted)
