@@ -1,7 +1,7 @@
 """The ``catdog`` command: argument parsing, and the glue between functions the notebooks call too.
 
     catdog info [--json]
-    catdog prepare --source kaggle|oxford-pets|folder [--from DIR] --dest DIR
+    catdog prepare --source kaggle|oxford-pets|folder|sample [--from DIR] --dest DIR
     catdog train --data DIR [--epochs N] [--size S] ... [--fast]
     catdog predict --model PATH IMAGE... [--json]
     catdog build | collect NOTEBOOK... | demo
@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 from .errors import CatdogError, first_line
+from .prepare.pipeline import SOURCES
 from .train.recipe import FROM_SCRATCH, RECIPE
 
 
@@ -218,7 +219,7 @@ def cmd_collect(args):
 def cmd_demo(args):
     from .course.demo import run_demo
 
-    run_demo(out_dir=args.out)
+    run_demo(out_dir=args.out, source=args.source)
 
 
 def get_args_parser():
@@ -230,8 +231,9 @@ def get_args_parser():
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("prepare", help="get, index, split and arrange the data")
-    p.add_argument("--source", choices=["auto", "kaggle", "oxford-pets", "folder"], default="auto",
-                   help="where the photos come from (auto: $CATDOG_DATA, else Kaggle, else Oxford pets)")
+    p.add_argument("--source", choices=["auto", *SOURCES], default="auto",
+                   help="where the photos come from (auto: $CATDOG_SOURCE, else $CATDOG_DATA, else Kaggle, "
+                        "else Oxford pets; the kit's small sample when none can be reached)")
     p.add_argument("--from", dest="from_dir", metavar="DIR", help="the folder, for --source folder")
     p.add_argument("--dest", metavar="DIR", help="where to put the data (default: data/ in the kit)")
     p.add_argument("--val-fraction", type=float, default=0.25)
@@ -281,6 +283,9 @@ def get_args_parser():
 
     p = sub.add_parser("demo", help="run the whole course headless and save the executed notebooks")
     p.add_argument("--out", default=None, metavar="DIR")
+    p.add_argument("--source", choices=["auto", *SOURCES], default=None,
+                   help="where the lessons' photos come from (default: $CATDOG_DATA when set, else the kit's "
+                        "small sample, offline; auto: as a lesson would choose)")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -18,14 +18,18 @@ from pathlib import Path
 
 from ..data import arrange_imagefolder
 from ..errors import CatdogError
+from ..i18n import tr
 from ..paths import data_root
+from ..sample import sample_dir, sample_photos, sample_summary
 from . import sources
 from .convert import CONVERTED, convert_unlisted, converted_name, report_converted
 from .index import INDEX_CACHE, index_images, report_skipped
 from .layouts import is_split_layout, split_layout_entries
 from .manifest import MANIFEST, relative_name, split_with_manifest, write_manifest
 
-SOURCES = ("kaggle", "oxford-pets", "folder")
+SOURCES = ("kaggle", "oxford-pets", "folder", "sample")
+SERVER_NAMES = {"kaggle": "Kaggle", "oxford-pets": "the Oxford-IIIT Pet server"}
+SOURCE_VARIABLE = "CATDOG_SOURCE"  # what "auto" means, for the lessons and the demo: one of SOURCES
 
 
 @dataclass
@@ -56,7 +60,9 @@ def _drop_duplicate_names(images, skipped):
 
 
 def choose_source(source="auto", report=print):
-    """``auto`` -> ``folder`` when ``$CATDOG_DATA`` is set, else ``kaggle`` with credentials, else ``oxford-pets``."""
+    """``auto`` -> ``folder`` when ``$CATDOG_DATA`` is set (as in a lesson), else ``$CATDOG_SOURCE`` when set,
+    else ``kaggle`` with credentials, else ``oxford-pets`` (``prepare`` falls back to ``sample`` when those
+    cannot be reached)."""
     if source not in ("auto",) + SOURCES:
         raise CatdogError(f"unknown source {source!r}: use one of auto, {', '.join(SOURCES)}")
     if source != "auto":
@@ -64,6 +70,12 @@ def choose_source(source="auto", report=print):
     if os.environ.get("CATDOG_DATA"):
         report(f"Using the photos in $CATDOG_DATA ({os.environ['CATDOG_DATA']}).")
         return "folder"
+    wanted = os.environ.get(SOURCE_VARIABLE, "").strip().lower()
+    if wanted and wanted != "auto":
+        if wanted not in SOURCES:
+            raise CatdogError(tr("{variable}={value!r} is not a source: set it to one of auto, {choices}",
+                                 variable=SOURCE_VARIABLE, value=wanted, choices=", ".join(SOURCES)))
+        return wanted
     where = sources.find_kaggle_credentials()
     if where:
         report(f"Using Kaggle's dogs-vs-cats (credentials from {where}).")
@@ -87,6 +99,9 @@ def collect_photos(source, dest, from_dir=None, report=print):
         pairs = sources.download_oxford_pets(dest, report)
         root = Path(os.path.abspath(dest / "raw" / "oxford-iiit-pet" / "images"))
         return (root, *index_images(pairs, cache=dest / INDEX_CACHE), None)
+
+    if source == "sample":  # a list of files: the NOTICE beside them is no photo to skip
+        return (sample_dir(), *index_images(sample_photos(), cache=dest / INDEX_CACHE), None)
 
     from_dir = from_dir or os.environ.get("CATDOG_DATA")
     if not from_dir:
@@ -118,17 +133,33 @@ def collect_photos(source, dest, from_dir=None, report=print):
 def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, report=print, link=True):
     """Get, index, split and arrange the photos; return a ``Prepared``.
 
-    ``source``: ``"kaggle"``, ``"oxford-pets"``, ``"folder"`` or ``"auto"``
-    (see ``choose_source``). For ``"folder"``, ``from_dir`` (default
-    ``$CATDOG_DATA``) is a folder of ``cat.N.jpg``/``dog.N.jpg`` files (in
+    ``source``: ``"kaggle"``, ``"oxford-pets"``, ``"folder"``, ``"sample"``
+    or ``"auto"`` (see ``choose_source``). For ``"folder"``, ``from_dir``
+    (default ``$CATDOG_DATA``) is a folder of ``cat.N.jpg``/``dog.N.jpg`` files (in
     subfolders too), a folder already split as ``train/<label>/`` and
-    ``val/<label>/`` (kept as it is), or a zip of either.
+    ``val/<label>/`` (kept as it is), or a zip of either. ``"sample"`` is the
+    kit's 96 photos (``catdog_lib.sample``), there without any network; ``"auto"``
+    falls back to it, saying so in one line, when its source cannot be reached.
     ``dest`` (default ``data/<source>`` in the kit) gets ``train/``, ``val/``
     and ``split.json``. ``report`` gets one line at a time for a person.
     """
     if not (isinstance(val_fraction, (int, float)) and 0 < val_fraction < 1):
         raise CatdogError(f"val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}")
-    source = choose_source(source, report)
+    chosen = choose_source(source, report)
+    try:
+        return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link)
+    except sources.SourceUnreachable:
+        if source != "auto":
+            raise
+        # No network: the lesson goes on with the sample rather than stopping.
+        report(tr("Could not reach {server} (no network?). {sample}", server=SERVER_NAMES[chosen],
+                  sample=sample_summary()))
+        return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, summary=False)
+
+
+def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=True):
+    if source == "sample" and summary:
+        report(sample_summary())
     dest = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / source))
     dest.mkdir(parents=True, exist_ok=True)
     manifest_path = dest / MANIFEST

@@ -1,4 +1,4 @@
-"""Where the photos come from: Kaggle's competition, Oxford's pet photos, or a local folder.
+"""Where the photos come from: Kaggle's competition, Oxford's pet photos, a local folder, or the kit's sample.
 
 Each source ends as photos on disk that ``prepare`` can index, split and
 arrange:
@@ -9,6 +9,9 @@ arrange:
 - The Oxford-IIIT Pet data set (about 7,400 photos of 37 breeds, 12 of them
   cats), through torchvision. No account needed: the fallback.
 - A folder (or a zip) you already have.
+- The kit's embedded sample (``catdog_lib.sample``: 96 of Kaggle's photos),
+  on disk wherever the kit is: what ``auto`` falls back to when no source
+  can be reached (``SourceUnreachable``), and what ``make demo`` uses.
 
 Downloads are skipped when a finished copy is on disk: a marker file, written
 last, says it is complete.
@@ -34,6 +37,10 @@ KAGGLE_TOKEN_HELP = (
 OFFLINE_HELP = ("check the internet connection, or put the photos in a folder (or a zip) yourself "
                 "and use it: CATDOG_DATA=DIR, or catdog prepare --source folder --from DIR")
 COMPLETE = ".complete"  # the marker, written last, of a finished download
+
+
+class SourceUnreachable(CatdogError):
+    """The server of a source could not be reached (no network): ``prepare("auto")`` falls back to the sample."""
 
 
 def _is_complete(folder):
@@ -208,7 +215,7 @@ def _kaggle_failure(error, doing):
     if status is not None:
         return CatdogError(f"Kaggle answered {status} while {doing}: try again later, or " + OFFLINE_HELP)
     if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-        return CatdogError(f"could not reach Kaggle while {doing}: " + OFFLINE_HELP)
+        return SourceUnreachable(f"could not reach Kaggle while {doing}: " + OFFLINE_HELP)
     return CatdogError(f"the Kaggle download failed while {doing} ({type(error).__name__}): run this again "
                        f"to resume, or " + OFFLINE_HELP)
 
@@ -334,7 +341,7 @@ def _oxford_failure(error):
     if isinstance(error, urllib.error.HTTPError):
         return CatdogError(f"the Oxford-IIIT Pet server answered {error.code}: try again later, or " + OFFLINE_HELP)
     if isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError)):
-        return CatdogError("could not reach the Oxford-IIIT Pet server: " + OFFLINE_HELP)
+        return SourceUnreachable("could not reach the Oxford-IIIT Pet server: " + OFFLINE_HELP)
     if "corrupted" in str(error) or "not found" in str(error).lower():
         return CatdogError("the Oxford-IIIT Pet download is incomplete or corrupt (md5 mismatch): "
                            "run this again to download it afresh, or " + OFFLINE_HELP)
