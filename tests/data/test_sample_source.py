@@ -79,3 +79,14 @@ def test_catdog_prepare_source_sample(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"Indexed 96 file(s) in {sample_dir()}: 96 usable photo(s), 0 skipped." in result.stdout
     assert "train:     72 photos (36 cat, 36 dog)" in result.stdout
+
+
+def test_the_demo_runs_on_the_sample_unless_told_otherwise(tmp_path):
+    from catdog_lib.course.demo import demo_environment
+
+    assert demo_environment(tmp_path, base={}, on_cpu=True)["CATDOG_SOURCE"] == "sample"
+    mine = demo_environment(tmp_path, base={"CATDOG_DATA": str(tmp_path)}, on_cpu=True)
+    assert "CATDOG_SOURCE" not in mine and mine["CATDOG_DATA"] == str(tmp_path)
+    assert demo_environment(tmp_path, base={"CATDOG_SOURCE": "kaggle"}, on_cpu=True)["CATDOG_SOURCE"] == "kaggle"
+    told = demo_environment(tmp_path, base={"CATDOG_DATA": str(tmp_path)}, on_cpu=True, source="auto")
+    assert told["CATDOG_SOURCE"] == "auto" and "CATDOG_DATA" not in told  # --source beats CATDOG_DATA
