@@ -147,11 +147,11 @@ def run_demo(out_dir=None, solutions_dir=None, report=print, source=None):
     small = [f"{k}={env[k]}" for k in (*SMALL_ON_CPU, "CATDOG_WEIGHTS", "CATDOG_LR", "CATDOG_DATA", SOURCE_VARIABLE)
              if k in env]
     report(f"Running {len(notebooks)} notebook(s) headless into {out_dir}")
+    if small:
+        report("with " + " ".join(small))
     if env.get(SOURCE_VARIABLE) == "sample" and not env.get("CATDOG_DATA"):
         report(tr("On the kit's small sample of 96 photos, offline (CATDOG_DATA=DIR or --source auto for "
                   "the full data)."))
-    if small:
-        report("with " + " ".join(small))
     if env.get("CATDOG_WEIGHTS") == "none":
         report("(random starting weights: no ImageNet weights are cached, and a demo should not need the network)")
     results = run_course(notebooks, out_dir, env=env, report=report)

@@ -56,7 +56,7 @@ def sample_summary():
     cats = sum(p.name.startswith("cat.") for p in photos)
     return tr("Using the kit's small sample: {count} photos ({cats} cats, {dogs} dogs) from Kaggle's Dogs vs. "
               "Cats, enough to run the course, too few to learn well. For the full data: a Kaggle API token "
-              "(lesson 02), or CATDOG_DATA=/path/to/photos.", count=len(photos), cats=cats, dogs=len(photos) - cats)
+              "(lesson 01), or CATDOG_DATA=/path/to/photos.", count=len(photos), cats=cats, dogs=len(photos) - cats)
 
 
 __all__ = ["PHOTOS", "ODD_PHOTOS", "sample_dir", "sample_photos", "sample_summary"]
