@@ -200,3 +200,14 @@ def test_the_client_version_is_read_from_its_metadata(kaggle_1_7):
     from catdog_lib.prepare.sources import TOKEN_CLIENT, kaggle_client_version
 
     assert kaggle_client_version() == (1, 7, 4) < TOKEN_CLIENT
+
+
+def test_auto_with_a_token_but_no_network_falls_back_to_the_sample(kaggle_home, port_7777, tmp_path, monkeypatch):
+    from catdog_lib.sample import sample_summary
+
+    install_kaggle_json(_kaggle_json())
+    monkeypatch.setenv("CATDOG_DATA_ROOT", str(tmp_path / "data"))
+    lines = []
+    prepared = prepare(source="auto", report=lines.append)
+    assert prepared.source == "sample" and prepared.data_dir == tmp_path / "data" / "sample"
+    assert f"Could not reach Kaggle (no network?). {sample_summary()}" in lines
