@@ -232,7 +232,7 @@ def get_args_parser():
 
     p = sub.add_parser("prepare", help="get, index, split and arrange the data")
     p.add_argument("--source", choices=["auto", *SOURCES], default="auto",
-                   help="where the photos come from (auto: $CATDOG_SOURCE, else $CATDOG_DATA, else Kaggle, "
+                   help="where the photos come from (auto: $CATDOG_DATA, else $CATDOG_SOURCE, else Kaggle, "
                         "else Oxford pets; the kit's small sample when none can be reached)")
     p.add_argument("--from", dest="from_dir", metavar="DIR", help="the folder, for --source folder")
     p.add_argument("--dest", metavar="DIR", help="where to put the data (default: data/ in the kit)")
