@@ -73,8 +73,8 @@ def choose_source(source="auto", report=print):
     wanted = os.environ.get(SOURCE_VARIABLE, "").strip().lower()
     if wanted and wanted != "auto":
         if wanted not in SOURCES:
-            raise CatdogError(tr("{variable}={value!r} is not a source: set it to one of auto, {choices}",
-                                 variable=SOURCE_VARIABLE, value=wanted, choices=", ".join(SOURCES)))
+            raise CatdogError(tr("{variable}={value} is not a source: set it to one of auto, {choices}",
+                                 variable=SOURCE_VARIABLE, value=repr(wanted), choices=", ".join(SOURCES)))
         return wanted
     where = sources.find_kaggle_credentials()
     if where:
