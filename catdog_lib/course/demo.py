@@ -81,7 +81,7 @@ def run_notebook(path, out_dir, env=None, timeout=1800, html=True):
     path, out_dir = Path(path), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}})
+    client = NotebookClient(nb, km=_kernel_manager(), timeout=timeout, resources={"metadata": {"path": str(out_dir)}})
     started = time.perf_counter()
     error = None
     try:
@@ -95,6 +95,17 @@ def run_notebook(path, out_dir, env=None, timeout=1800, html=True):
     if html:
         write_html(nb, out_dir / (path.stem + ".html"))
     return seconds, error
+
+
+def _kernel_manager():
+    """A python3 kernel whose messages are encrypted where jupyter_client and the kernel can (8.10 on):
+    ipykernel otherwise warns once per notebook that it runs over TCP without encryption."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    if km.has_trait("transport_encryption"):
+        km.transport_encryption = "auto"
+    return km
 
 
 def write_html(nb, path):

@@ -81,3 +81,18 @@ def test_settings_find_a_data_path_given_from_the_kit_root(tmp_path, monkeypatch
     monkeypatch.setenv("CATDOG_DATA", "no-such-folder")
     with pytest.raises(CatdogError, match="is not a folder"):
         load_settings()
+
+
+def test_the_kernels_say_nothing_about_their_transport(tmp_path):
+    """ipykernel 7.4 warns, once a notebook, that it runs over TCP without encryption: noise in an instructor's demo."""
+    import subprocess
+    import sys
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    nbformat.write(nb, tmp_path / "tiny.ipynb")
+    code = ("from catdog_lib.course.demo import run_notebook; "
+            f"print(run_notebook({str(tmp_path / 'tiny.ipynb')!r}, {str(tmp_path / 'out')!r}, html=False)[1])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "None", done.stderr
+    assert nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4).cells[0].outputs[0]["text"] == "42\n"
+    assert "without encryption" not in done.stderr, done.stderr
