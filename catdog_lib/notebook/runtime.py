@@ -19,6 +19,12 @@ per runtime, ``start_lesson``:
 3. finds your Kaggle token: on Drive, or in your Colab secrets
    (``KAGGLE_USERNAME`` and ``KAGGLE_KEY``, read in every lesson);
 4. says in one line what is kept, or what will be lost and what to do.
+
+A Chinese lesson's setup cell says ``start_lesson(KIT, lang="zh")``: from then
+on the checks, hints and plots of this kernel, and of the processes it starts,
+speak Chinese. The plots need a font that draws Chinese; Colab has none, so
+there ``start_lesson`` installs one (once per runtime), and the plots keep
+English labels if it cannot.
 """
 import os
 import subprocess
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CatdogError, first_line
+from ..i18n import language, set_language, tr
 from ..paths import kit_root, workspace
 from .widgets import in_colab
 
@@ -46,12 +53,20 @@ class Runtime:
 current = Runtime(colab=False)  # this kernel's, once start_lesson has run
 
 
-def start_lesson(kit=None, report=print):
-    """Set up this runtime for a lesson (see the module's docstring); returns a ``Runtime``."""
+def start_lesson(kit=None, lang=None, report=print):
+    """Set up this runtime for a lesson (see the module's docstring); returns a ``Runtime``.
+
+    ``lang``: the lesson's language (``"zh"`` in the Chinese edition); ``None``
+    keeps ``CATDOG_LANG``, else English.
+    """
     global current
+    if lang:
+        set_language(lang)
     if not in_colab():
         report(f"Your pieces are saved in {workspace()}.")
         current = Runtime(colab=False)
+        if language() != "en":
+            chinese_plots(colab=False, report=report)
         return current
     kit = Path(kit) if kit else kit_root()
     install_kit(kit)
@@ -68,7 +83,45 @@ def start_lesson(kit=None, report=print):
                f"run this cell again and allow Google Drive" + (" (unset CATDOG_DRIVE)." if "CATDOG_DRIVE" in why
                                                                else ".") + (f" {token}" if token else ""))
     current = Runtime(colab=True, drive=drive, why_no_drive=why)
+    if language() != "en":
+        chinese_plots(colab=True, report=report)
     return current
+
+
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"  # 4.5 MB, in Debian and in Ubuntu (Colab's system)
+
+
+def chinese_plots(colab, report=print):
+    """Make the plots draw Chinese: a CJK font for matplotlib, installed in Colab, which has none.
+
+    Elsewhere a font is there or not (``catdog_lib.plots.cjk_font``); without
+    one, the plots keep English labels rather than draw boxes, and one line says so.
+    """
+    from ..plots import cjk_font, use_cjk_font
+
+    cjk_font.cache_clear()  # run again after installing a font: look again
+    if cjk_font() is None and colab:
+        report(tr("Installing a Chinese font for the plots (once per runtime, a few seconds)..."))
+        apt_install(CJK_FONT_PACKAGE)
+        cjk_font.cache_clear()
+    if cjk_font() is None:
+        report(tr("No font here draws Chinese, so the plots keep English labels. For Chinese ones, install a "
+                  "Chinese font (on Debian or Ubuntu: sudo apt-get install {package}) and run this cell again.",
+                  package=CJK_FONT_PACKAGE))
+        return None
+    return use_cjk_font()
+
+
+def apt_install(package):
+    """``apt-get install package``, with ``apt-get update`` first if that fails (stale lists); whether it worked."""
+    def ok(command):
+        try:
+            return subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+
+    install = ["apt-get", "-qq", "install", "-y", package]
+    return ok(install) or (ok(["apt-get", "-qq", "update"]) and ok(install))
 
 
 def install_kit(kit):

@@ -6,14 +6,21 @@ import polib
 import pytest
 
 from catdog_lib.course.build import build, out_of_step
-from catdog_lib.course.translate import language_line
+from catdog_lib.course.translate import with_language
 
 from test_build_lessons import kit, tiny_solution  # noqa: F401  (the fixture and the notebook)
 
 
+SETUP = 'from catdog_lib.notebook.runtime import start_lesson\nruntime = start_lesson(KIT)  # Colab: the kit\n%load_ext catdog_lib'
+
+
 @pytest.fixture
 def course(kit):  # noqa: F811
+    """The tiny course with a Chinese edition, its setup cell calling start_lesson as the lessons' do."""
     solutions, lessons = kit
+    nb = read(solutions / "02_tiny.ipynb")
+    nb.cells[1].source = SETUP
+    nbformat.write(nb, solutions / "02_tiny.ipynb")
     (solutions / "zh").mkdir()
     return solutions, lessons
 
@@ -63,7 +70,7 @@ def test_translated_cells_reach_the_chinese_solution_and_lesson_and_the_code_sta
     english, chinese = read(solutions / "02_tiny.ipynb"), read(solutions / "zh" / "02_tiny.ipynb")
     assert [c.id for c in chinese.cells] == [c.id for c in english.cells]
     assert chinese.cells[0].source == ZH["intro"] and chinese.metadata["catdog"]["lang"] == "zh"
-    assert chinese.cells[1].source == language_line("zh") + "\n" + english.cells[1].source
+    assert chinese.cells[1].source == SETUP.replace("start_lesson(KIT)", 'start_lesson(KIT, lang="zh")')
     piece = chinese.cells[2].source
     function = ast.parse(piece.partition("\n")[2]).body[0]
     assert ast.get_docstring(function) == ZH["piece docstring"]
@@ -126,3 +133,34 @@ def test_a_hand_edited_chinese_notebook_is_rebuilt_from_the_english(course):
         f"stale: {solutions / 'zh' / '02_tiny.ipynb'} differs from what the build makes"]
     build(solutions, lessons, report=lambda line: None)
     assert "only in Chinese" not in read(solutions / "zh" / "02_tiny.ipynb").cells[1].source
+
+
+def test_the_language_is_the_one_difference_in_the_setup_cell():
+    assert with_language(SETUP, "zh") == SETUP.replace("start_lesson(KIT)", 'start_lesson(KIT, lang="zh")')
+    assert with_language("runtime = start_lesson()", "zh") == 'runtime = start_lesson(lang="zh")'
+    assert with_language('start_lesson(KIT, lang="zh")', "zh") is None  # one language a cell
+    assert with_language("from catdog_lib.notebook.runtime import start_lesson\n%load_ext catdog_lib", "zh") is None
+
+
+def test_a_setup_cell_without_start_lesson_is_a_fault(course):
+    solutions, lessons = course
+    nb = read(solutions / "02_tiny.ipynb")
+    nb.cells[1].source = "%load_ext catdog_lib"
+    nbformat.write(nb, solutions / "02_tiny.ipynb")
+    assert "fault: zh/02_tiny.ipynb cell setup: the setup cell calls no start_lesson(...), so the zh edition cannot " \
+           "tell the course its language: call start_lesson(KIT) in it" in out_of_step(solutions, lessons)
+
+
+def test_a_chinese_setup_cell_changed_beyond_its_language_is_a_fault(course):
+    from catdog_lib.course.translate import code_differences, translate_notebook
+
+    solutions, lessons = course
+    build(solutions, lessons, report=lambda line: None)
+    english = read(solutions / "02_tiny.ipynb")
+    chinese = translate_notebook(english, catalogue(solutions), "zh")
+    assert code_differences(english, chinese, "zh") == []
+    chinese.cells[1].source = chinese.cells[1].source.replace('lang="zh"', 'lang="en"')
+    chinese.cells[3].source += "  # a note"
+    assert code_differences(english, chinese, "zh") == [
+        'cell setup: the setup cell must be the English one with start_lesson(..., lang="zh"), and nothing else changed',
+        "cell check: its code differs from the English cell's"]
