@@ -13,30 +13,20 @@ Around them, by the job they do: ``prepare/`` (files to class folders),
 ``train/`` (the training loops, checkpoints, the model bundle), ``plots``,
 ``notebook/`` (what the lessons call), ``course/`` (pieces, checks, magics)
 and ``cli`` (the ``catdog`` command). ``%load_ext catdog_lib`` in a notebook
-adds ``%%piece``, ``%check``, ``%hint`` and ``%progress``.
+adds ``%%piece``, ``%check``, ``%hint``, ``%solution`` and ``%progress``.
 """
 import importlib
 
+from .course.registry import PIECES
+
 __version__ = "0.1.0"
 
-# Where each public name lives. They are imported on first use, so that
-# `catdog prepare` or `catdog --help` starts without loading torch.
-_EXPORTS = {
-    "pick_device": "hardware",
-    "label_from_filename": "data", "split_items": "data", "arrange_imagefolder": "data",
-    "build_transforms": "transforms", "make_loaders": "transforms",
-    "IMAGENET_MEAN": "transforms", "IMAGENET_STD": "transforms",
-    "build_model": "model",
-    "run_epoch": "training", "train_model": "training",
-    "predict_image": "prediction",
-}
+# Where each public name lives: the pieces where the course's registry says, and the constants. They are
+# imported on first use, so that `catdog prepare` or `catdog --help` starts without loading torch.
+_EXPORTS = {**{piece.name: piece.module for piece in PIECES},
+            "IMAGENET_MEAN": "transforms", "IMAGENET_STD": "transforms"}
 
-PIECE_NAMES = (
-    "pick_device",
-    "label_from_filename", "split_items", "arrange_imagefolder",
-    "build_transforms", "make_loaders",
-    "build_model", "run_epoch", "train_model", "predict_image",
-)
+PIECE_NAMES = tuple(piece.name for piece in PIECES)
 
 __all__ = [*_EXPORTS, "PIECE_NAMES", "load_ipython_extension"]
 

@@ -264,6 +264,9 @@ def get_args_parser():
     p.add_argument("--solutions", default=None, metavar="DIR")
     p.add_argument("--lessons", default=None, metavar="DIR")
     p.add_argument("--check", action="store_true", help="only say whether lessons/ is up to date")
+    p.add_argument("--for-nbgrader", default=None, metavar="DIR",
+                   help="write the solutions with %%solution off, one assignment each, into DIR: "
+                        "an nbgrader course's source/ folder")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("collect", help="pull the piece cells out of saved notebooks into a workspace")

@@ -44,30 +44,29 @@ def test_pick_device_signature(pick_device):
     expect_signature(pick_device, "pick_device")
 
 
-def test_returns_a_device(pick_device):
-    with machine(cuda=0, mps=False):
+def _expect_picks(pick_device, kind, where, fault, hint, **machine_has):
+    """pick_device() on a pretend machine that has ``machine_has`` (``where``, in words) gives a ``kind`` device."""
+    with machine(**machine_has):
         device = _device(pick_device)
-    expect(device.type == "cpu", f"on a pretend machine with no GPU, pick_device() gave {device}: it should be cpu",
-           hint="When neither torch.cuda.is_available() nor torch.backends.mps.is_available(), return torch.device('cpu').")
+    expect(device.type == kind, f"on a pretend machine with {where}, pick_device() gave {device}: {fault}", hint=hint)
+
+
+def test_returns_a_device(pick_device):
+    _expect_picks(pick_device, "cpu", "no GPU", "it should be cpu",
+                  "When neither torch.cuda.is_available() nor torch.backends.mps.is_available(), "
+                  "return torch.device('cpu').", cuda=0, mps=False)
 
 
 def test_picks_cuda_first(pick_device):
-    with machine(cuda=1, mps=False):
-        device = _device(pick_device)
-    expect(device.type == "cuda", f"on a pretend machine with an NVIDIA GPU, pick_device() gave {device}: "
-           "it ignores CUDA", hint="Ask torch.cuda.is_available() first.")
-    with machine(cuda=1, mps=True):
-        device = _device(pick_device)
-    expect(device.type == "cuda", f"on a pretend machine with both CUDA and an Apple GPU, pick_device() gave "
-           f"{device}: it ignores CUDA, which comes first",
-           hint="Ask torch.cuda.is_available() before torch.backends.mps.is_available().")
+    _expect_picks(pick_device, "cuda", "an NVIDIA GPU", "it ignores CUDA", "Ask torch.cuda.is_available() first.",
+                  cuda=1, mps=False)
+    _expect_picks(pick_device, "cuda", "both CUDA and an Apple GPU", "it ignores CUDA, which comes first",
+                  "Ask torch.cuda.is_available() before torch.backends.mps.is_available().", cuda=1, mps=True)
 
 
 def test_picks_mps_without_cuda(pick_device):
-    with machine(cuda=0, mps=True):
-        device = _device(pick_device)
-    expect(device.type == "mps", f"on a pretend machine with only an Apple GPU, pick_device() gave {device}: "
-           "it ignores mps; it should be mps", hint="After CUDA, ask torch.backends.mps.is_available().")
+    _expect_picks(pick_device, "mps", "only an Apple GPU", "it ignores mps; it should be mps",
+                  "After CUDA, ask torch.backends.mps.is_available().", cuda=0, mps=True)
 
 
 def test_prefer_names_the_device(pick_device):

@@ -49,47 +49,47 @@ def test_takes_paths_and_folders(label_from_filename):
 
     cases = ((Path("some/dir/cat.5.jpg"), "cat"), (Path("dogs/cat.1.jpg"), "cat"),
              (os.path.join("cats", "dog.2.jpg"), "dog"), ("/tmp/cat_photos/dog.3.jpg", "dog"), (Where(), "cat"))
-    for path, label in cases:
-        try:
-            result = _label(label_from_filename, path, label)
-        except (TypeError, AttributeError) as error:
-            raise CheckFailed(f"label_from_filename({path!r}) raised {type(error).__name__} ({error}): "
-                              "accept a str or any os.PathLike (Path(path).name works for both)",
-                              hint="Path(path) accepts a str, a Path and any os.PathLike alike.") from error
-        expect(result == label, f"label_from_filename({str(path)!r}) returned {result!r}, not {label!r}: "
-               "look at the file's name only, not at its folders",
-               hint="Path(path).name is the file's name without its folders.")
+    _each_label(label_from_filename, cases, (TypeError, AttributeError),
+                "accept a str or any os.PathLike (Path(path).name works for both)",
+                "Path(path) accepts a str, a Path and any os.PathLike alike.",
+                "look at the file's name only, not at its folders",
+                "Path(path).name is the file's name without its folders.")
 
 
 def test_ignores_case(label_from_filename):
-    for name, label in (("Dog.7.JPG", "dog"), ("CAT.12.jpg", "cat"), ("some/dir/Cat.3.Jpeg", "cat")):
+    cases = (("Dog.7.JPG", "dog"), ("CAT.12.jpg", "cat"), ("some/dir/Cat.3.Jpeg", "cat"))
+    _each_label(label_from_filename, cases, ValueError, "it is case-sensitive; compare the label in lower case",
+                "Lower-case the part before the first dot before you compare it: .lower().",
+                "it is case-sensitive; return the label in lower case",
+                "Call .lower() on the label before you compare or return it.")
+
+
+def _each_label(label_from_filename, cases, catch, raised, raised_hint, wrong, wrong_hint):
+    """Label each ``(path, label)`` of ``cases``: an error of the kinds ``catch`` fails with ``raised``, a
+    wrong label with ``wrong``."""
+    for path, label in cases:
         try:
-            result = _label(label_from_filename, name, label)
-        except ValueError as error:
-            raise CheckFailed(f"label_from_filename({name!r}) raised ValueError ({error}): it is case-sensitive; "
-                              "compare the label in lower case",
-                              hint="Lower-case the part before the first dot before you compare it: .lower().") from error
-        expect(result == label, f"label_from_filename({name!r}) returned {result!r}, not {label!r}: "
-               "it is case-sensitive; return the label in lower case",
-               hint="Call .lower() on the label before you compare or return it.")
+            result = _label(label_from_filename, path, label)
+        except catch as error:
+            raise CheckFailed(f"label_from_filename({path!r}) raised {type(error).__name__} ({error}): {raised}",
+                              hint=raised_hint) from error
+        expect(result == label, f"label_from_filename({str(path)!r}) returned {result!r}, not {label!r}: {wrong}",
+               hint=wrong_hint)
 
 
 def test_rejects_other_names(label_from_filename):
     for name in ("catalog.jpg", "hotdog.1.jpg", "cats.1.jpg", "123.jpg", "bird.1.jpg", "dogcat.2.jpg"):
-        try:
-            result = label_from_filename(name)
-        except ValueError as error:
-            expect(name in str(error), f"the ValueError for {name!r} does not name the file: {error}",
-                   hint="Put the file's name in the message: ValueError(f'cannot tell the label of {name!r}').")
-            continue
-        except Exception as error:
-            raise CheckFailed(f"label_from_filename({name!r}) raised {type(error).__name__} ({error}), "
-                              "not ValueError", hint="Check the label yourself and raise ValueError(f'... {name!r}') "
-                              "when it is neither 'cat' nor 'dog'.") from error
-        raise CheckFailed(f"label_from_filename({name!r}) returned {result!r} instead of raising ValueError: "
-                          "it matches a substring or lets other names through; compare the whole part before the "
-                          "first dot", hint="'hotdog' contains 'dog' but is not 'dog': compare with ==, not 'in' or "
-                          "startswith, and raise ValueError for anything else.")
+        error = expect_raises(
+            ValueError, label_from_filename, name,
+            message=lambda result: f"label_from_filename({name!r}) returned {result!r} instead of raising ValueError: "
+                                   "it matches a substring or lets other names through; compare the whole part "
+                                   "before the first dot",
+            hint="'hotdog' contains 'dog' but is not 'dog': compare with ==, not 'in' or startswith, and raise "
+                 "ValueError for anything else.",
+            other=lambda error: f"label_from_filename({name!r}) raised {type(error).__name__} ({error}), not ValueError",
+            other_hint="Check the label yourself and raise ValueError(f'... {name!r}') when it is neither 'cat' nor 'dog'.")
+        expect(name in str(error), f"the ValueError for {name!r} does not name the file: {error}",
+               hint="Put the file's name in the message: ValueError(f'cannot tell the label of {name!r}').")
 
 
 # -- split_items ----------------------------------------------------------------
@@ -181,17 +181,13 @@ def test_uses_val_fraction(split_items):
 def test_rejects_bad_val_fraction(split_items):
     items = _items(20, 20)
     for fraction in (0, 1, 1.5, -0.1):
-        try:
-            split_items(list(items), val_fraction=fraction, seed=0)
-        except ValueError:
-            continue
-        except Exception as error:
-            raise CheckFailed(f"split_items(items, val_fraction={fraction}) raised {type(error).__name__}, not "
-                              "ValueError", hint="Check it yourself: if not 0 < val_fraction < 1: "
-                              "raise ValueError(...) (an assert is skipped when Python runs with -O).") from error
-        raise CheckFailed(f"split_items(items, val_fraction={fraction}) did not raise ValueError: "
-                          "check that 0 < val_fraction < 1",
-                          hint="0 and 1 themselves are out too: if not 0 < val_fraction < 1: raise ValueError(...).")
+        call = f"split_items(items, val_fraction={fraction})"
+        expect_raises(ValueError, split_items, list(items), val_fraction=fraction, seed=0,
+                      message=f"{call} did not raise ValueError: check that 0 < val_fraction < 1",
+                      hint="0 and 1 themselves are out too: if not 0 < val_fraction < 1: raise ValueError(...).",
+                      other=lambda error: f"{call} raised {type(error).__name__}, not ValueError",
+                      other_hint="Check it yourself: if not 0 < val_fraction < 1: raise ValueError(...) (an assert "
+                                 "is skipped when Python runs with -O).")
 
 
 def test_same_seed_same_split(split_items):

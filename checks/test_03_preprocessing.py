@@ -11,7 +11,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import transforms as T
 
-from catdog_lib.course.pieces import short_error
+from catdog_lib.course.error_hints import short_error
 from catdog_lib.course.plugin import CheckFailed, expect, expect_signature
 
 MEAN = (0.485, 0.456, 0.406)
@@ -210,11 +210,6 @@ def test_train_shape_and_type(build_transforms):
         _shape_check(_tensor(build_transforms, True, size, picture()), True, size)
 
 
-def test_train_normalizes(build_transforms):
-    colour = (30, 160, 220)
-    _normalization_check(_tensor(build_transforms, True, 32, plain(colour)), colour, "train")
-
-
 def test_train_crops_at_random(build_transforms):
     # Red grows from left to right, green from top to bottom: the spread of each in a crop tells how
     # much of the photo's width and height the crop took.
@@ -238,6 +233,11 @@ def test_train_crops_at_random(build_transforms):
            f"(from {min(shares):.0%} to {max(shares):.0%}): a crop at one scale, such as RandomCrop after Resize; "
            "RandomResizedCrop(size) takes 8 % to 100 % of the photo",
            hint="Replace Resize + RandomCrop by RandomResizedCrop(size): it picks the scale and the place at random.")
+
+
+def test_train_normalizes(build_transforms):
+    colour = (30, 160, 220)
+    _normalization_check(_tensor(build_transforms, True, 32, plain(colour)), colour, "train")
 
 
 def test_train_flips(build_transforms):
@@ -343,11 +343,14 @@ def test_reads_train_and_val_folders(make_loaders, image_tree):
                     "'val', ...): one folder each.")
 
 
+def _each_epoch(make_loaders, image_tree, batch_size):
+    """``(split, images, labels, batch sizes)`` of one pass over each loader ``make_loaders`` gives."""
+    loaders, _ = _loaders(make_loaders, image_tree[0], batch_size)
+    return [(split, *_epoch(loaders[split])) for split in ("train", "val")]
+
+
 def test_uses_size(make_loaders, image_tree):
-    root, _ = image_tree
-    loaders, _ = _loaders(make_loaders, root, 4)
-    for split in ("train", "val"):
-        images, _, _ = _epoch(loaders[split])
+    for split, images, _, _ in _each_epoch(make_loaders, image_tree, 4):
         expect(tuple(images.shape[1:]) == (3, SIZE, SIZE),
                f"with size={SIZE} the {split} images have shape {tuple(images.shape[1:])}, not (3, {SIZE}, {SIZE}): "
                "it ignores size", hint="Pass size on: build_transforms(train=True, size=size) and "
@@ -355,10 +358,7 @@ def test_uses_size(make_loaders, image_tree):
 
 
 def test_uses_batch_size(make_loaders, image_tree):
-    root, _ = image_tree
-    loaders, _ = _loaders(make_loaders, root, 3)
-    for split in ("train", "val"):
-        _, _, sizes = _epoch(loaders[split])
+    for split, _, _, sizes in _each_epoch(make_loaders, image_tree, 3):
         expect(sizes[0] == 3, f"with batch_size=3 the first {split} batch holds {sizes[0]} images: "
                "batch size ignored; pass batch_size to the DataLoader",
                hint="DataLoader(dataset, batch_size=batch_size, ...) for both loaders.")

@@ -11,7 +11,6 @@ checks put the model on a pretend GPU (``cuda:1``, see
 Colab's GPU fails here too, on a machine without one.
 """
 import copy
-import io
 import weakref
 
 import numpy as np
@@ -22,7 +21,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from torchvision import models
 
 import catdog_lib
-from catdog_lib.course.pieces import short_error
+from catdog_lib.course.error_hints import short_error
 from catdog_lib.course.plugin import FAKE_WEIGHT, CheckFailed, expect, expect_signature
 from catdog_lib.course.pretend_gpu import PretendGPU, mismatch_of
 
@@ -417,6 +416,18 @@ def _device_failure(error, piece, what):
             "Move each batch where the model is: inputs, labels = inputs.to(device), labels.to(device).")
 
 
+def _fail_on_a_refusal(error, piece, what, stayed):
+    """In an ``except`` block: fail with the verdict on a pretend GPU's refusal (``error``) of a whole call of
+    ``piece``, ``what`` ending with its name (``stayed(operation)`` gives (message, hint) where a tensor stayed
+    on the CPU); any other error is raised again."""
+    if not mismatch_of(error):
+        raise error
+    message, hint = _device_failure(error, piece, what.removesuffix(f", {piece}"))
+    if "stayed on the CPU" in message:
+        message, hint = stayed(mismatch_of(error).operation)
+    raise CheckFailed(message, hint) from error
+
+
 def test_moves_batches_to_device(run_epoch):
     for optimizer in (True, False):
         model, loader = epoch_data()
@@ -687,14 +698,10 @@ def test_device_none_means_the_models(train_model):
         try:
             _train(train_model, model, nn.CrossEntropyLoss(), optimizer, scheduler, _small_loaders(), epochs=1)
         except RuntimeError as error:
-            if not mismatch_of(error):
-                raise
-            message, hint = _device_failure(error, "train_model", what.replace(", train_model", ""))
-            if "stayed on the CPU" in message:
-                message = (f"{what} trained on the CPU (the batches stayed there and met the model in "
-                           f"{mismatch_of(error).operation}): device=None means the device of the model's parameters")
-                hint = "if device is None: device = next(model.parameters()).device"
-            raise CheckFailed(message, hint) from error
+            _fail_on_a_refusal(error, "train_model", what, lambda operation: (
+                f"{what} trained on the CPU (the batches stayed there and met the model in {operation}): "
+                "device=None means the device of the model's parameters",
+                "if device is None: device = next(model.parameters()).device"))
         moved = sorted({str(target) for shape, _, target in gpu.moves if len(shape) == 4})
         expect(gpu.on_gpu(model), f"{what} moved the model off its GPU (to {moved or 'the CPU'}): device=None "
                "means the device of the model's parameters",
@@ -832,21 +839,25 @@ def test_eval_mode_without_gradients(predict_image):
            "no eval mode; call model.eval() first", hint="model.eval() switches dropout off.")
 
 
+def _predict_or_fail(predict_image, model, image, what, advice, hint):
+    """``_predict``; when predict_image raises on ``what``, fail with ``advice`` and ``hint``."""
+    try:
+        return _predict(predict_image, model, image)
+    except CheckFailed:
+        raise
+    except Exception as error:
+        raise CheckFailed(f"predict_image failed on {what} ({type(error).__name__}: {short_error(error)}): {advice}",
+                          hint=hint) from error
+
+
 def test_paths_and_bytes(predict_image, tmp_path):
     model = probe_model()
     expected = _predict(predict_image, model, photo())
     path = tmp_path / "cat.1.png"
     photo().save(path)
     for what, image in (("a path (str)", str(path)), ("a Path", path), ("the bytes of a file", path.read_bytes())):
-        try:
-            result = _predict(predict_image, model, image)
-        except CheckFailed:
-            raise
-        except Exception as error:
-            raise CheckFailed(f"predict_image failed on {what} ({type(error).__name__}: {short_error(error)}): "
-                              "accept a PIL image, a path or bytes",
-                              hint="Image.open(io.BytesIO(data)) opens bytes; Image.open(path) a str or a Path.") \
-                from error
+        result = _predict_or_fail(predict_image, model, image, what, "accept a PIL image, a path or bytes",
+                                  "Image.open(io.BytesIO(data)) opens bytes; Image.open(path) a str or a Path.")
         expect(_close(result, expected), f"predict_image gave other probabilities for {what} than for the same "
                "photo as a PIL image", hint="Open it and go on as with a PIL image: the same transforms for every "
                "kind of input.")
@@ -856,14 +867,9 @@ def test_any_image_mode(predict_image):
     model = probe_model()
     for mode in ("RGBA", "L", "P", "CMYK"):
         image = photo().convert(mode)
-        try:
-            result = _predict(predict_image, model, image)
-        except CheckFailed:
-            raise
-        except Exception as error:
-            raise CheckFailed(f"predict_image failed on an image in mode {mode} ({type(error).__name__}: "
-                              f"{short_error(error)}): RGBA or grayscale not converted; call .convert('RGB')",
-                              hint="image = image.convert('RGB') before the transforms.") from error
+        result = _predict_or_fail(predict_image, model, image, f"an image in mode {mode}",
+                                  "RGBA or grayscale not converted; call .convert('RGB')",
+                                  "image = image.convert('RGB') before the transforms.")
         expect(_close(result, _predict(predict_image, model, image.convert("RGB"))),
                f"an image in mode {mode} gave other probabilities than the same image converted to RGB: RGBA or "
                "grayscale not converted; call .convert('RGB')", hint="image = image.convert('RGB') before the "
@@ -895,15 +901,11 @@ def test_runs_where_the_model_is(predict_image):
             try:
                 _call(predict_image, model, photo(), **kwargs)
             except RuntimeError as error:
-                if not mismatch_of(error):
-                    raise
-                message, hint = _device_failure(error, "predict_image", what.replace(", predict_image", ""))
-                if "stayed on the CPU" in message:
-                    message = (f"{what} left the image on the CPU, where it met the model in "
-                               f"{mismatch_of(error).operation}: the image goes where the model is")
-                    hint = ("Move the batch: batch.to(device), with device = next(model.parameters()).device "
-                            "when device is None.")
-                raise CheckFailed(message, hint) from error
+                _fail_on_a_refusal(error, "predict_image", what, lambda operation: (
+                    f"{what} left the image on the CPU, where it met the model in {operation}: "
+                    "the image goes where the model is",
+                    "Move the batch: batch.to(device), with device = next(model.parameters()).device "
+                    "when device is None."))
             except TypeError as error:
                 if "numpy" not in str(error):
                     raise

@@ -1,8 +1,9 @@
 """``pytest --nbval-lax solutions/``: the solution notebooks run as tests, headless, small and offline.
 
 nbval runs each notebook top to bottom in a fresh kernel of this Python
-(``--nbval-current-env``) and fails on the first cell that raises; a
-``%check`` whose piece does not pass raises too, so every check must pass.
+(``--nbval-current-env``) and fails on the first cell that raises. A learner's
+failing ``%check`` shows its verdict and lets the notebook go on; here
+``CATDOG_STRICT_CHECKS=1`` makes it raise, so every check must pass.
 The notebooks run in course order with one workspace, as a learner's would:
 lesson 05 then trains with the ten pieces lessons 01 to 04 saved.
 
@@ -41,6 +42,7 @@ def pytest_configure(config):
         return
     config.option.nbval_current_env = True  # this Python's kernel: the one with the kit installed
     config.option.nbval_cell_timeout = max(int(config.option.nbval_cell_timeout), 600)
+    os.environ["CATDOG_STRICT_CHECKS"] = "1"  # a failing %check fails its cell: a broken solution fails its notebook
     photos = _photos()
     if photos is None:
         config._catdog_no_photos = True

@@ -17,7 +17,12 @@ build then
 3. releases each lesson with nbgrader's own ``LockCells``, ``ClearSolutions``
    and ``ClearOutput`` (what ``nbgrader generate_assignment`` runs, without the
    course folder and database), so nbgrader is needed to build; only
-   instructors build.
+   instructors build. These lessons are for self-learners: ``%solution`` works.
+
+``catdog build --for-nbgrader DIR`` writes, instead, the notebooks an
+instructor puts into an nbgrader course's ``source/`` folder: each solution
+notebook as an assignment of its own (``DIR/02_data_and_splits/02_data_and_splits.ipynb``),
+with solutions off (``%env CATDOG_SOLUTIONS=0`` in its setup cell).
 
 Cell ids are nbformat's persistent ids: the build keeps them, so a cell
 inserted in a solution changes no other id, and nbgrader's grade ids and the
@@ -29,7 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CatdogError
-from . import messages
+from ..paths import kit_root
+from . import messages, registry
+from .cells import check_metadata, piece_metadata, piece_source, split_check_cell, split_piece_cell
+from .collect import read_notebook
 from .translate import (TRANSLATIONS, catalogue_path, catalogue_text, code_differences, english_entries,
                         read_catalogue, translate_notebook, untranslated, update_catalogue)
 
@@ -74,22 +82,19 @@ def sync_pieces(nb, path="notebook"):
     locked test-cell metadata worth the piece's points; a ``%%piece NAME``
     cell gets the reference source and the solution-cell metadata.
     """
-    from .cells import check_metadata, piece_metadata, piece_source, split_check_cell, split_piece_cell
-    from .pieces import PIECE_NAMES
-
     changed = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         piece = split_piece_cell(cell.source)
         checked = split_check_cell(cell.source)
-        if piece and piece[0] in PIECE_NAMES:
+        if piece and piece[0] in registry.PIECE_NAMES:
             name = piece[0]
             if cell.source != piece_source(name):
                 cell.source = piece_source(name)
                 changed.append(f"{_where(path, cell)}: {name} copied from the library's reference")
             wanted = piece_metadata(name)
-        elif checked in PIECE_NAMES:
+        elif checked in registry.PIECE_NAMES:
             wanted = check_metadata(checked)
         else:
             continue
@@ -109,9 +114,6 @@ def course_faults(notebooks):
     notebook of its lesson, after a setup cell (the first code cell, with
     ``%load_ext catdog_lib``) and followed by its ``%check`` cell.
     """
-    from .cells import split_check_cell, split_piece_cell
-    from .pieces import PIECE_NAMES, PIECES
-
     faults, found = [], {}
     for path, nb in notebooks.items():
         code = [cell for cell in nb.cells if cell.cell_type == "code"]
@@ -129,15 +131,15 @@ def course_faults(notebooks):
                                   f"{grade_ids[grade_id]}; nbgrader needs each to be unique")
                 grade_ids[grade_id] = cell.get("id")
             checked = split_check_cell(cell.source)
-            if checked is not None and checked not in PIECE_NAMES:
+            if checked is not None and checked not in registry.PIECE_NAMES:
                 faults.append(f"{_where(path, cell)}: %check {checked}: there is no piece called {checked!r}")
             piece = split_piece_cell(cell.source)
             if piece is None:
                 continue
             name = piece[0]
-            if name not in PIECE_NAMES:
+            if name not in registry.PIECE_NAMES:
                 faults.append(f"{_where(path, cell)}: %%piece {name}: there is no piece called {name!r} "
-                              f"(the pieces are {', '.join(PIECE_NAMES)}; add it to course/pieces.py first)")
+                              f"(the pieces are {', '.join(registry.PIECE_NAMES)}; add it to course/registry.py first)")
                 continue
             found.setdefault(name, []).append((path, cell))
             if not has_setup or i == 0:
@@ -147,7 +149,7 @@ def course_faults(notebooks):
             if following is None or split_check_cell(following.source) != name:
                 faults.append(f"{_where(path, cell)}: the {name} cell is not followed by its check: add a code "
                               f"cell '%check {name}' right after it")
-    for piece in PIECES:
+    for piece in registry.PIECES:
         cells = found.get(piece.name, [])
         if not cells:
             faults.append(f"lesson {piece.lesson}: there is no '%%piece {piece.name}' cell in any solution notebook")
@@ -158,7 +160,7 @@ def course_faults(notebooks):
         for path, cell in cells:
             if lesson_number(path) != piece.lesson:
                 faults.append(f"{_where(path, cell)}: {piece.name} belongs to lesson {piece.lesson} "
-                              f"(course/pieces.py), not to {Path(path).name}")
+                              f"(course/registry.py), not to {Path(path).name}")
     return faults
 
 
@@ -216,8 +218,6 @@ def plan_build(solutions_dir, lessons_dir, kit=None):
     ``kit``: the kit's root, whose message catalogues (``catdog_lib/locale``) are
     kept in step too; ``None`` for a course of notebooks only.
     """
-    from .collect import read_notebook
-
     solutions_dir, lessons_dir = Path(solutions_dir), Path(lessons_dir)
     plan, notebooks = Plan(), {}
     for path in source_notebooks(solutions_dir):
@@ -284,8 +284,6 @@ def _plan_translation(plan, notebooks, lang, solutions_dir, lessons_dir):
 
 def _default_dirs(solutions_dir, lessons_dir):
     """``(solutions, lessons, kit root)``: the kit's own folders unless given (then no message catalogues)."""
-    from ..paths import kit_root
-
     root = kit_root()
     kit = root if not solutions_dir and not lessons_dir else None
     return (Path(solutions_dir) if solutions_dir else root / "solutions",
@@ -332,10 +330,64 @@ def out_of_step(solutions_dir=None, lessons_dir=None):
     return problems
 
 
+SOLUTIONS_OFF = ("# Graded work: %solution is off (catdog build --for-nbgrader).\n"
+                 "%env CATDOG_SOLUTIONS=0")
+
+
+def solutions_off(nb):
+    """``nb`` with solutions off: ``SOLUTIONS_OFF`` after the ``%load_ext catdog_lib`` line of its setup cell."""
+    import copy
+
+    graded = copy.deepcopy(nb)
+    code = [cell for cell in graded.cells if cell.cell_type == "code"]
+    if not code or SETUP_LINE not in code[0].source:
+        raise CatdogError(f"the notebook's first code cell does not load the course commands ({SETUP_LINE})")
+    lines = code[0].source.split("\n")
+    at = next((i + 1 for i, line in enumerate(lines) if line.strip() == SETUP_LINE and not line[:1].isspace()), 0)
+    code[0].source = "\n".join(lines[:at] + SOLUTIONS_OFF.split("\n") + lines[at:])
+    return graded
+
+
+def for_nbgrader(solutions_dir=None, dest=None, report=print):
+    """Write each solution notebook, with solutions off, as an nbgrader source assignment: ``dest/STEM/NAME``.
+
+    ``dest`` is the course's ``source/`` folder. The notebooks are the solutions as
+    ``catdog build`` keeps them (piece cells in step with the library); a course with
+    faults writes nothing. Returns the paths written.
+    """
+    solutions_dir, _, _ = _default_dirs(solutions_dir, None)
+    notebooks = {}
+    for path in source_notebooks(solutions_dir):
+        nb = read_notebook(path)
+        sync_pieces(nb, path)
+        notebooks[path] = nb
+    faults = course_faults(notebooks)
+    if faults:
+        for fault in faults:
+            report(f"fault: {fault}")
+        raise CatdogError(f"{len(faults)} fault(s) in {solutions_dir} (listed above): fix them and build again")
+    written = []
+    for path, nb in notebooks.items():
+        target = Path(dest) / path.stem / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(notebook_text(solutions_off(nb)), encoding="utf-8", newline="\n")
+        graded = sum(cell.metadata.get("nbgrader", {}).get("points", 0) for cell in nb.cells
+                     if cell.metadata.get("nbgrader", {}).get("grade"))
+        report(f"written  {target}" + (f" ({graded:g} point{'s' * (graded != 1)})" if graded else " (grades nothing)"))
+        written.append(target)
+    report(f"Each folder is an assignment: in the course's folder, nbgrader generate_assignment {written[0].parent.name} "
+           "(and so on), then release, collect and autograde as usual.")
+    return written
+
+
 def build_cli(args):
-    """``catdog build [--solutions DIR] [--lessons DIR] [--check]``; with ``--check`` the problems go to stderr."""
+    """``catdog build [--solutions DIR] [--lessons DIR] [--check | --for-nbgrader DIR]``; with ``--check`` the
+    problems go to stderr."""
     import sys
 
+    if getattr(args, "for_nbgrader", None):
+        for_nbgrader(args.solutions, args.for_nbgrader)
+        return
     if not args.check:
         build(args.solutions, args.lessons)
         return

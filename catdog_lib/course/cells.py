@@ -19,26 +19,18 @@ import ast
 import inspect
 import re
 
+from .loading import reference
+from .registry import get_piece
+
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 PIECE_LINE = re.compile(r"^%%piece[ \t]+(\S+)[ \t]*$")
 CHECK_LINE = re.compile(r"^%check[ \t]+(\S+)$")
 
 
-def reference_function(name):
-    """The reference version of piece ``name`` from catdog_lib."""
-    import catdog_lib
-
-    if name not in catdog_lib.PIECE_NAMES:
-        from ..errors import CatdogError
-
-        raise CatdogError(f"there is no piece called {name!r}: the pieces are {', '.join(catdog_lib.PIECE_NAMES)}")
-    return getattr(catdog_lib, name)
-
-
 def reference_source(name):
     """The source text of the reference piece, exactly as ``inspect.getsource`` gives it."""
-    return inspect.getsource(reference_function(name))
+    return inspect.getsource(reference(name))
 
 
 def mark_solution(source):
@@ -64,21 +56,19 @@ def piece_source(name):
 
 def piece_points(name):
     """The points piece ``name`` is worth (from the course's piece registry)."""
-    from .pieces import get_piece
-
     return get_piece(name).points
 
 
 def piece_metadata(name):
     """The nbgrader metadata of the cell where the learner writes piece ``name``: a solution cell."""
-    reference_function(name)  # a clear error for a wrong name
+    get_piece(name)  # a clear error for a wrong name
     return {"grade": False, "solution": True, "locked": False,
             "grade_id": f"piece_{name}", "schema_version": 3, "task": False}
 
 
 def check_metadata(name, points=None):
     """The nbgrader metadata of the ``%check NAME`` cell: a locked test cell worth the piece's points."""
-    reference_function(name)
+    get_piece(name)
     return {"grade": True, "solution": False, "locked": True,
             "points": piece_points(name) if points is None else points,
             "grade_id": f"check_{name}", "schema_version": 3, "task": False}

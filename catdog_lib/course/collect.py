@@ -5,36 +5,27 @@ never run (or a learner's notebook an instructor received) still holds the
 pieces in its cells; ``collect_pieces`` pulls them out into the workspace, so
 ``pytest checks`` and ``%check`` can judge them.
 """
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic import atomic_write
 from ..errors import CatdogError
+from .cells import split_piece_cell
+from .loading import is_stub, piece_path
+from .registry import PIECE_NAMES
 
 
 def save_piece(name, text, workspace=None):
     """Write the text of piece ``name`` to ``<workspace>/NAME.py`` and return that path.
 
-    The file is written whole or not at all (a temporary file renamed over
-    it), so a judge running at the same moment never reads half a piece.
+    The file is written whole or not at all (``atomic_write``), so a judge
+    running at the same moment never reads half a piece.
     """
-    from .pieces import piece_path
-
-    path = Path(piece_path(name, workspace))
+    path = piece_path(name, workspace)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=path.parent)
+        return atomic_write(path, text)
     except OSError as e:
         raise CatdogError(f"cannot save {name} in {path.parent} ({e.strerror or e}): "
                           "set CATDOG_WORKSPACE to a folder you can write to") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def read_notebook(path):
@@ -60,12 +51,9 @@ def collect_pieces(notebooks, workspace=None, report=None):
     ``report`` (e.g. ``print``) is told where each piece came from and what
     was skipped.
     """
-    from .cells import split_piece_cell
-    from .pieces import PIECES, is_stub
-
     say = report or (lambda line: None)
     notebooks = list(notebooks)
-    known = [piece.name for piece in PIECES]
+    known = PIECE_NAMES
     found = {}  # name -> (text, notebook, cell number)
     for notebook in notebooks:
         nb = read_notebook(notebook)
@@ -78,7 +66,7 @@ def collect_pieces(notebooks, workspace=None, report=None):
             name, text = parsed
             if name not in known:
                 say(f"skipped {notebook} cell {number}: no piece is called {name!r} (the pieces are {', '.join(known)})")
-            elif is_stub(text):
+            elif is_stub(text, name):
                 say(f"skipped {notebook} cell {number}: {name} is still the lesson's stub")
             else:
                 found[name] = (text, notebook, number)

@@ -33,6 +33,7 @@ def demo_environment(run_dir, base=None, on_cpu=None):
     env.setdefault("CATDOG_WORKSPACE", str(Path(run_dir) / "my_pieces"))  # never the instructor's own pieces
     env.setdefault("CATDOG_RUNS", str(Path(run_dir) / "runs"))
     env.setdefault("CATDOG_DRIVE", "0")
+    env.setdefault("CATDOG_STRICT_CHECKS", "1")  # a solution whose check fails is a failed demo, not a red verdict
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if on_cpu is None:
         import torch

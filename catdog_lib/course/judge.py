@@ -9,11 +9,9 @@ from the warm judge (``warm.py``), which holds torch and the checks imported
 already, so a verdict takes a fraction of a second instead of seconds.
 
 The checks write their verdicts as JSON (``--catdog-json``); this module reads
-them and turns them into the short words ``%check``, ``%progress`` and the
-last lesson show. Nothing here imports IPython: the verdicts are plain text
-and HTML strings, shown by whoever calls.
+them back (``judge``), and ``verdicts.py`` turns them into the words ``%check``,
+``%progress`` and the last lesson show. Nothing here imports IPython.
 """
-import html
 import json
 import subprocess
 import sys
@@ -21,18 +19,28 @@ import tempfile
 from pathlib import Path
 
 from ..errors import CatdogError
-from ..paths import checks_dir  # noqa: F401  (where it was; tests and the warm judge import it here)
-
-GREEN, RED, GRAY = "#1a7f37", "#cf222e", "#6e7781"
+from ..paths import checks_dir  # noqa: F401 (importable from here, as before)
+from ..paths import workspace as default_workspace
+from .loading import piece_path
+from .registry import HINTS, PIECE_NAMES, get_piece
+# The words, importable from here as before (verdicts.py holds them).
+from .verdicts import GRAY, GREEN, Table, progress_table, verdict_html, verdict_text  # noqa: F401  (old home)
 
 
 def not_started(name):
     """The verdict on a piece with no file: what the checks say too, without starting them."""
-    from .pieces import get_piece
-
     piece = get_piece(name)
     return {"lesson": piece.lesson, "title": piece.title, "status": "not_started", "passed": 0, "total": 0,
-            "points": 0, "max_points": piece.points, "message": None, "hint": None, "traceback": None, "failures": []}
+            "points": 0, "partial_points": 0, "max_points": piece.points, "message": None, "hint": None,
+            "traceback": None, "failures": []}
+
+
+def not_written(name):
+    """The verdict on a piece whose cell still holds the lesson's stub, with no file saved before: not
+    started, said in red as "not written yet", with the piece's first hint (the one about how to start)."""
+    return dict(not_started(name), stub=True, hint=HINTS[name][0],
+                message="Its %%piece cell still holds the lesson's stub, so the reference ran in its place: "
+                        "replace 'raise NotImplementedError()' with your code and run that cell.")
 
 
 def judge(names=None, workspace=None, reference=False, timeout=900, warm=None):
@@ -50,9 +58,6 @@ def judge(names=None, workspace=None, reference=False, timeout=900, warm=None):
     otherwise, or when the warm judge cannot judge, a fresh
     ``python -m pytest``. The verdicts are the same either way.
     """
-    from ..paths import workspace as default_workspace
-    from .pieces import PIECE_NAMES, get_piece, piece_path
-
     workspace = Path(workspace) if workspace else default_workspace()
     names = list(names) if names else list(PIECE_NAMES)
     for name in names:
@@ -79,8 +84,6 @@ def judge(names=None, workspace=None, reference=False, timeout=900, warm=None):
 
 def pytest_args(checks, workspace, names, reference, out):
     """The arguments of the ``pytest`` run that judges ``names`` and writes its JSON to ``out``."""
-    from .pieces import PIECE_NAMES
-
     args = [str(checks), "--workspace", str(workspace), "--catdog-json", str(out), "-q",
             "-p", "no:cacheprovider", "-p", "no:nbval"]  # nbval's imports alone take seconds, and no check needs it
     if set(names) != set(PIECE_NAMES):
@@ -124,114 +127,6 @@ def run_cold(args, cwd, timeout):
     run = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=cwd, capture_output=True, text=True,
                          timeout=timeout, stdin=subprocess.DEVNULL)
     return run.returncode, run.stdout + run.stderr
-
-
-# ----- words for one verdict ---------------------------------------------------------------
-
-def verdict_text(name, result):
-    """One piece's verdict as plain lines: the count, or the first failing check's sentence and hint."""
-    status = result.get("status")
-    if status == "not_started":
-        return f"{name}: not started. Write it in its %%piece cell and run that cell, then %check {name}."
-    count = f"{result.get('passed', 0)} of {result.get('total', 0)} checks pass"
-    if status == "passed":
-        return f"{name}: {count}"
-    lines = [f"{name}: {count}", f"  {result.get('message') or 'a check failed'}"]
-    if result.get("hint"):
-        lines.append(f"  Hint: {result['hint']}")
-    if result.get("traceback"):
-        lines += ["", result["traceback"].rstrip()]
-    return "\n".join(lines)
-
-
-def verdict_html(name, result):
-    """One piece's verdict as a small coloured block for a notebook."""
-    status = result.get("status")
-    e = html.escape
-    if status == "not_started":
-        return (f'<div style="color:{GRAY}"><b>{e(name)}</b>: not started. Write it in its <code>%%piece</code> cell, '
-                f'run that cell, then <code>%check {e(name)}</code>.</div>')
-    count = f"{result.get('passed', 0)} of {result.get('total', 0)} checks pass"
-    if status == "passed":
-        return f'<div style="color:{GREEN}">&#10004; <b>{e(name)}</b>: {count}</div>'
-    parts = [f'<div style="color:{RED}">&#10008; <b>{e(name)}</b>: {count}</div>',
-             f'<div>{e(result.get("message") or "a check failed")}</div>']
-    if result.get("hint"):
-        parts.append(f'<div><i>Hint:</i> {e(result["hint"])}</div>')
-    if result.get("traceback"):
-        parts.append(f'<pre style="font-size:90%">{e(result["traceback"].rstrip())}</pre>')
-    return "\n".join(parts)
-
-
-# ----- the table of all pieces -------------------------------------------------------------
-
-STATUS_WORDS = {"passed": "passing", "failed": "failing", "not_started": "not started"}
-
-
-class Table:
-    """Rows with a plain-text and an HTML face: a notebook shows the HTML, ``print`` the text."""
-
-    def __init__(self, title, header, rows, footer=None, row_styles=None):
-        self.title, self.header, self.rows, self.footer = title, header, rows, footer
-        self.row_styles = row_styles or [""] * len(rows)  # CSS for each row in HTML
-
-    def __str__(self):
-        cells = [self.header] + [[str(c) for c in row] for row in self.rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.header))]
-        lines = [self.title]
-        for row in cells:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-        if self.footer:
-            lines.append(self.footer)
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-    def _repr_html_(self):
-        e = html.escape
-        head = "".join(f"<th style='text-align:left'>{e(h)}</th>" for h in self.header)
-        def cell(c):
-            text = str(c)
-            indent = "padding-left:1.5em;" if text.startswith("  ") else ""  # a piece under its lesson
-            return f"<td style='text-align:left;{indent}'>{e(text.strip())}</td>"
-
-        body = "".join(f"<tr style='{style}'>" + "".join(cell(c) for c in row) + "</tr>"
-                       for row, style in zip(self.rows, self.row_styles))
-        foot = f"<p>{e(self.footer)}</p>" if self.footer else ""
-        return f"<p><b>{e(self.title)}</b></p><table><tr>{head}</tr>{body}</table>{foot}"
-
-
-def earned(name, result):
-    """Points earned by a piece: all of its points when it passes, none otherwise (as nbgrader grades a test cell)."""
-    from .pieces import get_piece
-
-    return get_piece(name).points if result.get("status") == "passed" else 0
-
-
-def progress_table(results):
-    """Every piece, lesson by lesson: its status and points, with totals per lesson."""
-    from .pieces import LESSONS, PIECES
-
-    colours = {"passed": GREEN, "failed": RED, "not_started": GRAY}
-    rows, styles, total_earned, total_points = [], [], 0, 0
-    for lesson in sorted({piece.lesson for piece in PIECES}):
-        pieces = [piece for piece in PIECES if piece.lesson == lesson]
-        got = sum(earned(p.name, results.get(p.name, {})) for p in pieces)
-        worth = sum(p.points for p in pieces)
-        passing = sum(results.get(p.name, {}).get("status") == "passed" for p in pieces)
-        styles.append("font-weight:bold")
-        rows.append([f"Lesson {lesson}", LESSONS.get(lesson, ""), f"{passing} of {len(pieces)} passing", f"{got} / {worth}"])
-        for p in pieces:
-            result = results.get(p.name, {"status": "not_started"})
-            status = STATUS_WORDS.get(result.get("status"), str(result.get("status")))
-            if result.get("status") in ("passed", "failed"):
-                status += f" ({result.get('passed', 0)}/{result.get('total', 0)} checks)"
-            rows.append([f"  {p.name}", p.title, status, f"{earned(p.name, result)} / {p.points}"])
-            styles.append(f"color:{colours.get(result.get('status'), GRAY)}")
-        total_earned += got
-        total_points += worth
-    return Table("Your progress", ["piece", "what", "status", "points"], rows,
-                 footer=f"Total: {total_earned} of {total_points} points", row_styles=styles)
 
 
 # ----- the last lesson's pieces live in course/learner.py ------------------------------------

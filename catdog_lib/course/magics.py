@@ -1,27 +1,42 @@
-"""The course's notebook commands: ``%%piece``, ``%check``, ``%hint``, ``%progress``.
+"""The course's notebook commands: ``%%piece``, ``%check``, ``%hint``, ``%solution``, ``%progress``.
 
 ``%load_ext catdog_lib`` registers them. They are plain IPython magics, so
 they work in JupyterLab, in Colab and in a terminal IPython alike:
 
 - ``%%piece NAME`` saves the cell (without its first line) to
   ``<workspace>/NAME.py`` and runs it, so the function is defined here too.
+  A cell that still holds the lesson's stub is neither saved nor run: the
+  reference stays in place for the rest of the notebook (the demo cells after
+  it run), and a piece saved earlier is never overwritten by the stub.
 - ``%check NAME`` judges the saved piece in a fresh process (forked from the
-  warm judge this extension starts, see ``warm.py``) and shows the verdict;
-  anything but a pass then fails the cell with one short line (so nbgrader
-  sees a graded cell fail, and you see no wall of traceback).
-- ``%hint NAME`` shows the next hint for a piece, one more each time.
+  warm judge this extension starts, see ``warm.py``) and shows the verdict,
+  with one line on why the piece matters when it passes. What a failing
+  check does besides depends on who runs the notebook (``grading.py``): a
+  learner's notebook goes on; under nbgrader the cell fails, or gives
+  nbgrader the points earned (partial credit).
+- ``%hint NAME`` shows the next hint for a piece, one more each time; after the
+  last it offers ``%solution NAME``, which shows the reference piece.
 - ``%progress`` shows every piece of every lesson: not started, failing or
   passing, and the points.
 """
-import json
+import html
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from ..errors import CatdogError
+from .collect import save_piece
+from .grading import earned_points, when_a_check_fails
+from .hints import next_hint, no_more_hints, solution_words
+from .judge import judge, not_written
+from .loading import is_stub, piece_path, reference
+from .registry import PIECE_NAMES, get_piece
+from .verdicts import progress_table, verdict_html, verdict_text
 
 
-class CheckFailed(CatdogError):
-    """A ``%check`` that did not pass: IPython shows only its one line, the verdict above says the rest."""
+class PieceNotPassing(CatdogError):
+    """The ``%check`` cell fails (under nbgrader, or with ``CATDOG_STRICT_CHECKS=1``): IPython shows only
+    its one line, the verdict above says the rest. Unlike ``expect.CheckFailed``, one check's verdict inside
+    the checks, this is what the notebook sees."""
 
 
 class PieceRaised(CatdogError):
@@ -30,14 +45,10 @@ class PieceRaised(CatdogError):
 
 def piece_name(line, magic):
     """The piece named on a magic's line, checked against the course's pieces."""
-    from .pieces import PIECES
-
-    known = [piece.name for piece in PIECES]
     words = line.split()
     if len(words) != 1:
-        raise CatdogError(f"name one piece: {magic} NAME, where NAME is one of {', '.join(known)}")
-    if words[0] not in known:
-        raise CatdogError(f"there is no piece called {words[0]!r}: the pieces are {', '.join(known)}")
+        raise CatdogError(f"name one piece: {magic} NAME, where NAME is one of {', '.join(PIECE_NAMES)}")
+    get_piece(words[0])
     return words[0]
 
 
@@ -62,39 +73,20 @@ def waiting(what):
     return display({"text/plain": f"judging {what} ..."}, raw=True, display_id=True)
 
 
-# ----- hints seen, kept in the workspace so a restart does not start them over ---------------
+_NOT_PASSING = {("not_started", True): "is not written yet", ("not_started", False): "is not started yet",
+                ("failed", False): "does not pass its checks yet"}
 
-def _hints_file(workspace=None):
-    from ..paths import workspace as default_workspace
-
-    from pathlib import Path
-
-    return (Path(workspace) if workspace else default_workspace()) / ".hints_seen.json"
+# The pieces whose cell held the lesson's stub when it last ran in this kernel.
+_STUBS_RUN = set()
 
 
-def hints_seen(workspace=None):
-    """``{piece name: how many hints have been shown}``."""
-    path = _hints_file(workspace)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def next_hint(name, workspace=None):
-    """``(number, count, hint)`` of the next hint for ``name`` and count it as seen; ``hint`` is None when none are left."""
-    from .pieces import HINTS
-
-    hints = HINTS.get(name, [])
-    seen = hints_seen(workspace)
-    shown = seen.get(name, 0)
-    if shown >= len(hints):
-        return shown, len(hints), None
-    seen[name] = shown + 1
-    path = _hints_file(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(seen, indent=1, sort_keys=True), encoding="utf-8")
-    return shown + 1, len(hints), hints[shown]
+def stub_words(name, saved):
+    """``(text, html)``: the one line a stub piece cell shows; ``saved`` is the piece's file, when there is one."""
+    e = html.escape
+    text = f"{name} is still the lesson's stub: the reference {name} runs in its place in this notebook until you write yours here."
+    if saved is not None:
+        text += f" Your {name} saved earlier ({saved}) is kept, and %check judges it."
+    return text, f'<div style="color:#6e7781">{e(text)}</div>'
 
 
 @magics_class
@@ -103,9 +95,14 @@ class CourseMagics(Magics):
     @cell_magic
     def piece(self, line, cell):
         """``%%piece NAME``: save this cell to the workspace as piece NAME, then run it here."""
-        from .collect import save_piece
-
         name = piece_name(line, "%%piece")
+        if is_stub(cell, name):
+            _STUBS_RUN.add(name)
+            self.shell.user_ns[name] = reference(name)
+            saved = piece_path(name)
+            show(*stub_words(name, saved if saved.is_file() else None))
+            return
+        _STUBS_RUN.discard(name)
         save_piece(name, cell)
         result = self.shell.run_cell(cell, store_history=False)
         if not result.success:  # the traceback is shown above; fail this cell with one line
@@ -114,37 +111,42 @@ class CourseMagics(Magics):
     @line_magic
     def check(self, line):
         """``%check NAME``: judge the saved piece NAME in a fresh process and show the verdict."""
-        from .judge import judge, verdict_html, verdict_text
-        from .pieces import piece_path
-
         name = piece_name(line, "%check")
-        handle = waiting(name) if piece_path(name).is_file() else None
-        result = judge([name])[name]
+        started = piece_path(name).is_file()
+        if not started and name in _STUBS_RUN:
+            handle, result = None, not_written(name)  # its cell is the stub: nothing to judge
+        else:
+            handle = waiting(name) if started else None
+            result = judge([name])[name]
         show(verdict_text(name, result), verdict_html(name, result), handle)
-        if result.get("status") == "not_started":
-            raise CheckFailed(f"{name} is not started yet")
-        if result.get("status") != "passed":
-            raise CheckFailed(f"{name} does not pass its checks yet")
+        if result.get("status") == "passed":
+            return None
+        outcome = when_a_check_fails()
+        if outcome == "points":
+            return earned_points(result)
+        if outcome == "fail":
+            raise PieceNotPassing(f"{name} {_NOT_PASSING[result.get('status'), bool(result.get('stub'))]}")
+        return None
 
     @line_magic
     def hint(self, line):
-        """``%hint NAME``: the next hint for piece NAME (one more each time)."""
-        import html
-
+        """``%hint NAME``: the next hint for piece NAME (one more each time); after the last, the way to the solution."""
         name = piece_name(line, "%hint")
         number, count, hint = next_hint(name)
         if hint is None:
-            text = f"No more hints for {name}: you have seen all {count}." if count else f"There are no hints for {name}."
-            show(text, f"<div>{html.escape(text)}</div>")
+            show(*no_more_hints(name, count))
             return
         text = f"Hint {number} of {count} for {name}: {hint}"
         show(text, f"<div><b>Hint {number} of {count}</b> for <code>{html.escape(name)}</code>: {html.escape(hint)}</div>")
 
     @line_magic
+    def solution(self, line):
+        """``%solution NAME``: the reference version of piece NAME (unless the instructor turned solutions off)."""
+        show(*solution_words(piece_name(line, "%solution")))
+
+    @line_magic
     def progress(self, line):
         """``%progress``: every piece of every lesson, judged at once: not started, failing or passing, and points."""
-        from .judge import judge, progress_table
-
         handle = waiting("every piece")
         table = progress_table(judge())
         show(str(table), table._repr_html_(), handle)

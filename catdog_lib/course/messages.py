@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import CatdogError
 from ..i18n import DOMAIN, LOCALE_DIR
+from .translate import why_untranslated
 
 MARKERS = ("tr", "N_")
 
@@ -112,13 +113,10 @@ def problems(catalogue):
     """Sentences naming each message a learner would read in English, out of date, or broken."""
     found = []
     for entry in catalogue:
-        if entry.obsolete:
-            continue
-        if not entry.msgstr:
-            found.append(f"not translated yet: {entry.msgid[:80]!r}")
-        elif "fuzzy" in entry.flags:
-            found.append(f"the English changed since it was translated (fuzzy): {entry.msgid[:80]!r}")
-        elif placeholders(entry.msgstr) != placeholders(entry.msgid):
+        why = why_untranslated(entry)
+        if why:
+            found.append(f"{why}: {entry.msgid[:80]!r}")
+        elif not entry.obsolete and placeholders(entry.msgstr) != placeholders(entry.msgid):
             found.append(f"its placeholders {placeholders(entry.msgstr)} are not the English's "
                          f"{placeholders(entry.msgid)}: {entry.msgid[:60]!r}")
     return found

@@ -14,15 +14,12 @@ fresh prelude, or the reference with ``--reference``. The plugin then:
   stop and runs on ends the run, whose JSON then names it under ``"stopped"``,
   so that ``judge`` judges the other pieces in a new run), turns ``sys.exit`` and
   ``os._exit`` into failures, fails a check that prints more than 1 MB;
-- saves and restores the global state around every check (random, numpy
-  and torch generators, torch's default dtype and grad mode, the working
-  folder, the environment, the attributes of the prelude's modules and of
-  their classes, such as ``nn.Linear.forward``), so the other pieces are
-  judged as if it were not there; it fails a piece only for what would break
-  the learner's notebook (gradient tracking left off, another default dtype,
-  another working folder, a library's name or class patched). What the
-  contract forbids besides (``split_items`` reseeding ``random``) fails the
-  one check about it;
+- guards the global state around every check (``guard.py``): what a piece
+  changed is put back, so the other pieces are judged as if it were not
+  there, and it fails only for what would break the learner's notebook
+  (gradient tracking left off, another default dtype, another working
+  folder, a library's name or class patched). What the contract forbids
+  besides (``split_items`` reseeding ``random``) fails the one check about it;
 - gives every failure a hint of its own: the check's, or one for the kind of
   error the learner's code raised (a shape, a dtype, a device, a missing
   import...), never the piece's first hint in place of one;
@@ -34,6 +31,9 @@ fresh prelude, or the reference with ``--reference``. The plugin then:
         "status": "passed" | "failed" | "not_started",
         "passed": 5, "total": 7,            # checks run for this piece
         "points": 0, "max_points": 2,        # points earned: all or nothing
+        "partial_points": 1.43,              # max_points times the weight of the checks passed
+                                             # over the weight of all (a check's weight: its
+                                             # weight(n) marker, else 1): nbgrader's partial credit
         "message": "first failing check's sentence" | null,
         "hint": "the hint written for that failure" | null,
         "traceback": "short traceback of the learner's code" | null,
@@ -42,12 +42,11 @@ fresh prelude, or the reference with ``--reference``. The plugin then:
 
   Only pieces that had a check selected appear (``-k NAME`` gives one).
 
-Checks use ``expect(condition, message, hint=...)`` or raise ``CheckFailed``.
+Checks use ``expect(condition, message, hint=...)`` or raise ``CheckFailed``
+(``expect.py``; importable from here too, as ``checks/`` does).
 """
-import builtins
 import json
 import os
-import random
 import signal
 import sys
 import threading
@@ -57,8 +56,14 @@ from pathlib import Path
 
 import pytest
 
-from .pieces import (HINTS, LESSONS, PIECE_NAMES, PIECES, PieceError, error_hint, get_piece, is_stub, load_piece,
-                     piece_path, reference, short_error)
+from ..train.weights import weights_file_name
+from .error_hints import error_hint, short_error
+# What checks/*.py import from here: the check's verdict and the ways to fail with one.
+from .expect import CheckFailed, expect, expect_raises, expect_signature  # noqa: F401
+from .guard import PieceExit, StateGuard
+from .loading import STUB_MESSAGE as _STUB_MESSAGE
+from .loading import PieceError, is_stub, load_piece, piece_path, reference
+from .registry import HINTS, LESSONS, PIECE_NAMES, PIECES, get_piece
 
 DEFAULT_TIMEOUT = 20
 HARD_STOP = 2  # seconds a piece may go on swallowing the stop before the whole run is ended
@@ -68,88 +73,9 @@ OUTPUT_LIMIT = 1_000_000  # characters a check may print
 SHOWN_OUTPUT = 2_000  # characters of a failing check's output shown
 
 
-# -- what checks use ----------------------------------------------------------
-
-class CheckFailed(AssertionError):
-    """A check's verdict: one sentence saying what is wrong, and a hint."""
-
-    def __init__(self, message, hint=None, learner_traceback=None):
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.learner_traceback = learner_traceback
-
-
-def expect(condition, message, hint=None):
-    """Fail the check with ``message`` (and ``hint``) unless ``condition`` holds."""
-    if not condition:
-        raise CheckFailed(message, hint)
-
-
-def expect_raises(exception, function, *args, message, hint=None, **kwargs):
-    """Call ``function``; fail with ``message`` unless it raises ``exception``. Returns the exception."""
-    try:
-        function(*args, **kwargs)
-    except exception as error:
-        return error
-    raise CheckFailed(message, hint)
-
-
-def expect_signature(function, name):
-    """Fail unless ``function`` can be called as the contract's ``name(...)`` is: the same parameter names
-    in the same order, the same defaults (or ``*args``/``**kwargs`` that take them), no new required ones."""
-    import inspect
-
-    wanted = inspect.signature(reference(name)).parameters
-    try:
-        got = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return
-    line = f"def {name}({', '.join(str(p) for p in wanted.values())})"
-    hint = f"Keep the lesson's def line as it is: {line}:"
-    kinds = {p.kind for p in got.values()}
-    mine = [p for p in got.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    for i, want in enumerate(wanted.values()):
-        have = got.get(want.name)
-        if have is None:
-            if inspect.Parameter.VAR_KEYWORD in kinds and (i < len(mine) or inspect.Parameter.VAR_POSITIONAL in kinds):
-                continue
-            raise CheckFailed(f"{name} has no parameter {want.name!r} (its def line is def {name}"
-                              f"{inspect.signature(function)}): the course calls it as {line}", hint)
-        if i < len(mine) and mine[i].name != want.name:
-            order = ", ".join(p.name for p in mine)
-            raise CheckFailed(f"{name}'s parameters come in the order ({order}), the lesson's in the order "
-                              f"({', '.join(wanted)}): callers pass them by position", hint)
-        if want.default is not want.empty:
-            if have.default is have.empty:
-                raise CheckFailed(f"{name}'s {want.name} has no default, the lesson's defaults to {want.default!r}: "
-                                  f"a call that leaves {want.name} out would fail", hint)
-            if not _same_default(have.default, want.default):
-                raise CheckFailed(f"{name}'s {want.name} defaults to {have.default!r}, the lesson's to "
-                                  f"{want.default!r}: a call that leaves {want.name} out would get another result",
-                                  hint)
-    for extra in got.values():
-        if (extra.name not in wanted and extra.default is extra.empty
-                and extra.kind not in (extra.VAR_POSITIONAL, extra.VAR_KEYWORD)):
-            raise CheckFailed(f"{name} needs a parameter {extra.name!r} that the lesson's def line does not have: "
-                              f"the course calls it as {line}", f"Give {extra.name} a default, or leave it out.")
-
-
-def _same_default(got, wanted):
-    """Equal, or two names of the same torchvision weights ("DEFAULT" and ResNet18_Weights.DEFAULT)."""
-    if got is wanted or (type(got) is type(wanted) and got == wanted):
-        return True
-    imagenet = {"DEFAULT", "IMAGENET1K_V1", "ResNet18_Weights.DEFAULT", "ResNet18_Weights.IMAGENET1K_V1"}
-    return str(wanted) in imagenet and str(got) in imagenet
-
-
 class CheckTimeout(BaseException):
     """Raised in the learner's code when a check runs out of time (a BaseException,
     so that ``except Exception`` in a learner's loop does not swallow it)."""
-
-
-class PieceExit(BaseException):
-    """Raised in place of ``os._exit`` while a check runs."""
 
 
 # -- options and collection ----------------------------------------------------
@@ -167,6 +93,7 @@ def pytest_addoption(parser):
 
 _pieces_key = pytest.StashKey()
 _piece_of_item = pytest.StashKey()
+_weight_of_item = pytest.StashKey()
 
 
 class _PieceState:
@@ -184,6 +111,8 @@ class _PieceState:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "piece(name): the piece a check judges (set from its fixture)")
+    config.addinivalue_line("markers", "weight(n): how much a check counts towards its piece's partial credit "
+                                       "(default 1)")
     # pytest-timeout's marker, named here too so that a check's own limit is no unknown mark without it (Colab).
     config.addinivalue_line("markers", "timeout(seconds): the time limit of one check")
     config.stash[_pieces_key] = {name: _PieceState(name) for name in PIECE_NAMES}
@@ -227,7 +156,7 @@ def _offline_torch_home(config):
     # Expanded one-element tensors: the file stays a few kilobytes.
     fake = {key: torch.tensor(FAKE_WEIGHT if value.is_floating_point() else 0, dtype=value.dtype).expand(value.shape)
             for key, value in shapes.items()}
-    torch.save(fake, checkpoints / "resnet18-f37072fd.pth")
+    torch.save(fake, checkpoints / weights_file_name())
     config._catdog_old_torch_home = os.environ.get("TORCH_HOME")
     config._catdog_torch_home = home
     os.environ["TORCH_HOME"] = str(home)
@@ -244,6 +173,8 @@ def pytest_collection_modifyitems(config, items):
         if len(names) != 1:
             continue
         item.stash[_piece_of_item] = names[0]
+        weight = item.get_closest_marker("weight")
+        item.stash[_weight_of_item] = float(weight.args[0]) if weight and weight.args else 1.0
         item.add_marker(pytest.mark.piece(names[0]))
         item.extra_keyword_matches.add(names[0])
         if not own_timeout and item.get_closest_marker("timeout") is None:
@@ -293,11 +224,11 @@ def _load(config, state):
     except (OSError, UnicodeDecodeError) as error:
         state.failure = CheckFailed(f"cannot read {path}: {error}")
         return
-    if is_stub(text):
+    if is_stub(text, name):
         # The piece's first hint is the one about how to start: the right one here.
         state.failure = CheckFailed(_STUB_MESSAGE.format(name=name), HINTS[name][0])
         return
-    guard = _Guard(state)
+    guard = StateGuard(state.filename)
     with guard:
         try:
             state.function = load_piece(name, path)
@@ -317,7 +248,6 @@ def _load(config, state):
         state.failure = guard.verdict(f"running {path.name}")
 
 
-_STUB_MESSAGE = "{name} is not written yet: replace 'raise NotImplementedError()' with your code"
 _EXIT_MESSAGE = ("{name} called {what}, which would end the whole program: "
                  "return a value or raise an exception instead")
 _EXIT_HINT = ("Replace sys.exit(), exit(), quit() or os._exit() with return (or raise ValueError(...) for input "
@@ -340,214 +270,6 @@ for _name in PIECE_NAMES:
 del _name
 
 
-# -- guarding the global state around each check --------------------------------
-
-def _watched_modules():
-    import copy
-    import math
-    import pathlib
-    import time
-
-    import numpy as np
-    import PIL.Image
-    import PIL.ImageOps
-    import torch
-    import torch.backends.mps
-    import torch.nn.functional
-    import torch.optim
-    import torch.optim.lr_scheduler
-    import torch.utils.data
-    import torchvision
-    import torchvision.transforms.functional
-
-    import catdog_lib
-
-    return (builtins, os, os.path, copy, math, random, time, pathlib, np, np.random, torch, torch.nn,
-            torch.nn.functional, torch.cuda, torch.backends.mps, torch.random, torch.utils.data,
-            torch.optim, torch.optim.lr_scheduler,
-            torchvision.datasets, torchvision.transforms, torchvision.transforms.functional,
-            torchvision.models, PIL.Image, PIL.ImageOps, catdog_lib)
-
-
-_CLASSES = []
-
-
-def _watched_classes():
-    """The classes a piece may use and could patch (``nn.Linear.forward = ...``): layers, optimizers,
-    schedulers, data sets and loaders, transforms, the model, tensors, PIL images."""
-    if not _CLASSES:
-        import PIL.Image
-        import torch
-        import torch.optim.lr_scheduler
-        import torchvision
-
-        found = {}
-        for module in (torch.nn, torch.optim, torch.optim.lr_scheduler, torch.utils.data, torchvision.datasets,
-                       torchvision.transforms):
-            found.update((id(value), value) for value in vars(module).values() if isinstance(value, type))
-        found.update((id(cls), cls) for cls in (torch.Tensor, torchvision.models.ResNet, PIL.Image.Image))
-        _CLASSES.extend(found.values())
-    return _CLASSES
-
-
-# What a piece may not leave changed, because it would break the learner's notebook: the words
-# for it (after "<piece> ") and its hint. Random generators, the environment and torch's thread
-# count are put back silently: the contract lets a piece use them (split_items's own check
-# judges its use of the global random state).
-_BREAKS = {
-    "grad": ("left gradient tracking switched {what} (torch.set_grad_enabled with nothing to switch it back): "
-             "every later training step in your notebook would {effect}",
-             "Switch gradients off for a block only: with torch.no_grad(): ... or "
-             "with torch.set_grad_enabled(training): ..., which switch them back at the end."),
-    "dtype": ("set torch's default dtype to {what} (torch.set_default_dtype): every tensor and model made after it "
-              "in your notebook would be {what}",
-              "Leave the default dtype alone: convert the one tensor that needs it, with .float() or .double()."),
-    "cwd": ("changed the working folder to {what} (os.chdir): every relative path in your later cells would "
-            "point somewhere else",
-            "Leave the working folder alone: build full paths, Path(folder) / name, instead of os.chdir(folder)."),
-    "module": ("changed {what}, which every later cell of your notebook would use",
-               "Never assign to a library's names (torch.softmax = ...): give your own function a name of its own."),
-    "class": ("changed {what}, a library class every later cell of your notebook would use",
-              "Never patch a library's classes (nn.Linear.forward = ...): write a function or a subclass of your own."),
-}
-
-
-class _Guard:
-    """Save the global state and stop ``os._exit``; on exit, put everything back and list
-    what the piece changed that would break a notebook (``violations``: (kind, words))."""
-
-    def __init__(self, state):
-        self.state = state
-        self.violations = []
-
-    def __enter__(self):
-        import numpy as np
-        import torch
-
-        self.random = random.getstate()
-        self.np_random = np.random.get_state()
-        self.torch_rng = torch.get_rng_state()
-        self.dtype = torch.get_default_dtype()
-        self.grad = torch.is_grad_enabled()
-        self.threads = torch.get_num_threads()
-        try:
-            self.cwd = os.getcwd()
-        except OSError:
-            self.cwd = None
-        self.environ = dict(os.environ)
-        self.modules = [(module, dict(vars(module))) for module in _watched_modules()]
-        self.classes = [(cls, dict(vars(cls))) for cls in _watched_classes()]
-        self.patches = []
-        self._patch(os, "_exit", self._no_exit)
-        return self
-
-    def _patch(self, owner, attribute, value):
-        self.patches.append((owner, attribute, getattr(owner, attribute)))
-        setattr(owner, attribute, value)
-
-    def _no_exit(self, status=0):
-        raise PieceExit(status)
-
-    def __exit__(self, *exc):
-        import numpy as np
-        import torch
-
-        for owner, attribute, value in reversed(self.patches):
-            setattr(owner, attribute, value)
-        random.setstate(self.random)
-        np.random.set_state(self.np_random)
-        torch.set_rng_state(self.torch_rng)
-        if torch.get_default_dtype() != self.dtype:
-            self.violations.append(("dtype", str(torch.get_default_dtype())))
-            torch.set_default_dtype(self.dtype)
-        if torch.is_grad_enabled() != self.grad:
-            self.violations.append(("grad", "on" if torch.is_grad_enabled() else "off"))
-            torch.set_grad_enabled(self.grad)
-        if torch.get_num_threads() != self.threads:
-            torch.set_num_threads(self.threads)
-        try:
-            cwd = os.getcwd()
-        except OSError:
-            cwd = None
-        if self.cwd is not None and cwd != self.cwd:
-            self.violations.append(("cwd", cwd))
-            os.chdir(self.cwd)
-        if dict(os.environ) != self.environ:
-            os.environ.clear()
-            os.environ.update(self.environ)
-        for module, saved in self.modules:
-            now = vars(module)
-            if _unchanged(now, saved):
-                continue
-            for key, value in saved.items():
-                if key.startswith("_") or module is builtins and key == "_":
-                    continue
-                if now.get(key, _MISSING) is not value:
-                    label = "builtins" if module is builtins else module.__name__.replace("numpy", "np")
-                    self.violations.append(("module", f"{label}.{key}"))
-                    setattr(module, key, value)
-        for cls, saved in self.classes:
-            now = vars(cls)
-            if _unchanged(now, saved):
-                continue
-            for key in set(saved) | set(now):
-                value = now.get(key, _MISSING)
-                if key.startswith("_") or value is saved.get(key, _MISSING):
-                    continue
-                if callable(value) and not _made_in(value, self.state.filename):
-                    continue  # the library's own doing (torch wraps an optimizer's step on first use)
-                self.violations.append(("class", f"{_class_label(cls)}.{key}"))
-                if key in saved:
-                    setattr(cls, key, saved[key])
-                else:
-                    delattr(cls, key)
-        return False
-
-    def verdict(self, who):
-        """A ``CheckFailed`` saying what ``who`` (the piece, or "running its file") changed, with the
-        hint for the first of those changes."""
-        words = []
-        for kind, what in self.violations:
-            template = _BREAKS[kind][0]
-            words.append(template.format(what=what, effect="learn nothing" if what == "off" else "track gradients"))
-        message = f"{who} {words[0]}" + (f"; it also {'; '.join(words[1:])}" if len(words) > 1 else "")
-        return CheckFailed(message, _BREAKS[self.violations[0][0]][1])
-
-
-_MISSING = object()
-
-
-def _unchanged(now, saved):
-    """Whether a module's or class's namespace still holds the same objects: one comparison in C, which
-    takes identical values as equal without calling their __eq__ (hundreds of classes, every check)."""
-    try:
-        return len(now) == len(saved) and now == saved
-    except Exception:  # a changed value whose == is not a plain bool (a tensor, an array)
-        return False
-
-
-def _made_in(value, filename):
-    """Was the function ``value`` written in ``filename`` (the piece's file)?"""
-    code = getattr(value, "__code__", None) or getattr(getattr(value, "__func__", None), "__code__", None)
-    return code is not None and code.co_filename == filename
-
-
-def _class_label(cls):
-    """``nn.Linear``, ``torch.Tensor``, ``Image.Image``...: the name a lesson writes."""
-    import torch
-
-    if cls.__module__.startswith("torch.nn.") and getattr(torch.nn, cls.__name__, None) is cls:
-        return f"nn.{cls.__name__}"
-    if cls.__module__.startswith("torch.optim.lr_scheduler"):
-        return f"torch.optim.lr_scheduler.{cls.__name__}"
-    for prefix, short in (("torch.optim", "torch.optim"), ("torch.utils.data", "torch.utils.data"),
-                          ("torchvision.datasets", "datasets"), ("torchvision.transforms", "transforms"),
-                          ("torchvision.models", "models"), ("PIL.Image", "Image"), ("torch", "torch")):
-        if cls.__module__.startswith(prefix):
-            return f"{short}.{cls.__name__}"
-    return cls.__qualname__
-
-
 # Only the call phase runs the learner's code: the setup phase loads the piece once, under a guard of
 # its own (_load), and otherwise runs the checks' own fixtures.
 @pytest.hookimpl(wrapper=True)
@@ -562,7 +284,7 @@ def _guarded(item):
     state = _state(item.config, name)
     if state.loaded and state.failure is not None:
         return (yield)
-    guard = _Guard(state)
+    guard = StateGuard(state.filename)
     try:
         with guard:
             result = yield
@@ -621,8 +343,7 @@ def _stop_the_run(item, name, timeout):
     message = (f"{name} ran for more than {timeout:g} s and would not stop when told to: an 'except:' "
                f"(or 'except BaseException:') inside a loop catches the stop; catch only the errors you "
                f"expect, such as 'except ValueError:'")
-    state.results[item.nodeid] = {"check": item.name, "outcome": "failed", "message": message,
-                                  "hint": _SWALLOWED_HINT, "traceback": None}
+    state.results[item.nodeid] = _result(item, "failed", message, _SWALLOWED_HINT, None)
     config.stash[_stopped_key] = name
     path = config.getoption("catdog_json")
     if path:
@@ -704,7 +425,6 @@ def pytest_runtest_makereport(item, call):
     if name is None:
         return report
     state = _state(item.config, name)
-    check = item.name
 
     printed = sum(len(content) for title, content in report.sections if title.startswith("Captured"))
     if printed > OUTPUT_LIMIT and report.passed and call.when == "call":
@@ -713,17 +433,17 @@ def pytest_runtest_makereport(item, call):
                    f"print a short line now and then, never inside a loop over every image")
         hint = "Print one line per epoch at most; a print for every image or batch floods the notebook."
         report.longrepr = _render(name, message, hint, None)
-        _record(state, report, check, message, hint, None)
+        _record(item, state, report, message, hint, None)
     report.sections = [(title, _shorten(content)) for title, content in report.sections]
 
     if call.excinfo is not None and report.failed and not hasattr(report, "_catdog_done"):
         message, hint, learner_tb = _verdict(item, name, call.excinfo)
         report.longrepr = _render(name, message, hint, learner_tb)
-        _record(state, report, check, message, hint, learner_tb)
+        _record(item, state, report, message, hint, learner_tb)
     elif report.skipped:
-        _record(state, report, check, None, None, None)
+        _record(item, state, report, None, None, None)
     elif report.passed and call.when == "call":
-        _record(state, report, check, None, None, None)
+        _record(item, state, report, None, None, None)
     return report
 
 
@@ -743,14 +463,19 @@ def _render(name, message, hint, learner_tb):
     return "\n".join(lines)
 
 
-def _record(state, report, check, message, hint, learner_tb):
+def _record(item, state, report, message, hint, learner_tb):
     report._catdog_done = True
     previous = state.results.get(report.nodeid)
     if previous and previous["outcome"] == "failed":
         return  # a check that failed in setup or call stays failed
     outcome = "skipped" if report.skipped else report.outcome
-    state.results[report.nodeid] = {"check": check, "outcome": outcome, "message": message,
-                                    "hint": hint, "traceback": learner_tb}
+    state.results[report.nodeid] = _result(item, outcome, message, hint, learner_tb)
+
+
+def _result(item, outcome, message, hint, learner_tb):
+    """One check's entry in the summary: its outcome, words and weight."""
+    return {"check": item.name, "outcome": outcome, "message": message, "hint": hint, "traceback": learner_tb,
+            "weight": item.stash.get(_weight_of_item, 1.0)}
 
 
 # -- the summary -------------------------------------------------------------------
@@ -771,10 +496,13 @@ def _summary(config):
         else:
             status = "not_started"
         first = failures[0] if failures else None
+        weight = sum(r["weight"] for r in results)
+        weight_passed = sum(r["weight"] for r in results if r["outcome"] == "passed")
         pieces[piece.name] = {
             "lesson": piece.lesson, "title": piece.title, "status": status,
             "passed": passed, "total": len(results),
             "points": piece.points if status == "passed" else 0, "max_points": piece.points,
+            "partial_points": round(piece.points * weight_passed / weight, 2) if weight else 0,
             "message": first["message"] if first else None,
             "hint": first["hint"] if first else None,
             "traceback": first["traceback"] if first else None,

@@ -154,17 +154,20 @@ def update_catalogue(catalogue, entries):
     return fresh, changed
 
 
+def why_untranslated(entry):
+    """Why a learner would read catalogue ``entry`` in English, or out of date; None when it is translated."""
+    if entry.obsolete:
+        return None
+    if not entry.msgstr:
+        return "not translated yet"
+    if "fuzzy" in entry.flags:
+        return "the English changed since it was translated (fuzzy)"
+    return None
+
+
 def untranslated(catalogue):
     """``[(context, why)]`` for each entry a learner would still read in English, or read out of date."""
-    missing = []
-    for entry in catalogue:
-        if entry.obsolete:
-            continue
-        if not entry.msgstr:
-            missing.append((entry.msgctxt, "not translated yet"))
-        elif "fuzzy" in entry.flags:
-            missing.append((entry.msgctxt, "the English changed since it was translated (fuzzy)"))
-    return missing
+    return [(entry.msgctxt, why) for entry in catalogue if (why := why_untranslated(entry))]
 
 
 # ----- the translated notebook ---------------------------------------------------------------
@@ -221,7 +224,7 @@ def code_differences(english, translated, lang):
     en_ids = [(c.id, c.cell_type) for c in english.cells]
     tr_ids = [(c.id, c.cell_type) for c in translated.cells]
     if en_ids != tr_ids:
-        return [f"the cells are not those of the English notebook (ids or kinds differ)"]
+        return ["the cells are not those of the English notebook (ids or kinds differ)"]
     first_code = True
     for en, other in zip(english.cells, translated.cells):
         if en.cell_type != "code":

@@ -104,12 +104,12 @@ def _warm_up(checks):
     code = pytest.main([str(checks), "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:nbval"])
     if int(code) != 0:
         raise RuntimeError(f"collecting {checks} ended with pytest exit code {int(code)}")
-    from . import plugin
-    from .pieces import prelude
+    from .guard import watched_classes, watched_modules
+    from .prelude import prelude
 
     prelude()  # the reference pieces and the lessons' imports
-    for warm in ("_watched_modules", "_watched_classes"):  # what the plugin's guard reads first
-        getattr(plugin, warm, lambda: None)()
+    watched_modules()  # what the plugin's guard reads first
+    watched_classes()
 
 
 class _Channel:
@@ -318,7 +318,9 @@ def _die_with(server):
 
 def enabled():
     """Whether judgements may be warm here: Linux, and not switched off with ``CATDOG_WARM_JUDGE=0``."""
-    return fork_is_safe() and os.environ.get("CATDOG_WARM_JUDGE", "1").strip().lower() not in ("0", "no", "false", "off")
+    from .grading import switch
+
+    return fork_is_safe() and switch("CATDOG_WARM_JUDGE", True)
 
 
 def fingerprint(checks):

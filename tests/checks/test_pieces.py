@@ -55,6 +55,10 @@ def test_is_stub():
     assert is_stub(stub)
     assert is_stub(stub.replace("()", ""))
     assert not is_stub('def f(x):\n    return x\n')
+    assert is_stub(stub, "f") and not is_stub(stub, "g")
+    written = 'def f(x):\n    if x:\n        raise NotImplementedError("not for mps yet")\n    return 1\n'
+    assert not is_stub(written), "a piece that raises it in one branch is written"
+    assert not is_stub("def f(x:\n    raise NotImplementedError()\n"), "a syntax error is loading's to report"
 
 
 def test_load_piece_from_text_and_path(tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import catdog_lib
+import catdog_lib.data
 from catdog_lib.cli import main
 from catdog_lib.course.build import build, out_of_step, plan_build, release
 from catdog_lib.course.cells import check_cell, piece_cell, piece_source
@@ -46,9 +46,9 @@ def tiny_solution():
 @pytest.fixture
 def kit(tmp_path, monkeypatch):
     """A course of one lesson (lesson 02 holds label_from_filename) and only that piece in the registry."""
-    import catdog_lib.course.pieces as pieces
+    from catdog_lib.course import registry
 
-    monkeypatch.setattr(pieces, "PIECES", tuple(p for p in pieces.PIECES if p.name == "label_from_filename"))
+    monkeypatch.setattr(registry, "PIECES", tuple(p for p in registry.PIECES if p.name == "label_from_filename"))
     solutions, lessons = tmp_path / "solutions", tmp_path / "lessons"
     solutions.mkdir()
     nbformat.write(tiny_solution(), solutions / "02_tiny.ipynb")
@@ -124,7 +124,7 @@ def test_a_changed_reference_makes_check_fail_on_the_cell_until_build_syncs_it(k
     monkeypatch.syspath_prepend(str(tmp_path))
     import newer_data
 
-    monkeypatch.setattr(catdog_lib, "label_from_filename", newer_data.label_from_filename)
+    monkeypatch.setattr(catdog_lib.data, "label_from_filename", newer_data.label_from_filename)
     said = out_of_step(solutions, lessons)
     assert "stale: 02_tiny.ipynb cell piece: label_from_filename copied from the library's reference" in said, said
 
@@ -242,3 +242,42 @@ def test_building_the_kit_twice_writes_the_same_bytes(tmp_path):
     for path in sorted((KIT / "lessons").glob("*.ipynb")):
         assert (tmp_path / "lessons" / path.name).read_bytes() == path.read_bytes()
     assert build(tmp_path / "solutions", tmp_path / "lessons", report=lambda line: None) == {}
+
+
+def test_for_nbgrader_writes_each_solution_as_an_assignment_with_solutions_off(kit, tmp_path):
+    from catdog_lib.course.build import SOLUTIONS_OFF, for_nbgrader
+    from catdog_lib.course.demo import run_notebook
+
+    solutions, _ = kit
+    said = []
+    written = for_nbgrader(solutions, tmp_path / "source", report=said.append)
+    target = tmp_path / "source" / "02_tiny" / "02_tiny.ipynb"
+    assert written == [target] and said[0] == f"written  {target} (1 point)"
+    nb = read(target)
+    setup = nb.cells[1].source.split("\n")
+    assert setup == ["%load_ext catdog_lib", *SOLUTIONS_OFF.split("\n")]
+    assert nb.cells[2].source == piece_source("label_from_filename"), "the solution, for nbgrader to clear"
+    assert [c.id for c in nb.cells] == [c.id for c in tiny_solution().cells]
+    assert not list(solutions.parent.glob("lessons")), "the self-learners' lessons are not written"
+
+    # The setup cell really turns %solution off in that notebook.
+    nb.cells.append(nbformat.v4.new_code_cell("%solution label_from_filename"))
+    nb.cells = [nb.cells[1], nb.cells[-1]]
+    nbformat.write(nb, tmp_path / "run.ipynb")
+    _, error = run_notebook(tmp_path / "run.ipynb", tmp_path / "out", html=False, timeout=300)
+    assert error is None, error
+    shown = read(tmp_path / "out" / "run.ipynb").cells[-1].outputs[0]["data"]["text/plain"]
+    assert "Solutions are off for this notebook" in shown and "def label_from_filename" not in shown
+
+
+def test_for_nbgrader_writes_nothing_when_the_course_has_faults(kit, tmp_path):
+    from catdog_lib.course.build import for_nbgrader
+
+    solutions, _ = kit
+    nb = tiny_solution()
+    del nb.cells[3]  # the %check cell
+    nbformat.write(nb, solutions / "02_tiny.ipynb")
+    with pytest.raises(CatdogError, match="1 fault"):
+        for_nbgrader(solutions, tmp_path / "source", report=lambda line: None)
+    assert not (tmp_path / "source").exists()
+    assert main(["build", "--solutions", str(solutions), "--for-nbgrader", str(tmp_path / "source")]) == 1

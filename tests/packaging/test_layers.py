@@ -26,14 +26,9 @@ FOLDERS = {"prepare": "library", "sample": "library", "train": "library", "noteb
 OLD_PATHS = {"settings", "fit", "fast", "widgets", "bundle", "sources", "demo"}
 JUPYTER = {"IPython", "ipywidgets", "ipykernel", "jupyter_client", "jupyter_core", "nbformat", "nbclient",
            "nbconvert", "nbgrader", "google", "matplotlib_inline"}
-# course/ takes the pieces from the package root (`import catdog_lib`); the lead switches those imports to
-# the piece modules when merging course/. Delete each line then: the test says when one is gone.
-PENDING = {
-    ("catdog_lib.course.another_process", "catdog_lib"),
-    ("catdog_lib.course.cells", "catdog_lib"),
-    ("catdog_lib.course.pieces", "catdog_lib"),
-    ("catdog_lib.course.plugin", "catdog_lib"),
-}
+# Imports allowed to point up for a while, as (importer, imported), while a move is under way: none now.
+# Delete each line when its import is gone: the test says when.
+PENDING = set()
 
 
 def module_name(path):

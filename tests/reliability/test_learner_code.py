@@ -91,6 +91,7 @@ def test_check_magic_reports_a_loop_that_will_not_stop_in_one_line(tmp_path, mon
     from catdog_lib.course.pieces import PRELUDE_IMPORTS
 
     monkeypatch.setenv("CATDOG_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.setenv("CATDOG_STRICT_CHECKS", "1")  # the failing check fails its cell, as under nbgrader
     shell = InteractiveShell.instance()
     shell.run_cell("%load_ext catdog_lib\n" + PRELUDE_IMPORTS, store_history=False)
     with capture_output() as out:
@@ -100,6 +101,6 @@ def test_check_magic_reports_a_loop_that_will_not_stop_in_one_line(tmp_path, mon
     shown = "\n".join([out.stdout, out.stderr] + [o.data.get("text/plain", "") for o in out.outputs])
     assert saved.success and not checked.success
     assert "would not stop" in shown and "Hint:" in shown
-    assert "CheckFailed: label_from_filename does not pass its checks yet" in shown
+    assert "PieceNotPassing: label_from_filename does not pass its checks yet" in shown
     assert "Traceback" not in shown
     assert shell.run_cell("1 + 1", store_history=False).result == 2

@@ -1,0 +1,125 @@
+"""The words of a verdict: one piece's (``verdict_text``, ``verdict_html``), and every piece's (``progress_table``).
+
+They read the verdicts the checks write (``judge.judge`` returns them) and
+give plain text and HTML strings; nothing here imports IPython, so whoever
+shows them (the magics, lesson 05, a test) picks the face it can show.
+"""
+import html
+
+from .registry import LESSONS, PIECES, get_piece
+
+GREEN, RED, GRAY = "#1a7f37", "#cf222e", "#6e7781"
+
+
+def _headline(name, result):
+    """``(colour, mark, words after the name)`` of a verdict's first line."""
+    status = result.get("status")
+    if status == "not_started":
+        return (RED, "&#10008;", "not written yet") if result.get("stub") else (GRAY, "", "not started")
+    count = f"{result.get('passed', 0)} of {result.get('total', 0)} checks pass"
+    return (GREEN, "&#10004;", count) if status == "passed" else (RED, "&#10008;", count)
+
+
+def _details(name, result):
+    """``[(label, words)]`` under the first line: why a passing piece matters, or what failed and a hint."""
+    status = result.get("status")
+    if status == "passed":
+        return [("Why it matters", get_piece(name).why)]
+    if status == "not_started" and not result.get("stub"):
+        return []
+    found = [(None, result.get("message") or "a check failed")]
+    return found + ([("Hint", result["hint"])] if result.get("hint") else [])
+
+
+def verdict_text(name, result):
+    """One piece's verdict as plain lines: the count, then why it matters or the first failing check's
+    sentence and hint (and the learner's short traceback)."""
+    if result.get("status") == "not_started" and not result.get("stub"):
+        return f"{name}: not started. Write it in its %%piece cell and run that cell, then %check {name}."
+    lines = [f"{name}: {_headline(name, result)[2]}"]
+    lines += [f"  {label}: {words}" if label else f"  {words}" for label, words in _details(name, result)]
+    if result.get("traceback"):
+        lines += ["", result["traceback"].rstrip()]
+    return "\n".join(lines)
+
+
+def verdict_html(name, result):
+    """One piece's verdict as a small coloured block for a notebook."""
+    e = html.escape
+    if result.get("status") == "not_started" and not result.get("stub"):
+        return (f'<div style="color:{GRAY}"><b>{e(name)}</b>: not started. Write it in its <code>%%piece</code> cell, '
+                f'run that cell, then <code>%check {e(name)}</code>.</div>')
+    colour, mark, words = _headline(name, result)
+    parts = [f'<div style="color:{colour}">{mark} <b>{e(name)}</b>: {e(words)}</div>']
+    parts += [f"<div><i>{e(label)}:</i> {e(text)}</div>" if label else f"<div>{e(text)}</div>"
+              for label, text in _details(name, result)]
+    if result.get("traceback"):
+        parts.append(f'<pre style="font-size:90%">{e(result["traceback"].rstrip())}</pre>')
+    return "\n".join(parts)
+
+
+# ----- the table of all pieces -------------------------------------------------------------
+
+STATUS_WORDS = {"passed": "passing", "failed": "failing", "not_started": "not started"}
+
+
+class Table:
+    """Rows with a plain-text and an HTML face: a notebook shows the HTML, ``print`` the text."""
+
+    def __init__(self, title, header, rows, footer=None, row_styles=None):
+        self.title, self.header, self.rows, self.footer = title, header, rows, footer
+        self.row_styles = row_styles or [""] * len(rows)  # CSS for each row in HTML
+
+    def __str__(self):
+        cells = [self.header] + [[str(c) for c in row] for row in self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.header))]
+        lines = [self.title]
+        for row in cells:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if self.footer:
+            lines.append(self.footer)
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        e = html.escape
+        head = "".join(f"<th style='text-align:left'>{e(h)}</th>" for h in self.header)
+        def cell(c):
+            text = str(c)
+            indent = "padding-left:1.5em;" if text.startswith("  ") else ""  # a piece under its lesson
+            return f"<td style='text-align:left;{indent}'>{e(text.strip())}</td>"
+
+        body = "".join(f"<tr style='{style}'>" + "".join(cell(c) for c in row) + "</tr>"
+                       for row, style in zip(self.rows, self.row_styles))
+        foot = f"<p>{e(self.footer)}</p>" if self.footer else ""
+        return f"<p><b>{e(self.title)}</b></p><table><tr>{head}</tr>{body}</table>{foot}"
+
+
+def earned(name, result):
+    """Points earned by a piece: all of its points when it passes, none otherwise (as nbgrader grades a test cell)."""
+    return get_piece(name).points if result.get("status") == "passed" else 0
+
+
+def progress_table(results):
+    """Every piece, lesson by lesson: its status and points, with totals per lesson."""
+    colours = {"passed": GREEN, "failed": RED, "not_started": GRAY}
+    rows, styles, total_earned, total_points = [], [], 0, 0
+    for lesson in sorted({piece.lesson for piece in PIECES}):
+        pieces = [piece for piece in PIECES if piece.lesson == lesson]
+        got = sum(earned(p.name, results.get(p.name, {})) for p in pieces)
+        worth = sum(p.points for p in pieces)
+        passing = sum(results.get(p.name, {}).get("status") == "passed" for p in pieces)
+        styles.append("font-weight:bold")
+        rows.append([f"Lesson {lesson}", LESSONS.get(lesson, ""), f"{passing} of {len(pieces)} passing", f"{got} / {worth}"])
+        for p in pieces:
+            result = results.get(p.name, {"status": "not_started"})
+            status = STATUS_WORDS.get(result.get("status"), str(result.get("status")))
+            if result.get("status") in ("passed", "failed"):
+                status += f" ({result.get('passed', 0)}/{result.get('total', 0)} checks)"
+            rows.append([f"  {p.name}", p.title, status, f"{earned(p.name, result)} / {p.points}"])
+            styles.append(f"color:{colours.get(result.get('status'), GRAY)}")
+        total_earned += got
+        total_points += worth
+    return Table("Your progress", ["piece", "what", "status", "points"], rows,
+                 footer=f"Total: {total_earned} of {total_points} points", row_styles=styles)
