@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CatdogError, first_line
-from ..i18n import language, set_language, tr
+from ..i18n import N_, language, set_language, tr
 from ..paths import kit_root, workspace
 from .widgets import in_colab
 
 DRIVE_FOLDER = "catdog"  # MyDrive/catdog/
-KEPT = "your pieces, the hints you have seen, your Kaggle token, the downloaded photos, checkpoints and models"
+KEPT = N_("your pieces, the hints you have seen, your Kaggle token, the downloaded photos, checkpoints and models")
 
 
 @dataclass
@@ -63,7 +63,7 @@ def start_lesson(kit=None, lang=None, report=print):
     if lang:
         set_language(lang)
     if not in_colab():
-        report(f"Your pieces are saved in {workspace()}.")
+        report(tr("Your pieces are saved in {folder}.", folder=workspace()))
         current = Runtime(colab=False)
         if language() != "en":
             chinese_plots(colab=False, report=report)
@@ -76,12 +76,13 @@ def start_lesson(kit=None, lang=None, report=print):
         keep_on_drive(drive)
     token = find_kaggle_token(drive)
     if drive is not None:
-        report(f"Google Drive is mounted: {KEPT} are kept in MyDrive/{DRIVE_FOLDER}/ for the next lessons."
-               + (f" {token}" if token else ""))
+        report(tr("Google Drive is mounted: {kept} are kept in MyDrive/{folder}/ for the next lessons.",
+                  kept=tr(KEPT), folder=DRIVE_FOLDER) + (f" {token}" if token else ""))
     else:
-        report(f"No Google Drive ({why}): {KEPT} stay on this runtime and are lost when it ends. To keep them, "
-               f"run this cell again and allow Google Drive" + (" (unset CATDOG_DRIVE)." if "CATDOG_DRIVE" in why
-                                                               else ".") + (f" {token}" if token else ""))
+        how = (tr("run this cell again and allow Google Drive (unset CATDOG_DRIVE).") if "CATDOG_DRIVE" in why
+               else tr("run this cell again and allow Google Drive."))
+        report(tr("No Google Drive ({why}): {kept} stay on this runtime and are lost when it ends. To keep them, {how}",
+                  why=why, kept=tr(KEPT), how=how) + (f" {token}" if token else ""))
     current = Runtime(colab=True, drive=drive, why_no_drive=why)
     if language() != "en":
         chinese_plots(colab=True, report=report)
@@ -135,8 +136,8 @@ def install_kit(kit):
         return
     done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", str(kit)])
     if done.returncode:
-        raise CatdogError(f"pip could not install the kit from {kit} (see above): run this cell again, or "
-                          f"Runtime > Disconnect and delete runtime, then run it again")
+        raise CatdogError(tr("pip could not install the kit from {kit} (see above): run this cell again, or "
+                             "Runtime > Disconnect and delete runtime, then run it again", kit=kit))
 
 
 def mount_drive(mountpoint):
@@ -148,7 +149,7 @@ def mount_drive(mountpoint):
 
         drive.mount(str(mountpoint))
     except Exception as e:  # refused, timed out, no Drive here
-        return None, f"it was not mounted: {first_line(e)}"
+        return None, tr("it was not mounted: {why}", why=first_line(e))
     folder = Path(mountpoint) / "MyDrive" / DRIVE_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     return folder, ""
@@ -177,11 +178,11 @@ def find_kaggle_token(drive=None):
     if saved is not None and saved.is_file():
         try:
             install_kaggle_json(saved)
-            return "Your Kaggle token came from Drive."
+            return tr("Your Kaggle token came from Drive.")
         except CatdogError as e:
-            return f"The Kaggle token on Drive is not usable ({e})."
+            return tr("The Kaggle token on Drive is not usable ({why}).", why=e)
     if read_colab_secrets():
-        return "Your Kaggle token came from your Colab secrets."
+        return tr("Your Kaggle token came from your Colab secrets.")
     return ""
 
 
@@ -220,17 +221,17 @@ def get_kaggle_token(settings, report=print):
 
     credentials = find_kaggle_credentials()
     if settings.data:
-        report(f"Using the photos in {settings.data} (CATDOG_DATA): no download needed.")
+        report(tr("Using the photos in {folder} (CATDOG_DATA): no download needed.", folder=settings.data))
     elif credentials:
-        report(f"Kaggle token found in {credentials}.")
+        report(tr("Kaggle token found in {path}.", path=credentials))
     elif in_colab():
-        report("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):")
+        report(tr("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):"))
         from google.colab import files
 
         for name, data in files.upload().items():
-            report(f"Saved your token to {install_kaggle_json(data)}.")
+            report(tr("Saved your token to {path}.", path=install_kaggle_json(data)))
             saved = remember_kaggle_token(current.drive)
             if saved:
-                report(f"And to {saved}, for the next lessons (only you can read your Drive unless you share it).")
+                report(tr("And to {path}, for the next lessons (only you can read your Drive unless you share it).", path=saved))
     else:
-        report("No Kaggle token: we will use the Oxford-IIIT Pet photos. See the steps above to use Kaggle's.")
+        report(tr("No Kaggle token: we will use the Oxford-IIIT Pet photos. See the steps above to use Kaggle's."))
