@@ -164,3 +164,31 @@ def test_a_chinese_setup_cell_changed_beyond_its_language_is_a_fault(course):
     assert code_differences(english, chinese, "zh") == [
         'cell setup: the setup cell must be the English one with start_lesson(..., lang="zh"), and nothing else changed',
         "cell check: its code differs from the English cell's"]
+
+
+def test_the_kits_own_lessons_an_english_edit_without_its_translation_fails_catdog_build_check(tmp_path, capsys):
+    """On the real course: edit one English markdown cell of lesson 02, and `catdog build --check` fails, naming it."""
+    import shutil
+    from pathlib import Path
+
+    from catdog_lib.cli import main
+
+    kit = Path(__file__).resolve().parents[2]
+    solutions, lessons = tmp_path / "solutions", tmp_path / "lessons"
+    shutil.copytree(kit / "solutions", solutions, ignore=shutil.ignore_patterns("*.py", "__pycache__", ".ipynb*"))
+    shutil.copytree(kit / "lessons", lessons)
+    assert out_of_step(solutions, lessons) == []  # the kit's course is in step, translations included
+
+    nb = read(solutions / "02_data_and_splits.ipynb")
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and c.id != "c02-00")
+    cell.source += "\n\nOne more English sentence."
+    nbformat.write(nb, solutions / "02_data_and_splits.ipynb")
+    capsys.readouterr()
+    assert main(["build", "--check", "--solutions", str(solutions), "--lessons", str(lessons)]) != 0
+    err = capsys.readouterr().err
+    assert f"zh/02_data_and_splits.po cell {cell.id}: the English changed, its translation is marked fuzzy" in err
+
+    build(solutions, lessons, report=lambda line: None)  # the build marks it fuzzy; the check still fails
+    assert main(["build", "--check", "--solutions", str(solutions), "--lessons", str(lessons)]) != 0
+    assert f"untranslated: zh/02_data_and_splits.po cell {cell.id}: the English changed since it was translated " \
+           "(fuzzy)" in capsys.readouterr().err
