@@ -13,6 +13,7 @@ ship; without one a Chinese learner's plots keep English labels, never boxes
 in place of characters (``plot_language``).
 """
 import functools
+import logging
 import math
 import re
 
@@ -95,6 +96,9 @@ def use_cjk_font():
     font = cjk_font()
     if font is not None and font not in matplotlib.rcParams["font.family"]:
         matplotlib.rcParams["font.family"] = [*matplotlib.rcParams["font.family"], font]
+        # Most CJK fonts have no bold face: matplotlib then draws the regular one, which is right, and says so in
+        # an English log line under the plot ("Failed to find font weight bold"); a learner needs no such line.
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     return font
 
 

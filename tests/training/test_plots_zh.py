@@ -43,7 +43,7 @@ def test_without_a_cjk_font_a_chinese_learners_plot_keeps_english_labels(chinese
     assert drawn_without_missing_glyphs(figure, tmp_path / "curves.png") == []
 
 
-def test_with_a_cjk_font_the_plot_is_in_chinese_and_every_character_is_drawn(chinese, tmp_path):
+def test_with_a_cjk_font_the_plot_is_in_chinese_and_every_character_is_drawn(chinese, tmp_path, caplog):
     if plots.cjk_font() is None:
         pytest.skip("no font here draws Chinese (tests/e2e/install_browser.sh installs fonts-wqy-microhei)")
     assert plots.plot_language() == "zh"
@@ -53,6 +53,9 @@ def test_with_a_cjk_font_the_plot_is_in_chinese_and_every_character_is_drawn(chi
     assert figure.axes[0].get_xlabel() == "轮次"
     assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == ["训练集", "验证集"]
     assert drawn_without_missing_glyphs(figure, tmp_path / "curves.png") == []
+    figure.suptitle("训练曲线", fontweight="bold")  # CJK fonts mostly have no bold: no English log line for it
+    figure.savefig(tmp_path / "bold.png", dpi=40)
+    assert not [r for r in caplog.records if r.name.startswith("matplotlib")], caplog.text
 
 
 def test_an_english_learner_gets_english_plots_whatever_the_fonts(monkeypatch):
