@@ -192,3 +192,22 @@ def test_the_kits_own_lessons_an_english_edit_without_its_translation_fails_catd
     assert main(["build", "--check", "--solutions", str(solutions), "--lessons", str(lessons)]) != 0
     assert f"untranslated: zh/02_data_and_splits.po cell {cell.id}: the English changed since it was translated " \
            "(fuzzy)" in capsys.readouterr().err
+
+
+def test_every_chinese_markdown_cell_renders_its_emphasis():
+    """No ``**`` left showing: CommonMark does not close ``**时间：**约`` (punctuation, then a letter), so a
+    translation must put the colon outside (``**时间**：约``)."""
+    import re
+    from pathlib import Path
+
+    markdown_it = pytest.importorskip("markdown_it")
+    md = markdown_it.MarkdownIt("commonmark").enable("table")
+    left = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "solutions" / "zh").glob("*.po")):
+        for entry in polib.pofile(str(path)):
+            if entry.msgctxt.endswith(" docstring") or not entry.msgstr:
+                continue
+            html = re.sub(r"<(code|pre)>.*?</\1>", "", md.render(entry.msgstr), flags=re.S)
+            plain = re.sub(r"<[^>]+>", "", html)
+            left += [f"{path.name} cell {entry.msgctxt}: {m.group(0)!r}" for m in re.finditer(r".{0,12}\*+.{0,12}", plain)]
+    assert left == []

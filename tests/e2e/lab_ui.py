@@ -23,10 +23,13 @@ def open_lab(page, lab, workspace):
 def open_notebook(page, path):
     """Open ``path`` (``lessons/02_x.ipynb``) from the file browser by double-clicking each part; wait for its kernel."""
     parts = path.split("/")
-    for part in parts:
+    for depth, part in enumerate(parts):
         name = page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^\s*{re.escape(part)}\s*$"))
         name.first.wait_for(timeout=30_000)
         name.first.dblclick()
+        if depth < len(parts) - 1:  # a folder: wait until the listing shows it, or the next double-click lands elsewhere
+            page.locator(".jp-BreadCrumbs-item", has_text=re.compile(rf"^\s*{re.escape(part)}\s*$")).last.wait_for(
+                timeout=30_000)
     page.wait_for_function(
         """(name) => { const w = window.jupyterapp.shell.currentWidget;
                       return w && w.context && w.context.path.endsWith(name) && w.content && w.content.widgets.length > 0; }""",
