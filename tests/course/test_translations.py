@@ -211,3 +211,22 @@ def test_every_chinese_markdown_cell_renders_its_emphasis():
             plain = re.sub(r"<[^>]+>", "", html)
             left += [f"{path.name} cell {entry.msgctxt}: {m.group(0)!r}" for m in re.finditer(r".{0,12}\*+.{0,12}", plain)]
     assert left == []
+
+
+def test_each_lesson_links_to_its_twin_in_the_other_language_for_jupyterlab_and_colab():
+    """The first cell of lessons/NN.ipynb links to lessons/zh/NN.ipynb and back: a relative link (JupyterLab opens
+    it) and the twin's Colab address (Colab cannot follow relative links)."""
+    import re
+    from pathlib import Path
+
+    kit = Path(__file__).resolve().parents[2]
+    colab = "https://colab.research.google.com/github/catdog-course/catdog-kit/blob/main/"
+    english = sorted((kit / "lessons").glob("*.ipynb"))
+    assert english and [p.name for p in english] == sorted(p.name for p in (kit / "lessons" / "zh").glob("*.ipynb"))
+    for path in english:
+        for this, twin in ((path, path.parent / "zh" / path.name), (path.parent / "zh" / path.name, path)):
+            first = read(this).cells[0].source
+            targets = re.findall(r"\]\(([^)\s]+\.ipynb)\)", first)
+            relative = [t for t in targets if not t.startswith("http")]
+            assert relative and all((this.parent / t).resolve() == twin.resolve() for t in relative), (this, targets)
+            assert colab + twin.relative_to(kit).as_posix() in targets, (this, targets)
