@@ -37,6 +37,17 @@ def open_notebook(page, path):
     wait_kernel_idle(page)
 
 
+def open_lesson(page, lab, workspace, path, artifacts, shot_name):
+    """Open lesson ``path`` in a fresh layout, screenshot it, and run its setup cell and the pieces' imports."""
+    open_lab(page, lab, workspace)
+    open_notebook(page, path)
+    shot(page, artifacts, shot_name)
+    for start in ("# Setup", "# The names every piece may use"):
+        run_cell(page, cell(page, start))
+        assert cell_errors(page) == [], f"the cell {start!r} raised: {cell_errors(page)}"
+    return page
+
+
 def wait_kernel_idle(page, timeout_s=KERNEL_START_S):
     page.wait_for_function(
         f"""() => {{ const s = {NOTEBOOK_JS}.sessionContext;

@@ -42,13 +42,7 @@ ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}\b")
 @pytest.fixture(scope="module")
 def lesson(page, lab, artifacts):
     """The Chinese lesson 02 open from the file browser (lessons, then zh), its setup cell and imports run."""
-    ui.open_lab(page, lab, "lesson02zh")
-    ui.open_notebook(page, LESSON)
-    ui.shot(page, artifacts, "zh_00_lesson02_opened")
-    for start in ("# Setup", "# The names every piece may use"):
-        ui.run_cell(page, ui.cell(page, start))
-        assert ui.cell_errors(page) == [], f"the cell {start!r} raised: {ui.cell_errors(page)}"
-    return page
+    return ui.open_lesson(page, lab, "lesson02zh", LESSON, artifacts, "zh_00_lesson02_opened")
 
 
 def verdict_line(a_cell):
