@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import CatdogError
-from ..train.recipe import RECIPE
+from ..train.recipe import RECIPE, default_lr
 
 # What each setting means, shown in the table and in error messages.
 HELP = {
@@ -30,7 +30,7 @@ HELP = {
     "epochs": "passes over the training photos",
     "subset": "how many photos to use, half cats, half dogs (0: all)",
     "batch_size": "photos per step",
-    "lr": "learning rate",
+    "lr": "learning rate (the peak, for a schedule that rises and falls)",
     "weights": "DEFAULT: start from ImageNet's weights; none: from random numbers",
     "device": "cpu, cuda or mps (empty: the best there is)",
     "workers": "processes that load images in the background",
@@ -208,4 +208,8 @@ def load_settings(cpu=None, env=None, **defaults):
             if name not in origin:
                 setattr(settings, name, value)
                 origin[name] = "CPU default"
+    if settings.weights is None and env.get(env_name("lr")) is None:
+        # A lesson's learning rate is for fine-tuning; random weights take the from-scratch recipe's.
+        settings.lr = round(default_lr(settings.batch_size, weights=None), 6)
+        origin["lr"] = "from-scratch recipe"
     return settings
