@@ -6,15 +6,112 @@ We close each figure in pyplot's registry before returning it, so that a
 notebook shows it once (not once from pyplot and once as the cell's value)
 and a long script does not pile figures up in memory.
 matplotlib is imported inside the functions: ``import catdog_lib`` stays quick.
+
+Their words are the learner's language (``catdog_lib.i18n``) where a font can
+draw it: Chinese needs a CJK font (``cjk_font``), which matplotlib does not
+ship; without one a Chinese learner's plots keep English labels, never boxes
+in place of characters (``plot_language``).
 """
+import functools
+import logging
 import math
+import re
 
 import numpy as np
 import torch
 
 from .train.evaluate import evaluate_predictions  # noqa: F401  (lesson 05 imports it from here)
 from .train.evaluate import per_sample_losses
+from .i18n import language, tr
 from .transforms import IMAGENET_MEAN, IMAGENET_STD
+
+# Fonts that draw Simplified Chinese, the likeliest first: Linux (Noto, Source Han, WenQuanYi), Windows,
+# macOS; then the Japanese and Traditional faces of Noto CJK (they hold the same characters, drawn a little
+# differently), which is what matplotlib sees of Debian's fonts-noto-cjk collection.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC",
+             "STHeiti", "Arial Unicode MS", "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans")
+_PROBE = "训练集验证准确率损失函数学习率轮预测"  # characters our plots draw: a font must have them all
+
+
+def _draws(path, text):
+    """Whether the font file at ``path`` has a glyph for every character of ``text``."""
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        charmap = FT2Font(str(path)).get_charmap()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(ord(c) in charmap for c in text)
+
+
+# Other names a font that draws Chinese may have (the probe decides); a "Last Resort" font draws boxes.
+_CJK_NAME = re.compile(r"CJK|Han Sans|Han Serif|Hei|Song|Kai|Ming|WenQuanYi|Droid Sans Fallback|AR PL", re.I)
+
+
+def _cjk_among(entries):
+    files = {}
+    for entry in entries:
+        files.setdefault(entry.name, entry.fname)
+    others = sorted(name for name in files if name not in CJK_FONTS and _CJK_NAME.search(name))
+    for name in [name for name in CJK_FONTS if name in files] + others:
+        if "last resort" not in name.lower() and _draws(files[name], _PROBE):
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def cjk_font():
+    """The name of an installed font that draws Chinese, or ``None`` (then ``cjk_font.cache_clear()`` to look again).
+
+    First in matplotlib's font list, then among the fonts installed since
+    matplotlib cached that list (an ``apt-get install`` in a running
+    notebook), which it adds to the list.
+    """
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    found = _cjk_among(manager.ttflist)
+    if found is None:
+        known = {entry.fname for entry in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    pass
+        found = _cjk_among(manager.ttflist)
+    return found
+
+
+def use_cjk_font():
+    """Let matplotlib draw Chinese, from now on: ``cjk_font()`` after the fonts it uses now; its name, or ``None``.
+
+    matplotlib picks, for each character, the first family in ``font.family``
+    that has it: Latin letters and digits stay in the usual font, Chinese
+    characters come from the CJK one.
+    """
+    import matplotlib
+
+    font = cjk_font()
+    if font is not None and font not in matplotlib.rcParams["font.family"]:
+        matplotlib.rcParams["font.family"] = [*matplotlib.rcParams["font.family"], font]
+        # Most CJK fonts have no bold face: matplotlib then draws the regular one, which is right, and says so in
+        # an English log line under the plot ("Failed to find font weight bold"); a learner needs no such line.
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return font
+
+
+def plot_language():
+    """The language the plots draw their words in: the learner's where a font draws it, else English.
+
+    Pass it to ``tr`` for every word of a plot, in the library and in the
+    lessons: ``ax.set_title(tr("loss", lang=plot_language()))``.
+    """
+    lang = language()
+    if lang == "en" or use_cjk_font() is None:
+        return "en"
+    return lang
 
 
 def _new_figure(nrows=1, ncols=1, **kwargs):
@@ -74,26 +171,28 @@ def plot_history(history):
     Training loss falling while validation loss rises means overfitting: the
     model learns the training photos, not cats and dogs.
     """
+    lang = plot_language()
     epochs = np.arange(1, len(history["train_loss"]) + 1)
     has_lr = bool(history.get("lr"))
     fig, axes = _new_figure(1, 3 if has_lr else 2, figsize=(13 if has_lr else 9, 3.6))
-    panels = [("loss", "train_loss", "val_loss"), ("accuracy", "train_acc", "val_acc")]
+    panels = [(tr("loss", lang=lang), "train_loss", "val_loss"), (tr("accuracy", lang=lang), "train_acc", "val_acc")]
     for ax, (title, train_key, val_key) in zip(axes[0], panels):
-        ax.plot(epochs, history[train_key], "o-", label="train")
-        ax.plot(epochs, history[val_key], "s-", label="val")
+        ax.plot(epochs, history[train_key], "o-", label=tr("train", lang=lang))
+        ax.plot(epochs, history[val_key], "s-", label=tr("val", lang=lang))
         ax.set_title(title)
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(tr("epoch", lang=lang))
         ax.legend()
         ax.grid(alpha=0.3)
     if len(history["val_acc"]):
         best = int(np.argmax(history["val_acc"]))
         axes[0][1].plot(epochs[best], history["val_acc"][best], "*", color="tab:red", markersize=14, zorder=3)
-        axes[0][1].set_title(f"accuracy (best val {history['val_acc'][best]:.1%}, epoch {best + 1})")
+        axes[0][1].set_title(tr("accuracy (best val {accuracy:.1%}, epoch {epoch})", lang=lang,
+                                accuracy=history["val_acc"][best], epoch=best + 1))
     if has_lr:
         ax = axes[0][2]
         ax.plot(epochs, history["lr"], "o-", color="tab:green", drawstyle="steps-post")
-        ax.set_title("learning rate (of each training pass)")
-        ax.set_xlabel("epoch")
+        ax.set_title(tr("learning rate (of each training pass)", lang=lang))
+        ax.set_xlabel(tr("epoch", lang=lang))
         ax.set_yscale("log")
         ax.grid(alpha=0.3)
     from matplotlib.ticker import MaxNLocator
@@ -109,14 +208,15 @@ def plot_history(history):
 
 def plot_lr_schedule(lrs):
     """The learning rate at each step (epoch or batch) of a schedule."""
+    lang = plot_language()
     fig, axes = _new_figure(figsize=(6, 3.2))
     ax = axes[0][0]
     ax.plot(np.arange(1, len(lrs) + 1), lrs, "o-" if len(lrs) <= 40 else "-", color="tab:green",
             drawstyle="steps-post")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title("learning rate schedule")
-    ax.set_xlabel("step")
-    ax.set_ylabel("learning rate")
+    ax.set_title(tr("learning rate schedule", lang=lang))
+    ax.set_xlabel(tr("step", lang=lang))
+    ax.set_ylabel(tr("learning rate", lang=lang))
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -137,6 +237,7 @@ def plot_confusion_matrix(y_true, y_pred, class_names):
     The diagonal holds the right answers. Each cell shows the count and its
     share of that row (of all the photos of that true class).
     """
+    lang = plot_language()
     counts = confusion_counts(y_true, y_pred, len(class_names))
     row_totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, row_totals, out=np.zeros(counts.shape), where=row_totals > 0)
@@ -146,10 +247,10 @@ def plot_confusion_matrix(y_true, y_pred, class_names):
     ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(n), class_names)
     ax.set_yticks(range(n), class_names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel(tr("predicted", lang=lang))
+    ax.set_ylabel(tr("true", lang=lang))
     accuracy = np.trace(counts) / max(1, counts.sum())
-    ax.set_title(f"confusion matrix (accuracy {accuracy:.1%})")
+    ax.set_title(tr("confusion matrix (accuracy {accuracy:.1%})", lang=lang, accuracy=accuracy))
     for t in range(n):
         for p in range(n):
             color = "white" if shares[t, p] > 0.5 else "black"
@@ -167,6 +268,7 @@ def plot_top_losses(images_or_paths, y_true, probs, class_names, k=9, mean=IMAGE
     photos where the animal is tiny, cut off or not there at all.
     ``images_or_paths`` holds normalized tensors, PIL images or file paths.
     """
+    lang = plot_language()
     probs = np.asarray(probs, dtype=float)
     y_true = np.asarray(y_true, dtype=int)
     losses = per_sample_losses(y_true, probs)
@@ -179,16 +281,18 @@ def plot_top_losses(images_or_paths, y_true, probs, class_names, k=9, mean=IMAGE
         predicted = int(probs[index].argmax())
         ax.imshow(_as_picture(images_or_paths[index], mean, std))
         wrong = predicted != y_true[index]
-        ax.set_title(f"true {class_names[y_true[index]]} / predicted {class_names[predicted]}\n"
-                     f"p({class_names[predicted]}) = {probs[index][predicted]:.2f}, loss {losses[index]:.2f}",
+        ax.set_title(tr("true {label} / predicted {predicted}\np({predicted}) = {p:.2f}, loss {loss:.2f}", lang=lang,
+                        label=class_names[y_true[index]], predicted=class_names[predicted],
+                        p=probs[index][predicted], loss=losses[index]),
                      fontsize=10, color="tab:red" if wrong else "black", pad=4)
-    fig.suptitle("top losses: the photos the model got most wrong", fontsize=12)
+    fig.suptitle(tr("top losses: the photos the model got most wrong", lang=lang), fontsize=12)
     fig.tight_layout()
     return fig
 
 
 def plot_probabilities(image, probs):
     """The photo beside a horizontal bar of each class's probability (``probs``: ``{class: p}``)."""
+    lang = plot_language()
     fig, axes = _new_figure(1, 2, figsize=(8, 3.4), gridspec_kw={"width_ratios": [1, 1.3]})
     photo_ax, bar_ax = axes[0]
     photo_ax.imshow(_as_picture(image, IMAGENET_MEAN, IMAGENET_STD))
@@ -200,7 +304,7 @@ def plot_probabilities(image, probs):
     bars = bar_ax.barh(names, values, color=colors)
     bar_ax.set_xlim(0, 1)
     bar_ax.invert_yaxis()  # the first class on top
-    bar_ax.set_xlabel("probability")
+    bar_ax.set_xlabel(tr("probability", lang=lang))
     bar_ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
     for bar, value in zip(bars, values):
         inside = value > 0.75  # a long bar holds its label; a short one has it just after its end

@@ -9,6 +9,7 @@ import contextlib
 import torch
 
 from catdog_lib.course.plugin import CheckFailed, expect, expect_raises, expect_signature
+from catdog_lib.i18n import tr
 
 
 @contextlib.contextmanager
@@ -32,11 +33,12 @@ def _device(function, *args, **kwargs):
     call = f"pick_device({', '.join(repr(a) for a in args)})"
     result = function(*args, **kwargs)
     if isinstance(result, str):
-        raise CheckFailed(f"{call} returned the string {result!r}, not a torch.device",
-                          hint=f"Wrap the name: return torch.device({result!r}).")
-    expect(isinstance(result, torch.device), f"{call} returned {type(result).__name__}, not a torch.device",
-           hint="Every way out of the function returns torch.device('cuda'), torch.device('mps') or "
-                "torch.device('cpu'): look for a path that ends without a return.")
+        raise CheckFailed(tr("{call} returned the string {result!r}, not a torch.device", call=call, result=result),
+                          hint=tr("Wrap the name: return torch.device({result!r}).", result=result))
+    expect(isinstance(result, torch.device), tr("{call} returned {result_type}, not a torch.device",
+                                                call=call, result_type=type(result).__name__),
+           hint=tr("Every way out of the function returns torch.device('cuda'), torch.device('mps') or "
+                   "torch.device('cpu'): look for a path that ends without a return."))
     return result
 
 
@@ -48,25 +50,26 @@ def _expect_picks(pick_device, kind, where, fault, hint, **machine_has):
     """pick_device() on a pretend machine that has ``machine_has`` (``where``, in words) gives a ``kind`` device."""
     with machine(**machine_has):
         device = _device(pick_device)
-    expect(device.type == kind, f"on a pretend machine with {where}, pick_device() gave {device}: {fault}", hint=hint)
+    expect(device.type == kind, tr("on a pretend machine with {where}, pick_device() gave {device}: {fault}",
+                                   where=where, device=device, fault=fault), hint=hint)
 
 
 def test_returns_a_device(pick_device):
-    _expect_picks(pick_device, "cpu", "no GPU", "it should be cpu",
-                  "When neither torch.cuda.is_available() nor torch.backends.mps.is_available(), "
-                  "return torch.device('cpu').", cuda=0, mps=False)
+    _expect_picks(pick_device, "cpu", tr("no GPU"), tr("it should be cpu"),
+                  tr("When neither torch.cuda.is_available() nor torch.backends.mps.is_available(), "
+                     "return torch.device('cpu')."), cuda=0, mps=False)
 
 
 def test_picks_cuda_first(pick_device):
-    _expect_picks(pick_device, "cuda", "an NVIDIA GPU", "it ignores CUDA", "Ask torch.cuda.is_available() first.",
-                  cuda=1, mps=False)
-    _expect_picks(pick_device, "cuda", "both CUDA and an Apple GPU", "it ignores CUDA, which comes first",
-                  "Ask torch.cuda.is_available() before torch.backends.mps.is_available().", cuda=1, mps=True)
+    _expect_picks(pick_device, "cuda", tr("an NVIDIA GPU"), tr("it ignores CUDA"),
+                  tr("Ask torch.cuda.is_available() first."), cuda=1, mps=False)
+    _expect_picks(pick_device, "cuda", tr("both CUDA and an Apple GPU"), tr("it ignores CUDA, which comes first"),
+                  tr("Ask torch.cuda.is_available() before torch.backends.mps.is_available()."), cuda=1, mps=True)
 
 
 def test_picks_mps_without_cuda(pick_device):
-    _expect_picks(pick_device, "mps", "only an Apple GPU", "it ignores mps; it should be mps",
-                  "After CUDA, ask torch.backends.mps.is_available().", cuda=0, mps=True)
+    _expect_picks(pick_device, "mps", tr("only an Apple GPU"), tr("it ignores mps; it should be mps"),
+                  tr("After CUDA, ask torch.backends.mps.is_available()."), cuda=0, mps=True)
 
 
 def test_prefer_names_the_device(pick_device):
@@ -74,14 +77,14 @@ def test_prefer_names_the_device(pick_device):
         for prefer, kind in (("cpu", "cpu"), ("mps", "mps"), ("cuda", "cuda")):
             device = _device(pick_device, prefer)
             expect(device.type == kind,
-                   f"on a pretend machine with two GPUs and an Apple GPU, pick_device({prefer!r}) gave {device}: "
-                   "it ignores prefer",
-                   hint="When prefer is given, return torch.device(prefer.lower()) if that device is available.")
+                   tr("on a pretend machine with two GPUs and an Apple GPU, pick_device({prefer!r}) gave {device}: "
+                      "it ignores prefer", prefer=prefer, device=device),
+                   hint=tr("When prefer is given, return torch.device(prefer.lower()) if that device is available."))
         device = _device(pick_device, "cuda:1")
         expect(device == torch.device("cuda:1"),
-               f"on a pretend machine with two GPUs, pick_device('cuda:1') gave {device}: it should be cuda:1, "
-               "the second GPU (it drops the index)",
-               hint="torch.device('cuda:1') keeps the index; build the device from the whole name, prefer.lower().")
+               tr("on a pretend machine with two GPUs, pick_device('cuda:1') gave {device}: it should be cuda:1, "
+                  "the second GPU (it drops the index)", device=device),
+               hint=tr("torch.device('cuda:1') keeps the index; build the device from the whole name, prefer.lower()."))
 
 
 def test_prefer_ignores_case(pick_device):
@@ -90,39 +93,45 @@ def test_prefer_ignores_case(pick_device):
             try:
                 device = _device(pick_device, prefer)
             except ValueError as error:
-                raise CheckFailed(f"on a pretend machine that has it, pick_device({prefer!r}) raised ValueError "
-                                  f"({error}): it is case-sensitive; any case names the device",
-                                  hint="Compare and build in lower case: name = prefer.lower().") from error
-            expect(device.type == kind, f"on a pretend machine that has it, pick_device({prefer!r}) gave {device}, "
-                   f"not {kind}: it is case-sensitive; any case names the device",
-                   hint="Compare and build in lower case: name = prefer.lower().")
+                raise CheckFailed(tr("on a pretend machine that has it, pick_device({prefer!r}) raised ValueError "
+                                     "({error}): it is case-sensitive; any case names the device",
+                                     prefer=prefer, error=error),
+                                  hint=tr("Compare and build in lower case: name = prefer.lower().")) from error
+            expect(device.type == kind, tr("on a pretend machine that has it, pick_device({prefer!r}) gave {device}, "
+                   "not {kind}: it is case-sensitive; any case names the device",
+                   prefer=prefer, device=device, kind=kind),
+                   hint=tr("Compare and build in lower case: name = prefer.lower()."))
     with machine(cuda=0, mps=False):
         try:
             pick_device("cuda")
         except ValueError:
             # Only when the lower-case name is refused does the upper-case one tell about case.
             expect_raises(ValueError, pick_device, "CUDA",
-                          message="on a pretend machine without a GPU, pick_device('cuda') raised ValueError but "
-                                  "pick_device('CUDA') did not: it is case-sensitive; 'CUDA' names cuda too",
-                          hint="Lower-case prefer before you compare it: prefer.lower().")
+                          message=tr("on a pretend machine without a GPU, pick_device('cuda') raised ValueError but "
+                                     "pick_device('CUDA') did not: it is case-sensitive; 'CUDA' names cuda too"),
+                          hint=tr("Lower-case prefer before you compare it: prefer.lower()."))
 
 
 def test_prefer_unavailable_raises(pick_device):
     for prefer, cuda, mps in (("cuda", 0, True), ("mps", 1, False), ("cuda:3", 2, False), ("cuda:1", 1, False)):
-        where = f"{cuda} GPU{'s' if cuda != 1 else ''}" + (" and an Apple GPU" if mps else "")
+        where = (tr("{cuda} GPU", cuda=cuda) if cuda == 1 else tr("{cuda} GPUs", cuda=cuda)) + \
+            (tr(" and an Apple GPU") if mps else "")
         with machine(cuda=cuda, mps=mps):
             try:
                 result = pick_device(prefer)
             except ValueError as error:
                 expect(prefer.lower() in str(error).lower(),
-                       f"the ValueError for pick_device({prefer!r}) does not name the device: {error}",
-                       hint="Put the name asked for in the message: ValueError(f'device {prefer!r} is not available').")
+                       tr("the ValueError for pick_device({prefer!r}) does not name the device: {error}",
+                          prefer=prefer, error=error),
+                       hint=tr("Put the name asked for in the message: ValueError(f'device {{prefer!r}} is not available')."))
                 continue
         index = prefer.partition(":")[2]
         if index:
-            raise CheckFailed(f"on a pretend machine with {where}, pick_device({prefer!r}) returned {result!r} instead "
-                              f"of raising ValueError: GPU {index} does not exist; check the index",
-                              hint="GPUs are numbered from 0: cuda:N exists when N < torch.cuda.device_count().")
-        raise CheckFailed(f"on a pretend machine with {where}, pick_device({prefer!r}) returned {result!r} instead "
-                          "of raising ValueError: it falls back quietly",
-                          hint="Raise ValueError(f'device {prefer!r} is not available') instead of falling back.")
+            raise CheckFailed(tr("on a pretend machine with {where}, pick_device({prefer!r}) returned {result!r} instead "
+                                 "of raising ValueError: GPU {index} does not exist; check the index",
+                                 where=where, prefer=prefer, result=result, index=index),
+                              hint=tr("GPUs are numbered from 0: cuda:N exists when N < torch.cuda.device_count()."))
+        raise CheckFailed(tr("on a pretend machine with {where}, pick_device({prefer!r}) returned {result!r} instead "
+                             "of raising ValueError: it falls back quietly",
+                             where=where, prefer=prefer, result=result),
+                          hint=tr("Raise ValueError(f'device {{prefer!r}} is not available') instead of falling back."))

@@ -13,6 +13,7 @@ from torchvision import transforms as T
 
 from catdog_lib.course.error_hints import short_error
 from catdog_lib.course.plugin import CheckFailed, expect, expect_signature
+from catdog_lib.i18n import tr
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
@@ -58,50 +59,58 @@ def _recipe(size, resize, crop=True):
 
 
 def _kind(train):
-    return "train" if train else "eval"
+    """The transforms' kind as a message names it: "the train transforms", "the eval transforms"."""
+    return tr("train") if train else tr("eval")
 
 
 def _tensor(function, train, size, image):
     transform = function(train=train, size=size)
     if isinstance(transform, (list, tuple)):
-        raise CheckFailed(f"build_transforms(train={train}, size={size}) returned a {type(transform).__name__} of "
-                          "steps, not one transform", hint="Wrap the steps: return transforms.Compose([...]).")
-    expect(callable(transform), f"build_transforms(train={train}, size={size}) returned "
-           f"{type(transform).__name__}, not a transform",
-           hint="Return one callable that takes a photo: transforms.Compose([...]).")
+        raise CheckFailed(tr("build_transforms(train={train}, size={size}) returned a {transform_type} of "
+                             "steps, not one transform",
+                             train=train, size=size, transform_type=type(transform).__name__), hint=tr("Wrap the steps: return transforms.Compose([...])."))
+    expect(callable(transform), tr("build_transforms(train={train}, size={size}) returned "
+           "{transform_type}, not a transform", train=train, size=size, transform_type=type(transform).__name__),
+           hint=tr("Return one callable that takes a photo: transforms.Compose([...])."))
     try:
         out = transform(image)
     except (TypeError, RuntimeError, ValueError) as error:
         if "float" in str(error) and ("uint8" in str(error) or "Byte" in str(error)):
-            raise CheckFailed(f"the {_kind(train)} transforms raised {type(error).__name__} on a photo in mode {image.mode} "
-                              f"({short_error(error)}): a missing conversion, the image tensor is still uint8 "
-                              "(0 to 255) when it reaches a step that needs float",
-                              hint="transforms.ToTensor() gives float32 in [0, 1]; with v2, put "
-                                   "v2.ToDtype(torch.float32, scale=True) after v2.ToImage().") from error
+            raise CheckFailed(tr("the {kind} transforms raised {error_type} on a photo in mode {image_mode} "
+                                 "({short_error}): a missing conversion, the image tensor is still uint8 "
+                                 "(0 to 255) when it reaches a step that needs float",
+                                 kind=_kind(train), error_type=type(error).__name__, image_mode=image.mode,
+                                 short_error=short_error(error)),
+                              hint=tr("transforms.ToTensor() gives float32 in [0, 1]; with v2, put "
+                                      "v2.ToDtype(torch.float32, scale=True) after v2.ToImage().")) from error
         raise
-    expect(isinstance(out, torch.Tensor), f"the {_kind(train)} transforms turned a {image.mode} photo into a "
-           f"{type(out).__name__}, not a tensor: end with transforms.ToTensor() and Normalize",
-           hint="transforms.ToTensor() turns a PIL image into a tensor.")
-    expect(out.dtype == torch.float32, f"the {_kind(train)} transforms gave a {out.dtype} tensor, not float32",
-           hint="ToTensor() gives float32 in [0, 1]; with v2, use v2.ToDtype(torch.float32, scale=True).")
+    expect(isinstance(out, torch.Tensor), tr("the {kind} transforms turned a {image_mode} photo into a "
+           "{out_type}, not a tensor: end with transforms.ToTensor() and Normalize",
+           kind=_kind(train), image_mode=image.mode, out_type=type(out).__name__),
+           hint=tr("transforms.ToTensor() turns a PIL image into a tensor."))
+    expect(out.dtype == torch.float32, tr("the {kind} transforms gave a {out_dtype} tensor, not float32",
+                                          kind=_kind(train), out_dtype=out.dtype),
+           hint=tr("ToTensor() gives float32 in [0, 1]; with v2, use v2.ToDtype(torch.float32, scale=True)."))
     return out
 
 
 def _shape_check(out, train, size):
     shape = tuple(out.shape)
     if shape in ((3, 224, 224), (3, 256, 256)) and size not in (224, 256):
-        raise CheckFailed(f"build_transforms(train={train}, size={size}) gave shape {shape} for a 64 x 48 photo, "
-                          f"not (3, {size}, {size}): it ignores size (wrong size)",
-                          hint="Use the argument everywhere: RandomResizedCrop(size), CenterCrop(size), "
-                               "Resize(round(size * 256 / 224)), not 224 or 256.")
+        raise CheckFailed(tr("build_transforms(train={train}, size={size}) gave shape {shape} for a 64 x 48 photo, "
+                             "not (3, {size}, {size}): it ignores size (wrong size)",
+                             train=train, size=size, shape=shape),
+                          hint=tr("Use the argument everywhere: RandomResizedCrop(size), CenterCrop(size), "
+                                  "Resize(round(size * 256 / 224)), not 224 or 256."))
     if len(shape) == 3 and shape[1] != shape[2]:
-        raise CheckFailed(f"the {_kind(train)} transforms gave shape {shape} for a 64 x 48 photo: Resize without "
-                          "CenterCrop keeps the photo's shape; add CenterCrop(size)",
-                          hint="Resize(n) makes the short side n; CenterCrop(size) then cuts out a size x size square.")
-    expect(shape == (3, size, size), f"the {_kind(train)} transforms with size={size} gave shape {shape} for a "
-           f"64 x 48 photo, not (3, {size}, {size}): wrong size",
-           hint="The last step that changes the size must make it size x size: CenterCrop(size) or "
-                "RandomResizedCrop(size).")
+        raise CheckFailed(tr("the {kind} transforms gave shape {shape} for a 64 x 48 photo: Resize without "
+                             "CenterCrop keeps the photo's shape; add CenterCrop(size)",
+                             kind=_kind(train), shape=shape),
+                          hint=tr("Resize(n) makes the short side n; CenterCrop(size) then cuts out a size x size square."))
+    expect(shape == (3, size, size), tr("the {kind} transforms with size={size} gave shape {shape} for a "
+           "64 x 48 photo, not (3, {size}, {size}): wrong size", kind=_kind(train), size=size, shape=shape),
+           hint=tr("The last step that changes the size must make it size x size: CenterCrop(size) or "
+                   "RandomResizedCrop(size)."))
 
 
 def _normalization_check(out, colour, kind):
@@ -109,21 +118,23 @@ def _normalization_check(out, colour, kind):
     got = out.mean(dim=(1, 2))
     if torch.allclose(got, expected, atol=0.02):
         return
-    shown = f"a plain ({colour[0]}, {colour[1]}, {colour[2]}) photo gives channel means " \
-            f"{[round(v, 2) for v in got.tolist()]} after the {kind} transforms"
+    shown = tr("a plain ({red}, {green}, {blue}) photo gives channel means {means} after the {kind} transforms",
+               red=colour[0], green=colour[1], blue=colour[2], means=[round(v, 2) for v in got.tolist()], kind=kind)
     if torch.allclose(got, torch.tensor(colour) / 255, atol=0.02):
-        raise CheckFailed(f"{shown}, its colour in [0, 1]: no Normalize; add transforms.Normalize(IMAGENET_MEAN, "
-                          "IMAGENET_STD)", hint="Normalize comes after ToTensor(): "
-                          "transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD).")
+        raise CheckFailed(tr("{shown}, its colour in [0, 1]: no Normalize; add transforms.Normalize(IMAGENET_MEAN, "
+                             "IMAGENET_STD)", shown=shown), hint=tr("Normalize comes after ToTensor(): "
+                          "transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)."))
     unscaled = torch.tensor([(c - m) / s for c, m, s in zip(colour, MEAN, STD)])
     if torch.allclose(got, unscaled, rtol=0.02, atol=0.5) or torch.allclose(got, torch.tensor(colour, dtype=torch.float),
                                                                              atol=1):
-        raise CheckFailed(f"{shown}, not {[round(v, 2) for v in expected.tolist()]}: the values were not scaled "
-                          "to [0, 1] before Normalize (a missing conversion: 0 to 255 stays 0 to 255)",
-                          hint="ToTensor() scales to [0, 1]; PILToTensor().float() and v2.ToDtype(torch.float32) "
-                               "without scale=True do not: divide by 255, or pass scale=True.")
-    raise CheckFailed(f"{shown}, not {[round(v, 2) for v in expected.tolist()]}: wrong mean or std in Normalize",
-                      hint="Normalize(IMAGENET_MEAN, IMAGENET_STD), after ToTensor(), with the mean first.")
+        raise CheckFailed(tr("{shown}, not {expected}: the values were not scaled "
+                             "to [0, 1] before Normalize (a missing conversion: 0 to 255 stays 0 to 255)",
+                             shown=shown, expected=[round(v, 2) for v in expected.tolist()]),
+                          hint=tr("ToTensor() scales to [0, 1]; PILToTensor().float() and v2.ToDtype(torch.float32) "
+                                  "without scale=True do not: divide by 255, or pass scale=True."))
+    raise CheckFailed(tr("{shown}, not {expected}: wrong mean or std in Normalize",
+                         shown=shown, expected=[round(v, 2) for v in expected.tolist()]),
+                      hint=tr("Normalize(IMAGENET_MEAN, IMAGENET_STD), after ToTensor(), with the mean first."))
 
 
 def test_build_transforms_signature(build_transforms):
@@ -137,7 +148,7 @@ def test_eval_shape_and_type(build_transforms):
 
 def test_eval_normalizes(build_transforms):
     colour = (200, 100, 50)
-    _normalization_check(_tensor(build_transforms, False, 32, plain(colour)), colour, "eval")
+    _normalization_check(_tensor(build_transforms, False, 32, plain(colour)), colour, _kind(False))
 
 
 def test_eval_is_deterministic(build_transforms):
@@ -146,9 +157,9 @@ def test_eval_is_deterministic(build_transforms):
         torch.manual_seed(seed)
         outs.append(_tensor(build_transforms, False, 32, picture()))
     expect(all(torch.equal(outs[0], out) for out in outs[1:]),
-           "the eval transforms gave three different tensors for one photo: random crop (or flip) in eval; "
-           "evaluation must be deterministic",
-           hint="Eval uses Resize and CenterCrop; RandomResizedCrop and RandomHorizontalFlip belong to train only.")
+           tr("the eval transforms gave three different tensors for one photo: random crop (or flip) in eval; "
+              "evaluation must be deterministic"),
+           hint=tr("Eval uses Resize and CenterCrop; RandomResizedCrop and RandomHorizontalFlip belong to train only."))
 
 
 def test_eval_resizes_and_crops(build_transforms):
@@ -156,34 +167,35 @@ def test_eval_resizes_and_crops(build_transforms):
     image = picture()
     out = _tensor(build_transforms, False, size, image)
     if tuple(out.shape) != (3, size, size):
-        raise CheckFailed(f"the eval transforms with size={size} gave shape {tuple(out.shape)}, so the check could not "
-                          "compare the picture with the lesson's recipe", hint="Resize(round(size * 256 / 224)), "
-                          "then CenterCrop(size), ToTensor(), Normalize(IMAGENET_MEAN, IMAGENET_STD).")
+        raise CheckFailed(tr("the eval transforms with size={size} gave shape {tuple}, so the check could not "
+                             "compare the picture with the lesson's recipe", size=size, tuple=tuple(out.shape)), hint=tr("Resize(round(size * 256 / 224)), "
+                          "then CenterCrop(size), ToTensor(), Normalize(IMAGENET_MEAN, IMAGENET_STD)."))
     reference = _recipe(size, round(size * 256 / 224))(image)
     off = _shape_distance(out, reference)
     if off < CLOSE_SHAPE:
         return
     mistakes = (
-        (_recipe(size, (size, size), crop=False), "it squashes the whole photo to size x size: "
-         "Resize without CenterCrop; resize the short side to round(size * 256 / 224), then CenterCrop(size)",
-         "Resize((size, size)) squashes; Resize(n) with one number keeps the proportions."),
-        (_recipe(size, size), "it resizes to size, not round(size * 256 / 224), before the CenterCrop (wrong size)",
-         "Resize(round(size * 256 / 224)) leaves a border for CenterCrop(size) to cut away."),
-        (_recipe(size, 256), "it resizes to 256 whatever size is: 256 belongs to size 224 only; "
-         "use Resize(round(size * 256 / 224))", "round(size * 256 / 224) is 256 for size 224 and 37 for size 32."),
+        (_recipe(size, (size, size), crop=False), tr("it squashes the whole photo to size x size: "
+         "Resize without CenterCrop; resize the short side to round(size * 256 / 224), then CenterCrop(size)"),
+         tr("Resize((size, size)) squashes; Resize(n) with one number keeps the proportions.")),
+        (_recipe(size, size), tr("it resizes to size, not round(size * 256 / 224), before the CenterCrop (wrong size)"),
+         tr("Resize(round(size * 256 / 224)) leaves a border for CenterCrop(size) to cut away.")),
+        (_recipe(size, 256), tr("it resizes to 256 whatever size is: 256 belongs to size 224 only; "
+         "use Resize(round(size * 256 / 224))"), "round(size * 256 / 224) is 256 for size 224 and 37 for size 32."),
         (T.Compose([T.CenterCrop(size), T.ToTensor(), T.Normalize(MEAN, STD)]),
-         "it crops without resizing first: Resize(round(size * 256 / 224)) before CenterCrop(size)",
-         "Resize first, so the crop holds most of the photo: Resize(round(size * 256 / 224)), CenterCrop(size)."),
+         tr("it crops without resizing first: Resize(round(size * 256 / 224)) before CenterCrop(size)"),
+         tr("Resize first, so the crop holds most of the photo: Resize(round(size * 256 / 224)), CenterCrop(size).")),
     )
     for recipe, message, hint in mistakes:
         if _shape_distance(out, recipe(image)) < CLOSE_SHAPE:
-            raise CheckFailed(f"the eval image of a 64 x 48 photo is not what the lesson's recipe gives: {message}",
+            raise CheckFailed(tr("the eval image of a 64 x 48 photo is not what the lesson's recipe gives: {message}",
+                                 message=message),
                               hint=hint)
-    raise CheckFailed(f"the eval picture of a 64 x 48 photo differs from what Resize(round(size * 256 / 224)), "
-                      f"CenterCrop(size) give by {off:.2f} on average, each channel scaled to spread 1 "
-                      f"(resampling alone differs by less than {CLOSE_SHAPE})",
-                      hint="Eval is exactly Resize(round(size * 256 / 224)), CenterCrop(size), ToTensor(), "
-                           "Normalize(IMAGENET_MEAN, IMAGENET_STD), in that order.")
+    raise CheckFailed(tr("the eval picture of a 64 x 48 photo differs from what Resize(round(size * 256 / 224)), "
+                         "CenterCrop(size) give by {off:.2f} on average, each channel scaled to spread 1 "
+                         "(resampling alone differs by less than {CLOSE_SHAPE})", off=off, CLOSE_SHAPE=CLOSE_SHAPE),
+                      hint=tr("Eval is exactly Resize(round(size * 256 / 224)), CenterCrop(size), ToTensor(), "
+                              "Normalize(IMAGENET_MEAN, IMAGENET_STD), in that order."))
 
 
 def test_any_image_mode(build_transforms):
@@ -196,13 +208,15 @@ def test_any_image_mode(build_transforms):
             except CheckFailed:
                 raise
             except Exception as error:
-                raise CheckFailed(f"the {_kind(train)} transforms failed on a {mode} photo "
-                                  f"({type(error).__name__}: {short_error(error)}): convert every photo to RGB first",
-                                  hint="transforms.Lambda(lambda image: image.convert('RGB')) as the first step.") from error
+                raise CheckFailed(tr("the {kind} transforms failed on a {mode} photo "
+                                     "({error_type}: {short_error}): convert every photo to RGB first",
+                                     kind=_kind(train), mode=mode, error_type=type(error).__name__,
+                                     short_error=short_error(error)),
+                                  hint=tr("transforms.Lambda(lambda image: image.convert('RGB')) as the first step.")) from error
             expect(tuple(out.shape)[0] == 3,
-                   f"a {mode} photo gave shape {tuple(out.shape)} after the {_kind(train)} transforms, not 3 channels: "
-                   "convert every photo to RGB first",
-                   hint="transforms.Lambda(lambda image: image.convert('RGB')) as the first step.")
+                   tr("a {mode} photo gave shape {tuple} after the {kind} transforms, not 3 channels: "
+                      "convert every photo to RGB first", mode=mode, tuple=tuple(out.shape), kind=_kind(train)),
+                   hint=tr("transforms.Lambda(lambda image: image.convert('RGB')) as the first step."))
 
 
 def test_train_shape_and_type(build_transforms):
@@ -219,9 +233,9 @@ def test_train_crops_at_random(build_transforms):
     outs = [transform(image) for _ in range(30)]
     expect(any(not torch.allclose(outs[0], out, atol=1e-3) and not torch.allclose(outs[0], out.flip(-1), atol=1e-3)
                for out in outs[1:]),
-           "in 30 draws the train transforms cut out the same part of a 64 x 48 photo every time: no random crop in "
-           "train; add RandomResizedCrop(size)",
-           hint="RandomResizedCrop(size) takes a random part of the photo at a random scale.")
+           tr("in 30 draws the train transforms cut out the same part of a 64 x 48 photo every time: no random crop in "
+              "train; add RandomResizedCrop(size)"),
+           hint=tr("RandomResizedCrop(size) takes a random part of the photo at a random scale."))
     # What a channel's full range (black to white) becomes: the piece's own normalization, right or wrong.
     unit = transform(plain((255, 255, 255))).mean(dim=(1, 2)) - transform(plain((0, 0, 0))).mean(dim=(1, 2))
     shares = []
@@ -229,15 +243,16 @@ def test_train_crops_at_random(build_transforms):
         spans = out.flatten(1).max(dim=1).values - out.flatten(1).min(dim=1).values
         shares.append(float(spans[0] / unit[0] * spans[1] / unit[1]))
     expect(max(shares) - min(shares) > 0.25 and min(shares) < 0.5,
-           f"in 30 draws the train crops always took about {sum(shares) / len(shares):.0%} of a 64 x 48 photo "
-           f"(from {min(shares):.0%} to {max(shares):.0%}): a crop at one scale, such as RandomCrop after Resize; "
-           "RandomResizedCrop(size) takes 8 % to 100 % of the photo",
-           hint="Replace Resize + RandomCrop by RandomResizedCrop(size): it picks the scale and the place at random.")
+           tr("in 30 draws the train crops always took about {mean:.0%} of a 64 x 48 photo "
+              "(from {min:.0%} to {max:.0%}): a crop at one scale, such as RandomCrop after Resize; "
+              "RandomResizedCrop(size) takes 8 % to 100 % of the photo",
+              mean=sum(shares) / len(shares), min=min(shares), max=max(shares)),
+           hint=tr("Replace Resize + RandomCrop by RandomResizedCrop(size): it picks the scale and the place at random."))
 
 
 def test_train_normalizes(build_transforms):
     colour = (30, 160, 220)
-    _normalization_check(_tensor(build_transforms, True, 32, plain(colour)), colour, "train")
+    _normalization_check(_tensor(build_transforms, True, 32, plain(colour)), colour, _kind(True))
 
 
 def test_train_flips(build_transforms):
@@ -252,12 +267,12 @@ def test_train_flips(build_transforms):
         left, right = out[:, :, :8].mean().item(), out[:, :, 8:].mean().item()
         flipped += left > right + 0.1
         kept += right > left + 0.1
-    expect(flipped > 0, "in 40 draws the train transforms never mirrored a photo left to right: no flip in train; "
-           "add RandomHorizontalFlip()",
-           hint="RandomHorizontalFlip() mirrors half of the photos left to right (RandomVerticalFlip turns them "
-                "upside down, which a cat never is).")
-    expect(kept > 0, f"in 40 draws the train transforms mirrored the photo every time ({flipped} of 40): "
-           "RandomHorizontalFlip() mirrors half of them", hint="Leave p at its default: RandomHorizontalFlip().")
+    expect(flipped > 0, tr("in 40 draws the train transforms never mirrored a photo left to right: no flip in train; "
+           "add RandomHorizontalFlip()"),
+           hint=tr("RandomHorizontalFlip() mirrors half of the photos left to right (RandomVerticalFlip turns them "
+                   "upside down, which a cat never is)."))
+    expect(kept > 0, tr("in 40 draws the train transforms mirrored the photo every time ({flipped} of 40): "
+           "RandomHorizontalFlip() mirrors half of them", flipped=flipped), hint=tr("Leave p at its default: RandomHorizontalFlip()."))
 
 
 # -- make_loaders ---------------------------------------------------------------------
@@ -290,17 +305,20 @@ def _loaders(function, root, batch_size, num_workers=0, size=SIZE):
     call = f"make_loaders(data_dir, batch_size={batch_size}, num_workers={num_workers}, size={size})"
     result = function(root, batch_size=batch_size, num_workers=num_workers, size=size)
     expect(isinstance(result, tuple) and len(result) == 2,
-           f"{call} returned {type(result).__name__}"
-           f"{' of length ' + str(len(result)) if hasattr(result, '__len__') else ''}, not (loaders, class_names)",
-           hint="return loaders, class_names: a dict of two DataLoaders, and the list of class names.")
+           tr("{call} returned {result_type} of length {length}, not (loaders, class_names)", call=call,
+              result_type=type(result).__name__, length=len(result)) if hasattr(result, "__len__") else
+           tr("{call} returned {result_type}, not (loaders, class_names)", call=call, result_type=type(result).__name__),
+           hint=tr("return loaders, class_names: a dict of two DataLoaders, and the list of class names."))
     loaders, class_names = result
     expect(isinstance(loaders, dict) and {"train", "val"} <= set(loaders),
-           f"{call} returned {type(loaders).__name__} first"
-           f"{' with the keys ' + str(sorted(loaders)) if isinstance(loaders, dict) else ''}, not a dict with the "
-           "keys 'train' and 'val'", hint="loaders = {'train': DataLoader(...), 'val': DataLoader(...)}")
+           tr("{call} returned {loaders_type} first with the keys {keys}, not a dict with the keys 'train' and 'val'",
+              call=call, loaders_type=type(loaders).__name__, keys=sorted(loaders)) if isinstance(loaders, dict) else
+           tr("{call} returned {loaders_type} first, not a dict with the keys 'train' and 'val'",
+              call=call, loaders_type=type(loaders).__name__),
+           hint=tr("loaders = {{'train': DataLoader(...), 'val': DataLoader(...)}}"))
     for split in ("train", "val"):
-        expect(isinstance(loaders[split], DataLoader), f"loaders[{split!r}] is a {type(loaders[split]).__name__}, "
-               "not a DataLoader", hint="Wrap each dataset in DataLoader(dataset, batch_size=..., shuffle=...).")
+        expect(isinstance(loaders[split], DataLoader), tr("loaders[{split!r}] is a {loaders_type}, "
+               "not a DataLoader", split=split, loaders_type=type(loaders[split]).__name__), hint=tr("Wrap each dataset in DataLoader(dataset, batch_size=..., shuffle=...)."))
     return loaders, class_names
 
 
@@ -328,8 +346,8 @@ def test_make_loaders_signature(make_loaders):
 def test_loaders_and_class_names(make_loaders, image_tree):
     root, _ = image_tree
     loaders, class_names = _loaders(make_loaders, root, 4)
-    expect(list(class_names) == ["cat", "dog"], f"class_names is {class_names!r} for the folders train/cat and "
-           "train/dog, not ['cat', 'dog']", hint="Return the training dataset's classes: train_set.classes.")
+    expect(list(class_names) == ["cat", "dog"], tr("class_names is {class_names!r} for the folders train/cat and "
+           "train/dog, not ['cat', 'dog']", class_names=class_names), hint=tr("Return the training dataset's classes: train_set.classes."))
 
 
 def test_reads_train_and_val_folders(make_loaders, image_tree):
@@ -337,10 +355,10 @@ def test_reads_train_and_val_folders(make_loaders, image_tree):
     loaders, _ = _loaders(make_loaders, root, 4)
     for split, n in (("train", sum(len(c) for c in TRAIN_COLOURS.values())), ("val", sum(VAL_COUNTS.values()))):
         got = len(loaders[split].dataset)
-        expect(got == n, f"loaders[{split!r}] reads {got} images; data_dir/{split} holds {n}: make the {split} "
-               f"dataset on data_dir / {split!r}",
-               hint="datasets.ImageFolder(Path(data_dir) / 'train', ...) and datasets.ImageFolder(Path(data_dir) / "
-                    "'val', ...): one folder each.")
+        expect(got == n, tr("loaders[{split!r}] reads {got} images; data_dir/{split} holds {n}: make the {split} "
+               "dataset on data_dir / {split!r}", split=split, got=got, n=n),
+               hint=tr("datasets.ImageFolder(Path(data_dir) / 'train', ...) and datasets.ImageFolder(Path(data_dir) / "
+                       "'val', ...): one folder each."))
 
 
 def _each_epoch(make_loaders, image_tree, batch_size):
@@ -352,16 +370,16 @@ def _each_epoch(make_loaders, image_tree, batch_size):
 def test_uses_size(make_loaders, image_tree):
     for split, images, _, _ in _each_epoch(make_loaders, image_tree, 4):
         expect(tuple(images.shape[1:]) == (3, SIZE, SIZE),
-               f"with size={SIZE} the {split} images have shape {tuple(images.shape[1:])}, not (3, {SIZE}, {SIZE}): "
-               "it ignores size", hint="Pass size on: build_transforms(train=True, size=size) and "
-                                      "build_transforms(train=False, size=size).")
+               tr("with size={SIZE} the {split} images have shape {tuple}, not (3, {SIZE}, {SIZE}): "
+                  "it ignores size", SIZE=SIZE, split=split, tuple=tuple(images.shape[1:])), hint=tr("Pass size on: build_transforms(train=True, size=size) and "
+                                      "build_transforms(train=False, size=size)."))
 
 
 def test_uses_batch_size(make_loaders, image_tree):
     for split, _, _, sizes in _each_epoch(make_loaders, image_tree, 3):
-        expect(sizes[0] == 3, f"with batch_size=3 the first {split} batch holds {sizes[0]} images: "
-               "batch size ignored; pass batch_size to the DataLoader",
-               hint="DataLoader(dataset, batch_size=batch_size, ...) for both loaders.")
+        expect(sizes[0] == 3, tr("with batch_size=3 the first {split} batch holds {sizes_0} images: "
+               "batch size ignored; pass batch_size to the DataLoader", split=split, sizes_0=sizes[0]),
+               hint=tr("DataLoader(dataset, batch_size=batch_size, ...) for both loaders."))
 
 
 def test_uses_num_workers(make_loaders, image_tree):
@@ -370,25 +388,26 @@ def test_uses_num_workers(make_loaders, image_tree):
         loaders, _ = _loaders(make_loaders, root, 4, num_workers=workers)
         for split in ("train", "val"):
             got = loaders[split].num_workers
-            expect(got == workers, f"with num_workers={workers}, loaders[{split!r}].num_workers is {got}: it "
-                   "ignores num_workers", hint="DataLoader(..., num_workers=num_workers) for both loaders: "
-                   "the caller knows how many processes its machine can spare (Colab and Windows need 0 or few).")
+            expect(got == workers, tr("with num_workers={workers}, loaders[{split!r}].num_workers is {got}: it "
+                   "ignores num_workers", workers=workers, split=split, got=got), hint=tr("DataLoader(..., num_workers=num_workers) for both loaders: "
+                   "the caller knows how many processes its machine can spare (Colab and Windows need 0 or few)."))
 
 
 def test_train_uses_train_transforms(make_loaders, image_tree):
     root, _ = image_tree
     loaders, _ = _loaders(make_loaders, root, 4)
     transform = getattr(loaders["train"].dataset, "transform", None)
-    expect(callable(transform), f"loaders['train'].dataset is a {type(loaders['train'].dataset).__name__} without a "
+    expect(callable(transform), tr("loaders['train'].dataset is a {loaders_train_dataset_type} without a "
            "transform: make it datasets.ImageFolder(data_dir / 'train', build_transforms(train=True, size=size))",
-           hint="datasets.ImageFolder(folder, transform) keeps the transform it applies to every image.")
+           loaders_train_dataset_type=type(loaders['train'].dataset).__name__),
+           hint=tr("datasets.ImageFolder(folder, transform) keeps the transform it applies to every image."))
     torch.manual_seed(0)
     outs = [transform(picture(40, 30)) for _ in range(8)]
     expect(any(not torch.equal(outs[0], out) for out in outs[1:]),
-           "loaders['train'] gives a photo the same way every epoch: eval transforms on train; "
-           "use build_transforms(train=True, size=size) for train",
-           hint="Each dataset gets its own transforms: train=True for train (random crops and flips), "
-                "train=False for val.")
+           tr("loaders['train'] gives a photo the same way every epoch: eval transforms on train; "
+              "use build_transforms(train=True, size=size) for train"),
+           hint=tr("Each dataset gets its own transforms: train=True for train (random crops and flips), "
+                   "train=False for val."))
 
 
 def test_val_keeps_order_and_every_image(make_loaders, image_tree):
@@ -397,14 +416,16 @@ def test_val_keeps_order_and_every_image(make_loaders, image_tree):
     total = sum(VAL_COUNTS.values())
     for _ in range(2):
         images, labels, _ = _epoch(loaders["val"])
-        expect(len(labels) <= total, f"an epoch of loaders['val'] gave {len(labels)} images, data_dir/val holds "
-               f"{total}: it reads another folder", hint="datasets.ImageFolder(Path(data_dir) / 'val', ...) for val.")
-        expect(len(labels) == total, f"with batch_size=3, an epoch of loaders['val'] gave {len(labels)} of its "
-               f"{total} images: val drops its last batch; use drop_last=False (the default)",
-               hint="Leave drop_last out of the val loader: every validation photo must count.")
+        expect(len(labels) <= total, tr("an epoch of loaders['val'] gave {n_labels} images, data_dir/val holds "
+               "{total}: it reads another folder", n_labels=len(labels), total=total), hint=tr("datasets.ImageFolder(Path(data_dir) / 'val', ...) for val."))
+        expect(len(labels) == total, tr("with batch_size=3, an epoch of loaders['val'] gave {n_labels} of its "
+               "{total} images: val drops its last batch; use drop_last=False (the default)",
+               n_labels=len(labels), total=total),
+               hint=tr("Leave drop_last out of the val loader: every validation photo must count."))
         expect(labels.tolist() == [0] * VAL_COUNTS["cat"] + [1] * VAL_COUNTS["dog"],
-               f"loaders['val'] gave the labels {labels.tolist()}: val is shuffled; use shuffle=False for val",
-               hint="Only the training loader shuffles: DataLoader(val_set, ..., shuffle=False).")
+               tr("loaders['val'] gave the labels {tolist}: val is shuffled; use shuffle=False for val",
+                  tolist=labels.tolist()),
+               hint=tr("Only the training loader shuffles: DataLoader(val_set, ..., shuffle=False)."))
 
 
 def test_val_uses_eval_transforms(make_loaders, image_tree):
@@ -413,15 +434,16 @@ def test_val_uses_eval_transforms(make_loaders, image_tree):
     images, _, _ = _epoch(loaders["val"])
     expected = torch.stack([_recipe(SIZE, round(SIZE * 256 / 224))(Image.open(f).convert("RGB")) for f in files])
     if images.shape[1:] != expected.shape[1:] or len(images) > len(expected):
-        raise CheckFailed(f"the val images have shape {tuple(images.shape)}, not {tuple(expected.shape)}, so the "
-                          "check could not compare them with what the eval transforms give",
-                          hint="datasets.ImageFolder(data_dir / 'val', build_transforms(train=False, size=size))")
+        raise CheckFailed(tr("the val images have shape {tuple}, not {tuple2}, so the "
+                             "check could not compare them with what the eval transforms give",
+                             tuple=tuple(images.shape), tuple2=tuple(expected.shape)),
+                          hint=tr("datasets.ImageFolder(data_dir / 'val', build_transforms(train=False, size=size))"))
     # Each image against the nearest expected one: the order is test_val_keeps_order_and_every_image's to judge.
     differences = (images[:, None] - expected[None]).abs().mean(dim=(2, 3, 4)).min(dim=1).values
     expect(bool((differences < CLOSE).all()),
-           "the val images are not what the eval transforms give: train transforms on val; "
-           "use build_transforms(train=False, size=size) for val",
-           hint="datasets.ImageFolder(data_dir / 'val', build_transforms(train=False, size=size))")
+           tr("the val images are not what the eval transforms give: train transforms on val; "
+              "use build_transforms(train=False, size=size) for val"),
+           hint=tr("datasets.ImageFolder(data_dir / 'val', build_transforms(train=False, size=size))"))
 
 
 def test_train_shuffles(make_loaders, image_tree):
@@ -435,5 +457,5 @@ def test_train_shuffles(make_loaders, image_tree):
         means = images.mean(dim=(2, 3))
         orders.append(tuple(int((known - m).abs().sum(dim=1).argmin()) for m in means))
     expect(len(set(orders)) > 1,
-           "loaders['train'] gave its 9 images in the same order in 3 epochs: train not shuffled; use shuffle=True",
-           hint="DataLoader(train_set, ..., shuffle=True): each epoch then sees the photos in a new order.")
+           tr("loaders['train'] gave its 9 images in the same order in 3 epochs: train not shuffled; use shuffle=True"),
+           hint=tr("DataLoader(train_set, ..., shuffle=True): each epoch then sees the photos in a new order."))

@@ -5,7 +5,10 @@ nbval runs each notebook top to bottom in a fresh kernel of this Python
 failing ``%check`` shows its verdict and lets the notebook go on; here
 ``CATDOG_STRICT_CHECKS=1`` makes it raise, so every check must pass.
 The notebooks run in course order with one workspace, as a learner's would:
-lesson 05 then trains with the ten pieces lessons 01 to 04 saved.
+lesson 05 then trains with the ten pieces lessons 01 to 04 saved. The Chinese
+edition (``solutions/zh/``, written by ``catdog build``) runs after the English
+one, with the same small settings: about two minutes more on a shared 2-core
+machine.
 
 The kernels get small settings through the ``CATDOG_*`` variables (any you
 set yourself win), temporary folders for the workspace, data, runs and

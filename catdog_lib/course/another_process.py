@@ -22,6 +22,8 @@ import os
 import subprocess
 import sys
 
+from ..i18n import tr
+
 # A hash seed for each order in which a set gives back {"cat", "dog"} (CPython 3.11 to 3.13).
 HASH_SEED_FOR_ORDER = {("cat", "dog"): 0, ("dog", "cat"): 1}
 
@@ -55,11 +57,11 @@ def _ask(request, seed, timeout):
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()
-        return seed, None, f"it ran for more than {timeout} s in a new process", None
+        return seed, None, tr("it ran for more than {timeout} s in a new process", timeout=timeout), None
     try:
         answer = json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        return seed, None, f"the new process ended without an answer: {err.strip()[-300:]}", None
+        return seed, None, tr("the new process ended without an answer: {error}", error=err.strip()[-300:]), None
     return seed, answer.get("result"), answer.get("error"), answer.get("set_order")
 
 

@@ -5,13 +5,14 @@ as a fixture and fails with one sentence and a hint of its own::
 
     def test_val_is_stratified(split_items):
         train, val = split_items(ITEMS, 0.25, seed=0)
-        expect(counts(val) == {"cat": 10, "dog": 10}, f"val holds {counts(val)}: not stratified",
-               hint="Split each label on its own.")
+        expect(counts(val) == {"cat": 10, "dog": 10}, tr("val holds {counts}: not stratified", counts=counts(val)),
+               hint=tr("Split each label on its own."))
 
 The plugin (``plugin.py``) turns a ``CheckFailed`` into the learner's verdict.
 """
 import inspect
 
+from ..i18n import tr
 from .loading import reference
 
 
@@ -58,7 +59,7 @@ def expect_signature(function, name):
     except (TypeError, ValueError):
         return
     line = f"def {name}({', '.join(str(p) for p in wanted.values())})"
-    hint = f"Keep the lesson's def line as it is: {line}:"
+    hint = tr("Keep the lesson's def line as it is: {line}:", line=line)
     kinds = {p.kind for p in got.values()}
     mine = [p for p in got.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     for i, want in enumerate(wanted.values()):
@@ -66,25 +67,29 @@ def expect_signature(function, name):
         if have is None:
             if inspect.Parameter.VAR_KEYWORD in kinds and (i < len(mine) or inspect.Parameter.VAR_POSITIONAL in kinds):
                 continue
-            raise CheckFailed(f"{name} has no parameter {want.name!r} (its def line is def {name}"
-                              f"{inspect.signature(function)}): the course calls it as {line}", hint)
+            raise CheckFailed(tr("{name} has no parameter {parameter!r} (its def line is def {name}{signature}): "
+                                 "the course calls it as {line}", name=name, parameter=want.name,
+                                 signature=inspect.signature(function), line=line), hint)
         if i < len(mine) and mine[i].name != want.name:
             order = ", ".join(p.name for p in mine)
-            raise CheckFailed(f"{name}'s parameters come in the order ({order}), the lesson's in the order "
-                              f"({', '.join(wanted)}): callers pass them by position", hint)
+            raise CheckFailed(tr("{name}'s parameters come in the order ({order}), the lesson's in the order "
+                                 "({lesson_order}): callers pass them by position", name=name, order=order,
+                                 lesson_order=", ".join(wanted)), hint)
         if want.default is not want.empty:
             if have.default is have.empty:
-                raise CheckFailed(f"{name}'s {want.name} has no default, the lesson's defaults to {want.default!r}: "
-                                  f"a call that leaves {want.name} out would fail", hint)
+                raise CheckFailed(tr("{name}'s {parameter} has no default, the lesson's defaults to {default!r}: "
+                                     "a call that leaves {parameter} out would fail", name=name, parameter=want.name,
+                                     default=want.default), hint)
             if not _same_default(have.default, want.default):
-                raise CheckFailed(f"{name}'s {want.name} defaults to {have.default!r}, the lesson's to "
-                                  f"{want.default!r}: a call that leaves {want.name} out would get another result",
-                                  hint)
+                raise CheckFailed(tr("{name}'s {parameter} defaults to {got!r}, the lesson's to {default!r}: a call "
+                                     "that leaves {parameter} out would get another result", name=name,
+                                     parameter=want.name, got=have.default, default=want.default), hint)
     for extra in got.values():
         if (extra.name not in wanted and extra.default is extra.empty
                 and extra.kind not in (extra.VAR_POSITIONAL, extra.VAR_KEYWORD)):
-            raise CheckFailed(f"{name} needs a parameter {extra.name!r} that the lesson's def line does not have: "
-                              f"the course calls it as {line}", f"Give {extra.name} a default, or leave it out.")
+            raise CheckFailed(tr("{name} needs a parameter {parameter!r} that the lesson's def line does not have: "
+                                 "the course calls it as {line}", name=name, parameter=extra.name, line=line),
+                              tr("Give {parameter} a default, or leave it out.", parameter=extra.name))
 
 
 def _same_default(got, wanted):

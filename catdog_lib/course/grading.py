@@ -26,6 +26,8 @@ or nbgrader runs the notebook.
 import html
 import os
 
+from ..i18n import tr
+
 OFF = ("0", "no", "false", "off")
 ON = ("1", "yes", "true", "on")
 
@@ -54,9 +56,9 @@ def solutions_shown():
 def solutions_off_words():
     """Why ``%solution`` shows nothing here, in one sentence."""
     if grading():
-        return "Solutions are off while nbgrader runs this notebook."
-    return ("Solutions are off for this notebook: your instructor turned them off for graded work "
-            "(CATDOG_SOLUTIONS=0).")
+        return tr("Solutions are off while nbgrader runs this notebook.")
+    return tr("Solutions are off for this notebook: your instructor turned them off for graded work "
+              "(CATDOG_SOLUTIONS=0).")
 
 
 def when_a_check_fails():
@@ -84,8 +86,10 @@ class EarnedPoints:
         return f"{self.points:g}"
 
     def _repr_html_(self):
-        checks = f"{self.passed} of {self.total} checks pass" if self.total else "not judged"
-        return f"<div><b>{self.points:g} of {self.worth:g} points</b> ({html.escape(checks)}: partial credit)</div>"
+        checks = tr("{passed} of {total} checks pass", passed=self.passed, total=self.total) if self.total \
+            else tr("not judged")
+        points = tr("{points:g} of {worth:g} points", points=self.points, worth=self.worth)
+        return "<div><b>" + points + "</b> " + tr("({checks}: partial credit)", checks=html.escape(checks)) + "</div>"
 
 
 def earned_points(result):

@@ -17,6 +17,7 @@ import os
 import random
 import sys
 
+from ..i18n import N_, tr
 from .expect import CheckFailed
 
 
@@ -75,21 +76,23 @@ def watched_classes():
 # for it (after "<piece> ") and its hint. Random generators, the environment and torch's thread
 # count are put back silently: the contract lets a piece use them (split_items's own check
 # judges its use of the global random state).
+_SWITCHED = {"on": N_("on"), "off": N_("off")}  # gradient tracking, as "switched {what}" says it
 _BREAKS = {
-    "grad": ("left gradient tracking switched {what} (torch.set_grad_enabled with nothing to switch it back): "
-             "every later training step in your notebook would {effect}",
-             "Switch gradients off for a block only: with torch.no_grad(): ... or "
-             "with torch.set_grad_enabled(training): ..., which switch them back at the end."),
-    "dtype": ("set torch's default dtype to {what} (torch.set_default_dtype): every tensor and model made after it "
-              "in your notebook would be {what}",
-              "Leave the default dtype alone: convert the one tensor that needs it, with .float() or .double()."),
-    "cwd": ("changed the working folder to {what} (os.chdir): every relative path in your later cells would "
-            "point somewhere else",
-            "Leave the working folder alone: build full paths, Path(folder) / name, instead of os.chdir(folder)."),
-    "module": ("changed {what}, which every later cell of your notebook would use",
-               "Never assign to a library's names (torch.softmax = ...): give your own function a name of its own."),
-    "class": ("changed {what}, a library class every later cell of your notebook would use",
-              "Never patch a library's classes (nn.Linear.forward = ...): write a function or a subclass of your own."),
+    "grad": (N_("left gradient tracking switched {what} (torch.set_grad_enabled with nothing to switch it back): "
+                "every later training step in your notebook would {effect}"),
+             N_("Switch gradients off for a block only: with torch.no_grad(): ... or "
+                "with torch.set_grad_enabled(training): ..., which switch them back at the end.")),
+    "dtype": (N_("set torch's default dtype to {what} (torch.set_default_dtype): every tensor and model made after it "
+                 "in your notebook would be {what}"),
+              N_("Leave the default dtype alone: convert the one tensor that needs it, with .float() or .double().")),
+    "cwd": (N_("changed the working folder to {what} (os.chdir): every relative path in your later cells would "
+               "point somewhere else"),
+            N_("Leave the working folder alone: build full paths, Path(folder) / name, instead of os.chdir(folder).")),
+    "module": (N_("changed {what}, which every later cell of your notebook would use"),
+               N_("Never assign to a library's names (torch.softmax = ...): give your own function a name of its own.")),
+    "class": (N_("changed {what}, a library class every later cell of your notebook would use"),
+              N_("Never patch a library's classes (nn.Linear.forward = ...): write a function or a subclass of your "
+                 "own.")),
 }
 
 
@@ -193,9 +196,15 @@ class StateGuard:
         words = []
         for kind, what in self.violations:
             template = _BREAKS[kind][0]
-            words.append(template.format(what=what, effect="learn nothing" if what == "off" else "track gradients"))
-        message = f"{who} {words[0]}" + (f"; it also {'; '.join(words[1:])}" if len(words) > 1 else "")
-        return CheckFailed(message, _BREAKS[self.violations[0][0]][1])
+            if kind == "grad":
+                words.append(tr(template, what=tr(_SWITCHED[what]), effect=tr("learn nothing") if what == "off"
+                                else tr("track gradients")))
+            else:
+                words.append(tr(template, what=what))
+        message = tr("{who} {what}", who=who, what=words[0])
+        if len(words) > 1:
+            message = tr("{message}; it also {more}", message=message, more=tr("; ").join(words[1:]))
+        return CheckFailed(message, tr(_BREAKS[self.violations[0][0]][1]))
 
 
 _MISSING = object()

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ..atomic import atomic_write
+from ..i18n import N_, tr
 from ..paths import workspace as default_workspace
 from .grading import solutions_off_words, solutions_shown
 from .loading import reference
@@ -41,16 +42,18 @@ def next_hint(name, workspace=None):
         return shown, len(hints), None
     seen[name] = shown + 1
     atomic_write(_hints_file(workspace), json.dumps(seen, indent=1, sort_keys=True))
-    return shown + 1, len(hints), hints[shown]
+    return shown + 1, len(hints), tr(hints[shown])
 
 
 def no_more_hints(name, count):
     """``(text, html)`` after the last hint: the way on is the solution, or why there is none here."""
     e = html.escape
-    seen = f"No more hints for {name}: you have seen all {count}." if count else f"There are no hints for {name}."
+    seen = (tr("No more hints for {name}: you have seen all {count}.", name=name, count=count) if count
+            else tr("There are no hints for {name}.", name=name))
     if solutions_shown():
-        return (f"{seen} To see the kit's own version: %solution {name}",
-                f"<div>{e(seen)} To see the kit's own version: <code>%solution {e(name)}</code></div>")
+        return (seen + " " + tr("To see the kit's own version: {solution}", solution=f"%solution {name}"),
+                f"<div>{e(seen)} " + tr("To see the kit's own version: {solution}",
+                                        solution=f"<code>%solution {e(name)}</code>") + "</div>")
     off = solutions_off_words()
     return f"{seen} {off}", f"<div>{e(seen)} {e(off)}</div>"
 
@@ -65,11 +68,11 @@ def solution_words(name):
     function = reference(name)
     source = inspect.getsource(function)
     where = f"catdog_lib/{function.__module__.split('.', 1)[1].replace('.', '/')}.py"
-    intro = (f"The reference {name}, as {where} holds it. Read it, then write yours in your own words in its "
-             f"%%piece cell: %check judges what you write there.")
-    intro_html = (f"<div>The reference <code>{e(name)}</code>, as <code>{e(where)}</code> holds it. Read it, then "
-                  f"write yours in your own words in its <code>%%piece</code> cell: <code>%check</code> judges "
-                  f"what you write there.</div>")
+    intro_words = N_("The reference {name}, as {where} holds it. Read it, then write yours in your own words in its "
+                     "{piece} cell: {check} judges what you write there.")
+    intro = tr(intro_words, name=name, where=where, piece="%%piece", check="%check")
+    intro_html = "<div>" + tr(intro_words, name=f"<code>{e(name)}</code>", where=f"<code>{e(where)}</code>",
+                              piece="<code>%%piece</code>", check="<code>%check</code>") + "</div>"
     return f"{intro}\n\n{source}", intro_html + highlighted(source)
 
 

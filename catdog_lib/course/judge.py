@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import CatdogError
+from ..i18n import tr
 from ..paths import checks_dir  # noqa: F401 (importable from here, as before)
 from ..paths import workspace as default_workspace
 from .loading import piece_path
@@ -30,7 +31,7 @@ from .verdicts import GRAY, GREEN, Table, progress_table, verdict_html, verdict_
 def not_started(name):
     """The verdict on a piece with no file: what the checks say too, without starting them."""
     piece = get_piece(name)
-    return {"lesson": piece.lesson, "title": piece.title, "status": "not_started", "passed": 0, "total": 0,
+    return {"lesson": piece.lesson, "title": tr(piece.title), "status": "not_started", "passed": 0, "total": 0,
             "points": 0, "partial_points": 0, "max_points": piece.points, "message": None, "hint": None,
             "traceback": None, "failures": []}
 
@@ -38,9 +39,9 @@ def not_started(name):
 def not_written(name):
     """The verdict on a piece whose cell still holds the lesson's stub, with no file saved before: not
     started, said in red as "not written yet", with the piece's first hint (the one about how to start)."""
-    return dict(not_started(name), stub=True, hint=HINTS[name][0],
-                message="Its %%piece cell still holds the lesson's stub, so the reference ran in its place: "
-                        "replace 'raise NotImplementedError()' with your code and run that cell.")
+    return dict(not_started(name), stub=True, hint=tr(HINTS[name][0]),
+                message=tr("Its %%piece cell still holds the lesson's stub, so the reference ran in its place: "
+                           "replace 'raise NotImplementedError()' with your code and run that cell."))
 
 
 def judge(names=None, workspace=None, reference=False, timeout=900, warm=None):
@@ -103,11 +104,12 @@ def _run_checks(checks, workspace, names, reference, out, timeout, warm=None):
         out.unlink(missing_ok=True)  # no verdicts (or half of them): the fresh process decides
         returncode, output = run_cold(args, checks.parent, timeout)
     except subprocess.TimeoutExpired:
-        raise CatdogError(f"the checks took more than {timeout} s and were stopped: "
-                          "look for a piece that never ends") from None
+        raise CatdogError(tr("the checks took more than {timeout} s and were stopped: look for a piece that never "
+                             "ends", timeout=timeout)) from None
     if not out.is_file():
         tail = output.strip().splitlines()[-5:]
-        raise CatdogError("the checks did not run (pytest exit code {}): {}".format(returncode, " | ".join(tail)))
+        raise CatdogError(tr("the checks did not run (pytest exit code {code}): {output}", code=returncode,
+                             output=" | ".join(tail)))
     return json.loads(out.read_text(encoding="utf-8"))
 
 

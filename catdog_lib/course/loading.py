@@ -11,6 +11,7 @@ import linecache
 from pathlib import Path
 
 from ..errors import CatdogError
+from ..i18n import N_, tr
 from ..paths import workspace as default_workspace
 from .error_hints import error_hint, short_error
 from .prelude import prelude
@@ -38,7 +39,7 @@ def piece_path(name, workspace=None):
 
 
 _MISSING = object()
-STUB_MESSAGE = "{name} is not written yet: replace 'raise NotImplementedError()' with your code"
+STUB_MESSAGE = N_("{name} is not written yet: replace 'raise NotImplementedError()' with your code")
 
 
 def is_stub(text, name=None):
@@ -88,8 +89,8 @@ def load_piece(name, text_or_path):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise PieceError(f"cannot read {path}: {error}",
-                             "Run the piece's cell again: %%piece NAME saves it as UTF-8 text.") from None
+            raise PieceError(tr("cannot read {path}: {error}", path=path, error=error),
+                             tr("Run the piece's cell again: %%piece NAME saves it as UTF-8 text.")) from None
         filename = str(path)
         shown = path.name
     else:
@@ -102,9 +103,10 @@ def load_piece(name, text_or_path):
     try:
         code = compile(text, filename, "exec")
     except SyntaxError as error:
-        raise PieceError(f"{shown} line {error.lineno}: {error.msg}; fix the syntax and run the cell again",
-                         "Python could not read that line: look there (and at the end of the line above) for a "
-                         "missing bracket, colon or quote, or an indentation that does not line up.") from None
+        raise PieceError(tr("{file} line {line}: {error}; fix the syntax and run the cell again", file=shown,
+                            line=error.lineno, error=error.msg),
+                         tr("Python could not read that line: look there (and at the end of the line above) for a "
+                            "missing bracket, colon or quote, or an indentation that does not line up.")) from None
 
     namespace = prelude()
     shared = dict(namespace)
@@ -112,23 +114,26 @@ def load_piece(name, text_or_path):
     try:
         exec(code, namespace)
     except Exception as error:
-        raise PieceError(f"running {shown} raised {type(error).__name__}: {short_error(error)}",
+        raise PieceError(tr("running {file} raised {error_type}: {error}", file=shown,
+                            error_type=type(error).__name__, error=short_error(error)),
                          error_hint(error)) from error
 
     # In a notebook the cell runs among the lesson's names: rebinding one breaks later cells.
     rebound = [other for other, value in shared.items()
                if other != name and namespace.get(other, _MISSING) is not value]
     if rebound:
-        raise PieceError(f"{shown} rebinds {', '.join(rebound)}, a name the lessons share: "
-                         "give your own variables and helpers other names",
-                         f"Rename yours (my_{rebound[0]}, or import it under another name): in the notebook, "
-                         f"every later cell still needs {rebound[0]} as the lesson's first cell made it.")
+        raise PieceError(tr("{file} rebinds {names}, a name the lessons share: give your own variables and helpers "
+                            "other names", file=shown, names=", ".join(rebound)),
+                         tr("Rename yours (my_{name}, or import it under another name): in the notebook, every later "
+                            "cell still needs {name} as the lesson's first cell made it.", name=rebound[0]))
 
     function = namespace.get(name)
-    keep_the_def = f"Keep the lesson's line 'def {name}(...):' at the top of the cell, and write your code under it."
+    keep_the_def = tr("Keep the lesson's line 'def {name}(...):' at the top of the cell, and write your code under "
+                      "it.", name=name)
     if function is None or function is reference(name):
-        raise PieceError(f"{shown} does not define {name}: keep the line 'def {name}(...)' from the lesson", keep_the_def)
+        raise PieceError(tr("{file} does not define {name}: keep the line 'def {name}(...)' from the lesson",
+                            file=shown, name=name), keep_the_def)
     if not callable(function):
-        raise PieceError(f"{name} in {shown} is a {type(function).__name__}, not a function: "
-                         f"define it with 'def {name}(...)'", keep_the_def)
+        raise PieceError(tr("{name} in {file} is a {kind}, not a function: define it with 'def {name}(...)'",
+                            name=name, file=shown, kind=type(function).__name__), keep_the_def)
     return function

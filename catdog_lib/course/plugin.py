@@ -56,6 +56,7 @@ from pathlib import Path
 
 import pytest
 
+from ..i18n import N_, tr
 from ..train.weights import weights_file_name
 from .error_hints import error_hint, short_error
 # What checks/*.py import from here: the check's verdict and the ways to fail with one.
@@ -222,16 +223,17 @@ def _load(config, state):
     state.filename = str(path)
     if not path.is_file():
         lesson = get_piece(name).lesson
-        state.skip_reason = f"{name}: not started (no {path.name} yet: write it in lesson {lesson} and run its cell)"
+        state.skip_reason = tr("{name}: not started (no {file} yet: write it in lesson {lesson} and run its cell)",
+                               name=name, file=path.name, lesson=lesson)
         return
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        state.failure = CheckFailed(f"cannot read {path}: {error}")
+        state.failure = CheckFailed(tr("cannot read {path}: {error}", path=path, error=error))
         return
     if is_stub(text, name):
         # The piece's first hint is the one about how to start: the right one here.
-        state.failure = CheckFailed(_STUB_MESSAGE.format(name=name), HINTS[name][0])
+        state.failure = CheckFailed(tr(_STUB_MESSAGE, name=name), tr(HINTS[name][0]))
         return
     guard = StateGuard(state.filename)
     with guard:
@@ -242,22 +244,23 @@ def _load(config, state):
             state.failure = CheckFailed(str(error), error.hint,
                                         _learner_traceback(cause, state.filename) if cause else None)
         except SystemExit:
-            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()"), _EXIT_HINT)
+            state.failure = CheckFailed(tr(_EXIT_MESSAGE, name=name, what="sys.exit()"), tr(_EXIT_HINT))
         except PieceExit:
-            state.failure = CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()"), _EXIT_HINT)
+            state.failure = CheckFailed(tr(_EXIT_MESSAGE, name=name, what="os._exit()"), tr(_EXIT_HINT))
         except CheckTimeout:
             state.failure = CheckFailed(
-                f"running {path.name} took longer than the time limit: does code outside the function loop forever?",
-                "Code outside the def runs when the cell runs: move loops and experiments into another cell.")
+                tr("running {file} took longer than the time limit: does code outside the function loop forever?",
+                   file=path.name),
+                tr("Code outside the def runs when the cell runs: move loops and experiments into another cell."))
     if guard.violations and not state.failure:
-        state.failure = guard.verdict(f"running {path.name}")
+        state.failure = guard.verdict(tr("running {file}", file=path.name))
 
 
-_EXIT_MESSAGE = ("{name} called {what}, which would end the whole program: "
+_EXIT_MESSAGE = N_("{name} called {what}, which would end the whole program: "
                  "return a value or raise an exception instead")
-_EXIT_HINT = ("Replace sys.exit(), exit(), quit() or os._exit() with return (or raise ValueError(...) for input "
+_EXIT_HINT = N_("Replace sys.exit(), exit(), quit() or os._exit() with return (or raise ValueError(...) for input "
               "you refuse): they would end the notebook's kernel, not only your function.")
-_TIMEOUT_HINT = ("Look for a loop that never ends: a while loop whose condition never changes, or a loop over a "
+_TIMEOUT_HINT = N_("Look for a loop that never ends: a while loop whose condition never changes, or a loop over a "
                  "list that grows as you append to it.")
 
 
@@ -294,9 +297,9 @@ def _guarded(item):
         with guard:
             result = yield
     except SystemExit:
-        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="sys.exit()"), _EXIT_HINT) from None
+        raise CheckFailed(tr(_EXIT_MESSAGE, name=name, what="sys.exit()"), tr(_EXIT_HINT)) from None
     except PieceExit:
-        raise CheckFailed(_EXIT_MESSAGE.format(name=name, what="os._exit()"), _EXIT_HINT) from None
+        raise CheckFailed(tr(_EXIT_MESSAGE, name=name, what="os._exit()"), tr(_EXIT_HINT)) from None
     except Exception as error:
         # Changed global state explains whatever else went wrong: say that first.
         if guard.violations:
@@ -345,10 +348,10 @@ def _stop_the_run(item, name, timeout):
     verdicts so far (naming it under ``"stopped"``), say so, and leave with ``STOPPED_EXIT``."""
     config = item.config
     state = _state(config, name)
-    message = (f"{name} ran for more than {timeout:g} s and would not stop when told to: an 'except:' "
-               f"(or 'except BaseException:') inside a loop catches the stop; catch only the errors you "
-               f"expect, such as 'except ValueError:'")
-    state.results[item.nodeid] = _result(item, "failed", message, _SWALLOWED_HINT, None)
+    message = tr("{name} ran for more than {timeout:g} s and would not stop when told to: an 'except:' "
+                 "(or 'except BaseException:') inside a loop catches the stop; catch only the errors you "
+                 "expect, such as 'except ValueError:'", name=name, timeout=timeout)
+    state.results[item.nodeid] = _result(item, "failed", message, tr(_SWALLOWED_HINT), None)
     config.stash[_stopped_key] = name
     path = config.getoption("catdog_json")
     if path:
@@ -356,14 +359,14 @@ def _stop_the_run(item, name, timeout):
     capture = config.pluginmanager.getplugin("capturemanager")
     if capture is not None:
         capture.suspend_global_capture(in_=True)
-    sys.stderr.write(f"\n{message}\nThe checks stopped there: judge the other pieces with "
-                     f"pytest checks -k 'not {name}'\n")
+    sys.stderr.write("\n" + message + "\n" + tr("The checks stopped there: judge the other pieces with "
+                                                 "pytest checks -k 'not {name}'", name=name) + "\n")
     sys.stderr.flush()
     sys.stdout.flush()
     _real_exit(STOPPED_EXIT)
 
 
-_SWALLOWED_HINT = ("Catch only the errors you expect (except ValueError:, except OSError:), never a bare except: "
+_SWALLOWED_HINT = N_("Catch only the errors you expect (except ValueError:, except OSError:), never a bare except: "
                    "or except BaseException: inside a loop.")
 
 
@@ -384,7 +387,7 @@ def _learner_traceback(error, filename, limit=6):
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == filename]
     if not frames:
         return None
-    lines = ["Traceback (your code, most recent call last):\n"]
+    lines = [tr("Traceback (your code, most recent call last):") + "\n"]
     lines += traceback.format_list(frames[-limit:])
     lines += traceback.format_exception_only(type(error), error)
     return "".join(lines).rstrip()
@@ -401,25 +404,28 @@ def _verdict(item, name, excinfo):
         return error.message, error.hint, learner_tb
     if isinstance(error, CheckTimeout):
         limit = error.args[0] if error.args else "the"
-        message = (f"{name} ran for more than {limit:g} s and was stopped: is there a loop that never ends?"
-                   if isinstance(limit, (int, float)) else f"{name} ran out of time")
-        state.failure = CheckFailed(f"not judged further: an earlier check of {name} ran out of time",
-                                    "Mend the loop that ran too long first, then run the checks again.")
-        return message, _TIMEOUT_HINT, _learner_traceback(error, state.filename)
+        message = (tr("{name} ran for more than {limit:g} s and was stopped: is there a loop that never ends?",
+                      name=name, limit=limit)
+                   if isinstance(limit, (int, float)) else tr("{name} ran out of time", name=name))
+        state.failure = CheckFailed(tr("not judged further: an earlier check of {name} ran out of time", name=name),
+                                    tr("Mend the loop that ran too long first, then run the checks again."))
+        return message, tr(_TIMEOUT_HINT), _learner_traceback(error, state.filename)
     if isinstance(error, PieceExit):
-        return _EXIT_MESSAGE.format(name=name, what="os._exit()"), _EXIT_HINT, None
+        return tr(_EXIT_MESSAGE, name=name, what="os._exit()"), tr(_EXIT_HINT), None
     if isinstance(error, SystemExit):
-        return _EXIT_MESSAGE.format(name=name, what="sys.exit()"), _EXIT_HINT, None
+        return tr(_EXIT_MESSAGE, name=name, what="sys.exit()"), tr(_EXIT_HINT), None
     learner_tb = _learner_traceback(error, state.filename)
     if isinstance(error, NotImplementedError) and learner_tb:
-        return _STUB_MESSAGE.format(name=name), HINTS[name][0], learner_tb
+        return tr(_STUB_MESSAGE, name=name), tr(HINTS[name][0]), learner_tb
     if learner_tb:
-        return f"{name} raised {type(error).__name__}: {short_error(error)}", error_hint(error), learner_tb
+        return (tr("{name} raised {error_type}: {error}", name=name, error_type=type(error).__name__,
+                   error=short_error(error)), error_hint(error), learner_tb)
     if isinstance(error, pytest.fail.Exception) and "Timeout" in str(error):
-        return f"{name} ran out of time and was stopped: is there a loop that never ends?", _TIMEOUT_HINT, None
-    return (f"the check could not use what {name} gave ({type(error).__name__}: {short_error(error)}): "
-            f"check what it returns against the lesson",
-            "Compare what your function returns with the lesson's description: its type, its keys, its length.",
+        return (tr("{name} ran out of time and was stopped: is there a loop that never ends?", name=name),
+                tr(_TIMEOUT_HINT), None)
+    return (tr("the check could not use what {name} gave ({error_type}: {error}): check what it returns against "
+               "the lesson", name=name, error_type=type(error).__name__, error=short_error(error)),
+            tr("Compare what your function returns with the lesson's description: its type, its keys, its length."),
             None)
 
 
@@ -434,9 +440,9 @@ def pytest_runtest_makereport(item, call):
     printed = sum(len(content) for title, content in report.sections if title.startswith("Captured"))
     if printed > OUTPUT_LIMIT and report.passed and call.when == "call":
         report.outcome = "failed"
-        message = (f"{name} printed {printed / 1e6:.1f} million characters: "
-                   f"print a short line now and then, never inside a loop over every image")
-        hint = "Print one line per epoch at most; a print for every image or batch floods the notebook."
+        message = tr("{name} printed {millions:.1f} million characters: print a short line now and then, never "
+                     "inside a loop over every image", name=name, millions=printed / 1e6)
+        hint = tr("Print one line per epoch at most; a print for every image or batch floods the notebook.")
         report.longrepr = _render(name, message, hint, None)
         _record(item, state, report, message, hint, None)
     report.sections = [(title, _shorten(content)) for title, content in report.sections]
@@ -455,14 +461,15 @@ def pytest_runtest_makereport(item, call):
 def _shorten(content):
     if len(content) <= SHOWN_OUTPUT:
         return content
-    return content[:SHOWN_OUTPUT // 2] + f"\n[... {len(content) - SHOWN_OUTPUT:,} characters left out ...]\n" + \
+    left_out = tr("[... {count:,} characters left out ...]", count=len(content) - SHOWN_OUTPUT)
+    return content[:SHOWN_OUTPUT // 2] + f"\n{left_out}\n" + \
         content[-SHOWN_OUTPUT // 2:]
 
 
 def _render(name, message, hint, learner_tb):
     lines = [message if message.startswith(name) else f"{name}: {message}"]
     if hint:
-        lines.append(f"Hint: {hint}")
+        lines.append(tr("Hint: {hint}", hint=hint))
     if learner_tb:
         lines += ["", learner_tb]
     return "\n".join(lines)
@@ -504,7 +511,7 @@ def _summary(config):
         weight = sum(r["weight"] for r in results)
         weight_passed = sum(r["weight"] for r in results if r["outcome"] == "passed")
         pieces[piece.name] = {
-            "lesson": piece.lesson, "title": piece.title, "status": status,
+            "lesson": piece.lesson, "title": tr(piece.title), "status": status,
             "passed": passed, "total": len(results),
             "points": piece.points if status == "passed" else 0, "max_points": piece.points,
             "partial_points": round(piece.points * weight_passed / weight, 2) if weight else 0,
@@ -524,7 +531,7 @@ def _summary(config):
     return summary
 
 
-_STATUS_WORDS = {"passed": "passing", "failed": "FAILING", "not_started": "not started"}
+_STATUS_WORDS = {"passed": N_("passing"), "failed": N_("FAILING"), "not_started": N_("not started")}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -541,21 +548,22 @@ def pytest_terminal_summary(terminalreporter, config):
     if not pieces:
         return
     writer = terminalreporter
-    writer.section("catdog: your pieces" if not summary["reference"] else "catdog: the reference pieces")
+    writer.section(tr("catdog: your pieces") if not summary["reference"] else tr("catdog: the reference pieces"))
     earned = total = 0
     for lesson, title in LESSONS.items():
         rows = [(name, verdict) for name, verdict in pieces.items() if verdict["lesson"] == lesson]
         if not rows:
             continue
-        writer.write_line(f"Lesson {lesson}: {title}")
+        writer.write_line(tr("Lesson {lesson}: {title}", lesson=lesson, title=tr(title)))
         for name, verdict in rows:
             earned += verdict["points"]
             total += verdict["max_points"]
-            status = _STATUS_WORDS[verdict["status"]]
-            line = (f"  {name:<20} {status:<12} {verdict['passed']}/{verdict['total']} checks   "
-                    f"{verdict['points']}/{verdict['max_points']} points")
+            status = tr(_STATUS_WORDS[verdict["status"]])
+            line = f"  {name:<20} {status:<12} " + tr("{passed}/{total} checks   {points}/{max_points} points",
+                                                     passed=verdict["passed"], total=verdict["total"],
+                                                     points=verdict["points"], max_points=verdict["max_points"])
             markup = {"passed": {"green": True}, "failed": {"red": True}}.get(verdict["status"], {})
             writer.write_line(line, **markup)
             if verdict["message"]:
                 writer.write_line(f"      {verdict['message']}")
-    writer.write_line(f"Points: {earned} of {total}", bold=True)
+    writer.write_line(tr("Points: {earned} of {total}", earned=earned, total=total), bold=True)

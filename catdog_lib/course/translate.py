@@ -14,7 +14,8 @@ Weblate, a text editor) and sees the English next to each translation.
   sees what changed; entries of cells that are gone are dropped;
 - writes ``solutions/zh/NN_name.ipynb``: the English notebook with every
   markdown cell and piece docstring translated, the same cell ids, the same
-  code (the setup cell gains one line that sets the language);
+  code, but for the one word that tells the course its language: the setup
+  cell's ``start_lesson(KIT)`` reads ``start_lesson(KIT, lang="zh")``;
 - releases ``lessons/zh/NN_name.ipynb`` from it, as it releases the English
   lessons.
 
@@ -25,6 +26,7 @@ code cells are never translated, only copied.
 """
 import ast
 import copy
+import re
 from pathlib import Path
 
 from ..errors import CatdogError
@@ -33,9 +35,23 @@ TRANSLATIONS = ("zh",)  # the languages the course is translated into
 DOCSTRING = " docstring"  # the context suffix of a piece docstring's entry
 
 
-def language_line(lang):
-    """The line a translated setup cell starts with: the course machinery then speaks ``lang``."""
-    return f'import os; os.environ["CATDOG_LANG"] = "{lang}"  # the language of the checks, hints and plots'
+_START_LESSON = re.compile(r"\bstart_lesson\((?P<args>[^()\n]*)\)")
+
+
+def with_language(setup, lang):
+    """The setup cell ``setup`` of the ``lang`` edition: its ``start_lesson(...)`` call gains ``lang="<lang>"``.
+
+    ``start_lesson`` then sets the language of everything the course says
+    (checks, hints, plots) in this kernel and the processes it starts. This is
+    the one difference between the code of the two editions. ``None`` when
+    ``setup`` calls no ``start_lesson``, or already names a language.
+    """
+    found = _START_LESSON.search(setup)
+    if not found or "lang=" in found["args"]:
+        return None
+    args = found["args"].strip()
+    call = f'start_lesson({args + ", " if args else ""}lang="{lang}")'
+    return setup[:found.start()] + call + setup[found.end():]
 
 
 def catalogue_path(solution, lang):
@@ -183,7 +199,7 @@ def translate_notebook(nb, catalogue, lang):
     Markdown cells and piece docstrings take their translation where the
     catalogue has one that is not empty (fuzzy ones too: an old translation
     reads better than English); everything else is copied. The setup cell
-    (the first code cell) starts with ``language_line(lang)``.
+    (the first code cell) passes ``lang`` to ``start_lesson`` (``with_language``).
     """
     strings = {entry.msgctxt: entry.msgstr for entry in catalogue if entry.msgstr and not entry.obsolete}
     out = copy.deepcopy(nb)
@@ -193,7 +209,7 @@ def translate_notebook(nb, catalogue, lang):
             cell.source = strings[cell.id]
         elif cell.cell_type == "code":
             if not setup_done:
-                cell.source = language_line(lang) + "\n" + cell.source
+                cell.source = with_language(cell.source, lang) or cell.source  # none: code_differences says so
                 setup_done = True
             found = _piece_docstring(cell)
             if found and cell.id + DOCSTRING in strings:
@@ -215,11 +231,15 @@ def code_differences(english, translated, lang):
             continue
         source = other.source
         if first_code:
-            head = language_line(lang) + "\n"
-            if not source.startswith(head):
-                problems.append(f"cell {en.id}: the setup cell does not start with the language line")
-            source = source[len(head):] if source.startswith(head) else source
             first_code = False
+            wanted = with_language(en.source, lang)
+            if wanted is None:
+                problems.append(f"cell {en.id}: the setup cell calls no start_lesson(...), so the {lang} edition "
+                                f"cannot tell the course its language: call start_lesson(KIT) in it")
+            elif source != wanted:
+                problems.append(f"cell {en.id}: the setup cell must be the English one with "
+                                f'start_lesson(..., lang="{lang}"), and nothing else changed')
+            continue
         en_doc, tr_doc = _piece_docstring(en), _piece_docstring(other)
         if en_doc and tr_doc:
             source = _replace_docstring(source, tr_doc[2], en_doc[1])

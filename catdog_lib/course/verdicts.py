@@ -6,6 +6,7 @@ shows them (the magics, lesson 05, a test) picks the face it can show.
 """
 import html
 
+from ..i18n import N_, tr
 from .registry import LESSONS, PIECES, get_piece
 
 GREEN, RED, GRAY = "#1a7f37", "#cf222e", "#6e7781"
@@ -15,8 +16,8 @@ def _headline(name, result):
     """``(colour, mark, words after the name)`` of a verdict's first line."""
     status = result.get("status")
     if status == "not_started":
-        return (RED, "&#10008;", "not written yet") if result.get("stub") else (GRAY, "", "not started")
-    count = f"{result.get('passed', 0)} of {result.get('total', 0)} checks pass"
+        return (RED, "&#10008;", tr("not written yet")) if result.get("stub") else (GRAY, "", tr("not started"))
+    count = tr("{passed} of {total} checks pass", passed=result.get("passed", 0), total=result.get("total", 0))
     return (GREEN, "&#10004;", count) if status == "passed" else (RED, "&#10008;", count)
 
 
@@ -24,20 +25,21 @@ def _details(name, result):
     """``[(label, words)]`` under the first line: why a passing piece matters, or what failed and a hint."""
     status = result.get("status")
     if status == "passed":
-        return [("Why it matters", get_piece(name).why)]
+        return [(tr("Why it matters"), get_piece(name).why)]
     if status == "not_started" and not result.get("stub"):
         return []
-    found = [(None, result.get("message") or "a check failed")]
-    return found + ([("Hint", result["hint"])] if result.get("hint") else [])
+    found = [(None, result.get("message") or tr("a check failed"))]
+    return found + ([(tr("Hint"), result["hint"])] if result.get("hint") else [])
 
 
 def verdict_text(name, result):
     """One piece's verdict as plain lines: the count, then why it matters or the first failing check's
     sentence and hint (and the learner's short traceback)."""
     if result.get("status") == "not_started" and not result.get("stub"):
-        return f"{name}: not started. Write it in its %%piece cell and run that cell, then %check {name}."
+        return tr("{name}: not started. Write it in its %%piece cell and run that cell, then %check {name}.", name=name)
     lines = [f"{name}: {_headline(name, result)[2]}"]
-    lines += [f"  {label}: {words}" if label else f"  {words}" for label, words in _details(name, result)]
+    lines += ["  " + (tr("{label}: {words}", label=label, words=words) if label else words)
+              for label, words in _details(name, result)]
     if result.get("traceback"):
         lines += ["", result["traceback"].rstrip()]
     return "\n".join(lines)
@@ -47,11 +49,12 @@ def verdict_html(name, result):
     """One piece's verdict as a small coloured block for a notebook."""
     e = html.escape
     if result.get("status") == "not_started" and not result.get("stub"):
-        return (f'<div style="color:{GRAY}"><b>{e(name)}</b>: not started. Write it in its <code>%%piece</code> cell, '
-                f'run that cell, then <code>%check {e(name)}</code>.</div>')
+        words = tr("{name}: not started. Write it in its {piece} cell, run that cell, then {check}.",
+                   name=f"<b>{e(name)}</b>", piece="<code>%%piece</code>", check=f"<code>%check {e(name)}</code>")
+        return f'<div style="color:{GRAY}">{words}</div>'
     colour, mark, words = _headline(name, result)
     parts = [f'<div style="color:{colour}">{mark} <b>{e(name)}</b>: {e(words)}</div>']
-    parts += [f"<div><i>{e(label)}:</i> {e(text)}</div>" if label else f"<div>{e(text)}</div>"
+    parts += [f"<div><i>{e(tr('{label}:', label=label))}</i> {e(text)}</div>" if label else f"<div>{e(text)}</div>"
               for label, text in _details(name, result)]
     if result.get("traceback"):
         parts.append(f'<pre style="font-size:90%">{e(result["traceback"].rstrip())}</pre>')
@@ -60,7 +63,7 @@ def verdict_html(name, result):
 
 # ----- the table of all pieces -------------------------------------------------------------
 
-STATUS_WORDS = {"passed": "passing", "failed": "failing", "not_started": "not started"}
+STATUS_WORDS = {"passed": N_("passing"), "failed": N_("failing"), "not_started": N_("not started")}
 
 
 class Table:
@@ -111,15 +114,19 @@ def progress_table(results):
         worth = sum(p.points for p in pieces)
         passing = sum(results.get(p.name, {}).get("status") == "passed" for p in pieces)
         styles.append("font-weight:bold")
-        rows.append([f"Lesson {lesson}", LESSONS.get(lesson, ""), f"{passing} of {len(pieces)} passing", f"{got} / {worth}"])
+        rows.append([tr("Lesson {lesson}", lesson=lesson), tr(LESSONS[lesson]) if lesson in LESSONS else "",
+                     tr("{passing} of {count} passing", passing=passing, count=len(pieces)), f"{got} / {worth}"])
         for p in pieces:
             result = results.get(p.name, {"status": "not_started"})
-            status = STATUS_WORDS.get(result.get("status"), str(result.get("status")))
+            status = tr(STATUS_WORDS[result.get("status")]) if result.get("status") in STATUS_WORDS \
+                else str(result.get("status"))
             if result.get("status") in ("passed", "failed"):
-                status += f" ({result.get('passed', 0)}/{result.get('total', 0)} checks)"
-            rows.append([f"  {p.name}", p.title, status, f"{earned(p.name, result)} / {p.points}"])
+                status += " " + tr("({passed}/{total} checks)", passed=result.get("passed", 0),
+                                   total=result.get("total", 0))
+            rows.append([f"  {p.name}", tr(p.title), status, f"{earned(p.name, result)} / {p.points}"])
             styles.append(f"color:{colours.get(result.get('status'), GRAY)}")
         total_earned += got
         total_points += worth
-    return Table("Your progress", ["piece", "what", "status", "points"], rows,
-                 footer=f"Total: {total_earned} of {total_points} points", row_styles=styles)
+    return Table(tr("Your progress"), [tr("piece"), tr("what"), tr("status"), tr("points")], rows,
+                 footer=tr("Total: {earned} of {points} points", earned=total_earned, points=total_points),
+                 row_styles=styles)

@@ -19,6 +19,12 @@ per runtime, ``start_lesson``:
 3. finds your Kaggle token: on Drive, or in your Colab secrets
    (``KAGGLE_USERNAME`` and ``KAGGLE_KEY``, read in every lesson);
 4. says in one line what is kept, or what will be lost and what to do.
+
+A Chinese lesson's setup cell says ``start_lesson(KIT, lang="zh")``: from then
+on the checks, hints and plots of this kernel, and of the processes it starts,
+speak Chinese. The plots need a font that draws Chinese; Colab has none, so
+there ``start_lesson`` installs one (once per runtime), and the plots keep
+English labels if it cannot.
 """
 import os
 import subprocess
@@ -27,11 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CatdogError, first_line
+from ..i18n import N_, language, set_language, tr
 from ..paths import kit_root, workspace
 from .widgets import in_colab
 
 DRIVE_FOLDER = "catdog"  # MyDrive/catdog/
-KEPT = "your pieces, the hints you have seen, your Kaggle token, the downloaded photos, checkpoints and models"
+KEPT = N_("your pieces, the hints you have seen, your Kaggle token, the downloaded photos, checkpoints and models")
 
 
 @dataclass
@@ -46,12 +53,20 @@ class Runtime:
 current = Runtime(colab=False)  # this kernel's, once start_lesson has run
 
 
-def start_lesson(kit=None, report=print):
-    """Set up this runtime for a lesson (see the module's docstring); returns a ``Runtime``."""
+def start_lesson(kit=None, lang=None, report=print):
+    """Set up this runtime for a lesson (see the module's docstring); returns a ``Runtime``.
+
+    ``lang``: the lesson's language (``"zh"`` in the Chinese edition); ``None``
+    keeps ``CATDOG_LANG``, else English.
+    """
     global current
+    if lang:
+        set_language(lang)
     if not in_colab():
-        report(f"Your pieces are saved in {workspace()}.")
+        report(tr("Your pieces are saved in {folder}.", folder=workspace()))
         current = Runtime(colab=False)
+        if language() != "en":
+            chinese_plots(colab=False, report=report)
         return current
     kit = Path(kit) if kit else kit_root()
     install_kit(kit)
@@ -61,14 +76,53 @@ def start_lesson(kit=None, report=print):
         keep_on_drive(drive)
     token = find_kaggle_token(drive)
     if drive is not None:
-        report(f"Google Drive is mounted: {KEPT} are kept in MyDrive/{DRIVE_FOLDER}/ for the next lessons."
-               + (f" {token}" if token else ""))
+        report(tr("Google Drive is mounted: {kept} are kept in MyDrive/{folder}/ for the next lessons.",
+                  kept=tr(KEPT), folder=DRIVE_FOLDER) + (f" {token}" if token else ""))
     else:
-        report(f"No Google Drive ({why}): {KEPT} stay on this runtime and are lost when it ends. To keep them, "
-               f"run this cell again and allow Google Drive" + (" (unset CATDOG_DRIVE)." if "CATDOG_DRIVE" in why
-                                                               else ".") + (f" {token}" if token else ""))
+        how = (tr("run this cell again and allow Google Drive (unset CATDOG_DRIVE).") if "CATDOG_DRIVE" in why
+               else tr("run this cell again and allow Google Drive."))
+        report(tr("No Google Drive ({why}): {kept} stay on this runtime and are lost when it ends. To keep them, {how}",
+                  why=why, kept=tr(KEPT), how=how) + (f" {token}" if token else ""))
     current = Runtime(colab=True, drive=drive, why_no_drive=why)
+    if language() != "en":
+        chinese_plots(colab=True, report=report)
     return current
+
+
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"  # 4.5 MB, in Debian and in Ubuntu (Colab's system)
+
+
+def chinese_plots(colab, report=print):
+    """Make the plots draw Chinese: a CJK font for matplotlib, installed in Colab, which has none.
+
+    Elsewhere a font is there or not (``catdog_lib.plots.cjk_font``); without
+    one, the plots keep English labels rather than draw boxes, and one line says so.
+    """
+    from ..plots import cjk_font, use_cjk_font
+
+    cjk_font.cache_clear()  # run again after installing a font: look again
+    if cjk_font() is None and colab:
+        report(tr("Installing a Chinese font for the plots (once per runtime, a few seconds)..."))
+        apt_install(CJK_FONT_PACKAGE)
+        cjk_font.cache_clear()
+    if cjk_font() is None:
+        report(tr("No font here draws Chinese, so the plots keep English labels. For Chinese ones, install a "
+                  "Chinese font (on Debian or Ubuntu: sudo apt-get install {package}) and run this cell again.",
+                  package=CJK_FONT_PACKAGE))
+        return None
+    return use_cjk_font()
+
+
+def apt_install(package):
+    """``apt-get install package``, with ``apt-get update`` first if that fails (stale lists); whether it worked."""
+    def ok(command):
+        try:
+            return subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+
+    install = ["apt-get", "-qq", "install", "-y", package]
+    return ok(install) or (ok(["apt-get", "-qq", "update"]) and ok(install))
 
 
 def install_kit(kit):
@@ -82,8 +136,8 @@ def install_kit(kit):
         return
     done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", str(kit)])
     if done.returncode:
-        raise CatdogError(f"pip could not install the kit from {kit} (see above): run this cell again, or "
-                          f"Runtime > Disconnect and delete runtime, then run it again")
+        raise CatdogError(tr("pip could not install the kit from {kit} (see above): run this cell again, or "
+                             "Runtime > Disconnect and delete runtime, then run it again", kit=kit))
 
 
 def mount_drive(mountpoint):
@@ -95,7 +149,7 @@ def mount_drive(mountpoint):
 
         drive.mount(str(mountpoint))
     except Exception as e:  # refused, timed out, no Drive here
-        return None, f"it was not mounted: {first_line(e)}"
+        return None, tr("it was not mounted: {why}", why=first_line(e))
     folder = Path(mountpoint) / "MyDrive" / DRIVE_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     return folder, ""
@@ -124,11 +178,11 @@ def find_kaggle_token(drive=None):
     if saved is not None and saved.is_file():
         try:
             install_kaggle_json(saved)
-            return "Your Kaggle token came from Drive."
+            return tr("Your Kaggle token came from Drive.")
         except CatdogError as e:
-            return f"The Kaggle token on Drive is not usable ({e})."
+            return tr("The Kaggle token on Drive is not usable ({why}).", why=e)
     if read_colab_secrets():
-        return "Your Kaggle token came from your Colab secrets."
+        return tr("Your Kaggle token came from your Colab secrets.")
     return ""
 
 
@@ -167,17 +221,17 @@ def get_kaggle_token(settings, report=print):
 
     credentials = find_kaggle_credentials()
     if settings.data:
-        report(f"Using the photos in {settings.data} (CATDOG_DATA): no download needed.")
+        report(tr("Using the photos in {folder} (CATDOG_DATA): no download needed.", folder=settings.data))
     elif credentials:
-        report(f"Kaggle token found in {credentials}.")
+        report(tr("Kaggle token found in {path}.", path=credentials))
     elif in_colab():
-        report("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):")
+        report(tr("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):"))
         from google.colab import files
 
         for name, data in files.upload().items():
-            report(f"Saved your token to {install_kaggle_json(data)}.")
+            report(tr("Saved your token to {path}.", path=install_kaggle_json(data)))
             saved = remember_kaggle_token(current.drive)
             if saved:
-                report(f"And to {saved}, for the next lessons (only you can read your Drive unless you share it).")
+                report(tr("And to {path}, for the next lessons (only you can read your Drive unless you share it).", path=saved))
     else:
-        report("No Kaggle token: we will use the Oxford-IIIT Pet photos. See the steps above to use Kaggle's.")
+        report(tr("No Kaggle token: we will use the Oxford-IIIT Pet photos. See the steps above to use Kaggle's."))

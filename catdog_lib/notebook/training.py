@@ -8,15 +8,17 @@ import time
 from dataclasses import dataclass, replace
 
 from ..errors import CatdogError
+from ..i18n import N_, tr
 from ..train.recipe import default_lr
 
 
 class LiveCurves:
     """A display that ``update(history)`` replaces with ``plot_history(history)``."""
 
-    def __init__(self, waiting="*The curves appear here after the first epoch.*"):
+    def __init__(self, waiting=None):
         from IPython.display import Markdown, display
 
+        waiting = waiting or tr("*The curves appear here after the first epoch.*")
         self.handle = display(Markdown(waiting), display_id=True)
 
     def update(self, history):
@@ -34,10 +36,10 @@ def live_curves():
 # ----- the experiment: what do ImageNet's weights buy? ------------------------------------------------
 
 STARTS = (
-    ("fine-tuned", "ImageNet weights, every layer learns (what this lesson trained)", "DEFAULT", False),
-    ("frozen", "ImageNet weights, backbone frozen: only the new fc learns", "DEFAULT", True),
-    ("random", "random weights: everything to learn", None, False),
-)
+    ("fine-tuned", N_("ImageNet weights, every layer learns (what this lesson trained)"), "DEFAULT", False),
+    ("frozen", N_("ImageNet weights, backbone frozen: only the new fc learns"), "DEFAULT", True),
+    ("random", N_("random weights: everything to learn"), None, False),
+)  # the start of each row is shown through tr
 SMALL_ON_CPU = {"size": 64, "subset": 400, "epochs": 2}
 
 
@@ -89,19 +91,19 @@ def compare_starts(photos, pieces, settings, device, run_dir, done=None, report=
             and done.identity.get("freeze_backbone") == frozen
         if reused:
             outcomes.append(Outcome(key, start, done.best_val_acc, done.history["train_acc"][-1], None,
-                                    done.identity.get("lr"), "the lesson's run above"))
+                                    done.identity.get("lr"), tr("the lesson's run above")))
             continue
         if weights:
             try:
                 ensure_pretrained_weights(weights, progress=False)
             except CatdogError:
                 where = pretrained_weights_path(weights)
-                outcomes.append(Outcome(key, start, note=f"not run: it needs ImageNet's weights ({where.name}), "
-                                                         f"neither in torch's cache nor downloadable here"))
+                outcomes.append(Outcome(key, start, note=tr("not run: it needs ImageNet's weights ({file}), neither "
+                                                            "in torch's cache nor downloadable here", file=where.name)))
                 continue
         if data_dir is None:
             data_dir = arrange_photos(photos, budget, pieces, report=report)
-        report(f"--- {start}")
+        report(f"--- {tr(start)}")
         began = time.perf_counter()
         run = train_on_folder(data_dir, pieces=pieces, fast=budget.use_fast, epochs=budget.epochs, size=budget.size,
                               batch_size=budget.batch_size, lr=lr, weights=weights, freeze_backbone=frozen,
@@ -126,38 +128,41 @@ class Comparison:
         done = {o.key: o.best_val_acc for o in self.outcomes if o.best_val_acc is not None}
         if "random" in done and "fine-tuned" in done:
             gap = done["fine-tuned"] - done["random"]
-            frozen = (f", and the frozen backbone, training only the 1,026 weights of fc, reached "
-                      f"{done['frozen']:.0%}") if "frozen" in done else ""
+            frozen = tr(", and the frozen backbone, training only the 1,026 weights of fc, reached {frozen:.0%}",
+                        frozen=done["frozen"]) if "frozen" in done else ""
             if gap > 0.05:
-                return (f"On the same photos and budget, fine-tuning from ImageNet's weights reached "
-                        f"{done['fine-tuned']:.0%} against {done['random']:.0%} from random weights{frozen}: "
-                        f"the features learned on 1.2 million photos do most of the work, which is why the "
-                        f"tutorial starts from them.")
-            return (f"Here fine-tuning reached {done['fine-tuned']:.0%} and random weights {done['random']:.0%}"
-                    f"{frozen}: this budget is too small to tell them apart; on a GPU, with all the photos, "
-                    f"ImageNet's weights win by far.")
+                return tr("On the same photos and budget, fine-tuning from ImageNet's weights reached {fine:.0%} "
+                          "against {random:.0%} from random weights{frozen}: the features learned on 1.2 million "
+                          "photos do most of the work, which is why the tutorial starts from them.",
+                          fine=done["fine-tuned"], random=done["random"], frozen=frozen)
+            return tr("Here fine-tuning reached {fine:.0%} and random weights {random:.0%}{frozen}: this budget is "
+                      "too small to tell them apart; on a GPU, with all the photos, ImageNet's weights win by far.",
+                      fine=done["fine-tuned"], random=done["random"], frozen=frozen)
         if "random" in done:
-            return (f"From random weights the model reached {done['random']:.0%} on this budget. The two rows "
-                    f"that start from ImageNet's weights need them (see the note): with them, fine-tuning lands "
-                    f"far higher on the same photos, which is the point of transfer learning.")
-        return "Each row trained the same way; compare their best validation accuracies."
+            return tr("From random weights the model reached {random:.0%} on this budget. The two rows that start "
+                      "from ImageNet's weights need them (see the note): with them, fine-tuning lands far higher on "
+                      "the same photos, which is the point of transfer learning.", random=done["random"])
+        return tr("Each row trained the same way; compare their best validation accuracies.")
 
     def rows(self):
         def pct(value):
             return "–" if value is None else f"{value:.1%}"
 
-        return [(o.start, pct(o.best_val_acc), pct(o.train_acc), "–" if o.lr is None else f"{o.lr:g}",
+        return [(tr(o.start), pct(o.best_val_acc), pct(o.train_acc), "–" if o.lr is None else f"{o.lr:g}",
                  "–" if o.seconds is None else f"{o.seconds:.0f} s", o.note) for o in self.outcomes]
 
-    HEADER = ("start", "best val accuracy", "last train accuracy", "lr", "time", "")
+    HEADER = (N_("start"), N_("best val accuracy"), N_("last train accuracy"), "lr", N_("time"), "")
+
+    def header(self):
+        return tuple(tr(h) if h else h for h in self.HEADER)
 
     def budget_line(self):
         b = self.budget
-        return (f"Same budget for every row: {b.subset or 'all'} photos at {b.size} px, {b.epochs} epoch(s), "
-                f"batch {b.batch_size}.")
+        return tr("Same budget for every row: {photos} photos at {size} px, {epochs} epoch(s), batch {batch}.",
+                  photos=b.subset or tr("all"), size=b.size, epochs=b.epochs, batch=b.batch_size)
 
     def __str__(self):
-        rows = [self.HEADER, *self.rows()]
+        rows = [self.header(), *self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(len(self.HEADER))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
         return "\n".join([self.budget_line(), *lines, self.sentence()])
@@ -168,8 +173,8 @@ class Comparison:
         import html
 
         e = html.escape
-        head = "".join(f"<th style='text-align:left'>{e(h)}</th>" for h in self.HEADER)
+        head = "".join(f"<th style='text-align:left'>{e(h)}</th>" for h in self.header())
         body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{e(c)}</td>" for c in row) + "</tr>"
                        for row in self.rows())
         return (f"<p>{e(self.budget_line())}</p><table><tr>{head}</tr>{body}</table>"
-                f"<p><b>What it shows:</b> {e(self.sentence())}</p>")
+                f"<p><b>{e(tr('What it shows:'))}</b> {e(self.sentence())}</p>")

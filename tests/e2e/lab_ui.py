@@ -23,15 +23,29 @@ def open_lab(page, lab, workspace):
 def open_notebook(page, path):
     """Open ``path`` (``lessons/02_x.ipynb``) from the file browser by double-clicking each part; wait for its kernel."""
     parts = path.split("/")
-    for part in parts:
+    for depth, part in enumerate(parts):
         name = page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^\s*{re.escape(part)}\s*$"))
         name.first.wait_for(timeout=30_000)
         name.first.dblclick()
+        if depth < len(parts) - 1:  # a folder: wait until the listing shows it, or the next double-click lands elsewhere
+            page.locator(".jp-BreadCrumbs-item", has_text=re.compile(rf"^\s*{re.escape(part)}\s*$")).last.wait_for(
+                timeout=30_000)
     page.wait_for_function(
         """(name) => { const w = window.jupyterapp.shell.currentWidget;
                       return w && w.context && w.context.path.endsWith(name) && w.content && w.content.widgets.length > 0; }""",
         arg=parts[-1], timeout=60_000)
     wait_kernel_idle(page)
+
+
+def open_lesson(page, lab, workspace, path, artifacts, shot_name):
+    """Open lesson ``path`` in a fresh layout, screenshot it, and run its setup cell and the pieces' imports."""
+    open_lab(page, lab, workspace)
+    open_notebook(page, path)
+    shot(page, artifacts, shot_name)
+    for start in ("# Setup", "# The names every piece may use"):
+        run_cell(page, cell(page, start))
+        assert cell_errors(page) == [], f"the cell {start!r} raised: {cell_errors(page)}"
+    return page
 
 
 def wait_kernel_idle(page, timeout_s=KERNEL_START_S):

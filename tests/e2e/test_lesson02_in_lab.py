@@ -54,13 +54,7 @@ def is_red(rgb):
 @pytest.fixture(scope="module")
 def lesson(page, lab, artifacts):
     """Lesson 02 open from the file browser, its setup cell and the shared imports run."""
-    ui.open_lab(page, lab, "lesson02")
-    ui.open_notebook(page, LESSON)
-    ui.shot(page, artifacts, "00_lesson02_opened")
-    for start in ("# Setup", "# The names every piece may use"):
-        ui.run_cell(page, ui.cell(page, start))
-        assert ui.cell_errors(page) == [], f"the cell {start!r} raised: {ui.cell_errors(page)}"
-    return page
+    return ui.open_lesson(page, lab, "lesson02", LESSON, artifacts, "00_lesson02_opened")
 
 
 def test_kernel_runs_this_python(lesson, lab):
