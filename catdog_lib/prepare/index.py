@@ -13,6 +13,7 @@ from typing import NamedTuple
 from ..atomic import atomic_write
 from ..data import label_from_filename
 from ..errors import CatdogError
+from ..i18n import tr
 from .photos import IMAGE_EXTENSIONS, SIXTEEN_BIT_MODES, shape_problem
 
 SYSTEM_FILE = "system file, ignored"  # .DS_Store and the like: counted, not listed
@@ -157,7 +158,7 @@ def index_images(paths_or_folder, exclude=(), cache=None):
     if isinstance(paths_or_folder, (str, os.PathLike)):
         folder = Path(paths_or_folder)
         if not folder.is_dir():
-            raise CatdogError(f"there is no folder at {folder}: check the path")
+            raise CatdogError(tr("there is no folder at {folder}: check the path", folder=folder))
         entries = list(walk_files(folder, exclude))
     else:
         folder, entries = None, list(paths_or_folder)
@@ -213,10 +214,11 @@ def report_skipped(skipped, report=print, limit=10):
     system = [p for p, reason in skipped if reason == SYSTEM_FILE]
     others = [(p, reason) for p, reason in skipped if reason != SYSTEM_FILE]
     if system:
-        report(f"Ignored {len(system)} system file(s) (.DS_Store, Thumbs.db, __MACOSX/, hidden files).")
+        report(tr("Ignored {count} system file(s) (.DS_Store, Thumbs.db, __MACOSX/, hidden files).",
+                  count=len(system)))
     if others:
-        report(f"Skipped {len(others)} file(s):")
+        report(tr("Skipped {count} file(s):", count=len(others)))
         for path, reason in others[:limit]:
             report(f"  {path}: {reason}")
         if len(others) > limit:
-            report(f"  ... and {len(others) - limit} more")
+            report(tr("  ... and {count} more", count=len(others) - limit))

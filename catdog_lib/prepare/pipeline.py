@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..data import arrange_imagefolder
 from ..errors import CatdogError
+from ..i18n import tr
 from ..paths import data_root
 from . import sources
 from .index import INDEX_CACHE, index_images, report_skipped
@@ -53,17 +54,18 @@ def _drop_duplicate_names(images, skipped):
 def choose_source(source="auto", report=print):
     """``auto`` -> ``folder`` when ``$CATDOG_DATA`` is set, else ``kaggle`` with credentials, else ``oxford-pets``."""
     if source not in ("auto",) + SOURCES:
-        raise CatdogError(f"unknown source {source!r}: use one of auto, {', '.join(SOURCES)}")
+        raise CatdogError(tr("unknown source {source!r}: use one of auto, {sources}",
+                             source=source, sources=', '.join(SOURCES)))
     if source != "auto":
         return source
     if os.environ.get("CATDOG_DATA"):
-        report(f"Using the photos in $CATDOG_DATA ({os.environ['CATDOG_DATA']}).")
+        report(tr("Using the photos in $CATDOG_DATA ({folder}).", folder=os.environ['CATDOG_DATA']))
         return "folder"
     where = sources.find_kaggle_credentials()
     if where:
-        report(f"Using Kaggle's dogs-vs-cats (credentials from {where}).")
+        report(tr("Using Kaggle's dogs-vs-cats (credentials from {where}).", where=where))
         return "kaggle"
-    report("No $CATDOG_DATA and no Kaggle credentials: using the Oxford-IIIT Pet photos (no account needed).")
+    report(tr("No $CATDOG_DATA and no Kaggle credentials: using the Oxford-IIIT Pet photos (no account needed)."))
     return "oxford-pets"
 
 
@@ -85,15 +87,18 @@ def collect_photos(source, dest, from_dir=None, report=print):
 
     from_dir = from_dir or os.environ.get("CATDOG_DATA")
     if not from_dir:
-        raise CatdogError("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder of photos")
+        raise CatdogError(tr("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder "
+                             "of photos"))
     root = Path(os.path.abspath(Path(from_dir).expanduser()))
     uploaded = root.is_file()
     if uploaded:  # a zip: Kaggle's, its train.zip, or any zip of photos
         root = Path(os.path.abspath(sources.unpack_upload(root, dest, report)))
     if not root.is_dir():
-        raise CatdogError(f"there is no folder at {root}: check the path given by --from or CATDOG_DATA")
+        raise CatdogError(tr("there is no folder at {root}: check the path given by --from or CATDOG_DATA",
+                             root=root))
     if root == dest:
-        raise CatdogError(f"{dest} is the photo folder itself: give another --dest for the arranged data")
+        raise CatdogError(tr("{dest} is the photo folder itself: give another --dest for the arranged data",
+                             dest=dest))
 
     if is_split_layout(root):
         entries, loose = split_layout_entries(root)
@@ -122,21 +127,23 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
     and ``split.json``. ``report`` gets one line at a time for a person.
     """
     if not (isinstance(val_fraction, (int, float)) and 0 < val_fraction < 1):
-        raise CatdogError(f"val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}")
+        raise CatdogError(tr("val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}",
+                             val_fraction=val_fraction))
     source = choose_source(source, report)
     dest = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / source))
     dest.mkdir(parents=True, exist_ok=True)
     manifest_path = dest / MANIFEST
 
     root, images, skipped, given = collect_photos(source, dest, from_dir, report)
-    report(f"Indexed {len(images) + len(skipped)} file(s) in {root}: {len(images)} usable photo(s), "
-           f"{len(skipped)} skipped.")
+    report(tr("Indexed {total} file(s) in {root}: {usable} usable photo(s), {skipped} skipped.",
+              total=len(images) + len(skipped), root=root, usable=len(images), skipped=len(skipped)))
 
     images = _drop_duplicate_names(images, skipped)
     if not images:
         report_skipped(skipped, report)
-        raise CatdogError(f"found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
-                          f"and dog.1.jpg, or train/<label>/ and val/<label>/ folders")
+        raise CatdogError(tr("found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
+                             "and dog.1.jpg, or train/<label>/ and val/<label>/ folders",
+                             root=root))
 
     if given is not None:  # the folder's own split, kept as it is
         kept = {r.path for r in images}
@@ -146,7 +153,8 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
             "source": source, "root": str(root), "layout": "split", "seed": None, "val_fraction": None,
             "train": [[relative_name(r.path, root), r.label] for r in train],
             "val": [[relative_name(r.path, root), r.label] for r in val]})
-        report(f"{root} is already split into train/ and val/: keeping that split ({manifest_path}).")
+        report(tr("{root} is already split into train/ and val/: keeping that split ({manifest_path}).",
+                  root=root, manifest_path=manifest_path))
     else:
         train, val = split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report)
 
@@ -154,22 +162,25 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
     for label in class_names:
         for part, items in (("train", train), ("val", val)):
             if not any(r.label == label for r in items):
-                raise CatdogError(f"the {part} set has no {label} photo: give at least a few photos of each label "
-                                  f"(or a larger val_fraction)")
+                raise CatdogError(tr("the {part} set has no {label} photo: give at least a few photos of each "
+                                     "label (or a larger val_fraction)",
+                                     part=part, label=label))
     if len(class_names) < 2:
-        raise CatdogError(f"only one label ({class_names[0]}) among the photos: a classifier needs two or more")
+        raise CatdogError(tr("only one label ({label}) among the photos: a classifier needs two or more",
+                             label=class_names[0]))
 
     try:
         counts = arrange_imagefolder([(r.path, r.label) for r in train], [(r.path, r.label) for r in val],
                                      dest, link=link)
     except ValueError as e:
-        raise CatdogError(f"arranging the photos in {dest} failed: {e}") from None
+        raise CatdogError(tr("arranging the photos in {dest} failed: {error}", dest=dest, error=e)) from None
 
     report_skipped(skipped, report)
     width = max(len(label) for label in class_names)
     for part in ("train", "val"):
         per_label = ", ".join(f"{counts[part].get(label, 0)} {label:<{width}}" for label in class_names)
-        report(f"{part:>5}: {sum(counts[part].values()):6} photos ({per_label})")
-    report(f"Data ready in {dest} (train/ and val/).")
+        report(tr("{part:>5}: {count:6} photos ({per_label})",
+                  part=part, count=sum(counts[part].values()), per_label=per_label))
+    report(tr("Data ready in {dest} (train/ and val/).", dest=dest))
     return Prepared(data_dir=dest, class_names=class_names, counts=counts, skipped=skipped,
                     manifest=manifest_path, source=source, images=images)
