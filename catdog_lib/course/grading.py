@@ -26,8 +26,6 @@ or nbgrader runs the notebook.
 import html
 import os
 
-from ..i18n import tr
-
 OFF = ("0", "no", "false", "off")
 ON = ("1", "yes", "true", "on")
 
@@ -56,9 +54,9 @@ def solutions_shown():
 def solutions_off_words():
     """Why ``%solution`` shows nothing here, in one sentence."""
     if grading():
-        return tr("Solutions are off while nbgrader runs this notebook.")
-    return tr("Solutions are off for this notebook: your instructor turned them off for graded work "
-              "(CATDOG_SOLUTIONS=0).")
+        return "Solutions are off while nbgrader runs this notebook."
+    return ("Solutions are off for this notebook: your instructor turned them off for graded work "
+            "(CATDOG_SOLUTIONS=0).")
 
 
 def when_a_check_fails():

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 from ..atomic import atomic_write
-from ..i18n import tr
 from ..paths import workspace as default_workspace
 from .grading import solutions_off_words, solutions_shown
 from .loading import reference
@@ -48,14 +47,10 @@ def next_hint(name, workspace=None):
 def no_more_hints(name, count):
     """``(text, html)`` after the last hint: the way on is the solution, or why there is none here."""
     e = html.escape
-    if count:
-        seen = tr("No more hints for {name}: you have seen all {count}.", name=name, count=count)
-    else:
-        seen = tr("There are no hints for {name}.", name=name)
+    seen = f"No more hints for {name}: you have seen all {count}." if count else f"There are no hints for {name}."
     if solutions_shown():
-        return (tr("{seen} To see the kit's own version: %solution {name}", seen=seen, name=name),
-                tr("<div>{seen} To see the kit's own version: <code>%solution {name}</code></div>",
-                   seen=e(seen), name=e(name)))
+        return (f"{seen} To see the kit's own version: %solution {name}",
+                f"<div>{e(seen)} To see the kit's own version: <code>%solution {e(name)}</code></div>")
     off = solutions_off_words()
     return f"{seen} {off}", f"<div>{e(seen)} {e(off)}</div>"
 
@@ -70,11 +65,11 @@ def solution_words(name):
     function = reference(name)
     source = inspect.getsource(function)
     where = f"catdog_lib/{function.__module__.split('.', 1)[1].replace('.', '/')}.py"
-    intro = tr("The reference {name}, as {where} holds it. Read it, then write yours in your own words in its "
-               "%%piece cell: %check judges what you write there.", name=name, where=where)
-    intro_html = tr("<div>The reference <code>{name}</code>, as <code>{where}</code> holds it. Read it, then "
-                    "write yours in your own words in its <code>%%piece</code> cell: <code>%check</code> judges "
-                    "what you write there.</div>", name=e(name), where=e(where))
+    intro = (f"The reference {name}, as {where} holds it. Read it, then write yours in your own words in its "
+             f"%%piece cell: %check judges what you write there.")
+    intro_html = (f"<div>The reference <code>{e(name)}</code>, as <code>{e(where)}</code> holds it. Read it, then "
+                  f"write yours in your own words in its <code>%%piece</code> cell: <code>%check</code> judges "
+                  f"what you write there.</div>")
     return f"{intro}\n\n{source}", intro_html + highlighted(source)
 
 
