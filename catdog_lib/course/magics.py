@@ -68,11 +68,11 @@ def show(text, html_text, handle=None):
         display(bundle, raw=True)
 
 
-def waiting(what):
-    """Show "judging ..." while the checks run (a fresh process takes a few seconds); returns its handle."""
+def waiting(words):
+    """Show ``words`` ("judging ...") while the checks run (a fresh process takes a few seconds); returns its handle."""
     from IPython.display import display
 
-    return display({"text/plain": tr("judging {what} ...", what=what)}, raw=True, display_id=True)
+    return display({"text/plain": words}, raw=True, display_id=True)
 
 
 _NOT_PASSING = {("not_started", True): N_("{name} is not written yet"),
@@ -120,7 +120,7 @@ class CourseMagics(Magics):
         if not started and name in _STUBS_RUN:
             handle, result = None, not_written(name)  # its cell is the stub: nothing to judge
         else:
-            handle = waiting(name) if started else None
+            handle = waiting(tr("judging {name} ...", name=name)) if started else None
             result = judge([name])[name]
         show(verdict_text(name, result), verdict_html(name, result), handle)
         if result.get("status") == "passed":
@@ -152,7 +152,7 @@ class CourseMagics(Magics):
     @line_magic
     def progress(self, line):
         """``%progress``: every piece of every lesson, judged at once: not started, failing or passing, and points."""
-        handle = waiting(tr("every piece"))
+        handle = waiting(tr("judging every piece ..."))
         table = progress_table(judge())
         show(str(table), table._repr_html_(), handle)
 
