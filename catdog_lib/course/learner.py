@@ -184,7 +184,8 @@ class LessonPieces(Mapping):
         froms = sorted((caller, n) for (called, caller), n in self.callers.items() if called == name and caller)
         calls = tr("1 call") if count == 1 else tr("{count} calls", count=count)
         if froms:
-            calls += tr(", ") + tr(", ").join(tr("{count} from {caller}", count=n, caller=caller) for caller, n in froms)
+            comma = tr(", ")
+            calls += comma + comma.join(tr("{count} from {caller}", count=n, caller=caller) for caller, n in froms)
         words = tr("ran ({calls})", calls=calls)
         if name == "run_epoch" and training and not self.callers[name, "train_model"]:
             words += tr("; never from your train_model, which makes its own passes over the data")

@@ -71,7 +71,8 @@ def split_with_manifest(images, root, manifest_path, source, seed, val_fraction,
         return train, val
 
     if old is not None:
-        changed = ", ".join(f"{k} was {old.get(k)!r}" for k in settings if old.get(k) != settings[k])
+        changed = ", ".join(tr("{name} was {value!r}", name=k, value=old.get(k))
+                            for k in settings if old.get(k) != settings[k])
         report(tr("The split in {manifest_path} was made another way ({changed}): making a new split.",
                   manifest_path=manifest_path, changed=changed))
     train, val = split_items(images, val_fraction=val_fraction, seed=seed)

@@ -71,9 +71,9 @@ def find_kaggle_credentials():
     Never returns (or prints) the key itself.
     """
     if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
-        return "the KAGGLE_USERNAME and KAGGLE_KEY environment variables"
+        return tr("the KAGGLE_USERNAME and KAGGLE_KEY environment variables")
     if os.environ.get("KAGGLE_API_TOKEN"):
-        return "the KAGGLE_API_TOKEN environment variable"
+        return tr("the KAGGLE_API_TOKEN environment variable")
     config = kaggle_config_dir() / "kaggle.json"
     if config.is_file():
         try:
@@ -163,7 +163,7 @@ def _kaggle_api():
         raise CatdogError(tr("the Kaggle credentials in {where} are not usable: {how}",
                              where=where, how=tr(KAGGLE_TOKEN_HELP))) from None
     except Exception as e:
-        raise _kaggle_failure(e, "logging in to Kaggle") from None
+        raise _kaggle_failure(e, tr("logging in to Kaggle")) from None
     return api
 
 
@@ -254,7 +254,7 @@ def download_kaggle(dest, report=print):
     try:
         api.competition_download_files(KAGGLE_COMPETITION, path=str(downloads), quiet=False)
     except Exception as e:
-        raise _kaggle_failure(e, f"downloading {KAGGLE_COMPETITION}") from None
+        raise _kaggle_failure(e, tr("downloading {competition}", competition=KAGGLE_COMPETITION)) from None
     if not zipped.is_file():
         raise CatdogError(tr("the Kaggle download left no {name} in {downloads}: run this again",
                              name=zipped.name, downloads=downloads))
