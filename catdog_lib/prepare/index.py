@@ -127,7 +127,7 @@ def read_image_header(path, label):
                 f"save it as an ordinary 8-bit JPEG or PNG")
     problem = shape_problem(width, height)
     if problem:  # the evaluation resize would blow it up to gigabytes
-        return f"the image {problem}"
+        return tr("the image {problem}", problem=problem)
     return ImageRecord(path, label, width, height, mode, fmt)
 
 
