@@ -125,9 +125,9 @@ def read_image_header(path, label):
     if mode in SIXTEEN_BIT_MODES:  # ImageFolder's convert("RGB") would clip it to a white picture
         return (f"16-bit image (mode {mode}), which torchvision's ImageFolder would load as a white picture: "
                 f"save it as an ordinary 8-bit JPEG or PNG")
-    problem = shape_problem(width, height)
+    problem = shape_problem(width, height, lang="en")  # the index keeps its reasons (cached) in English
     if problem:  # the evaluation resize would blow it up to gigabytes
-        return tr("the image {problem}", problem=problem)
+        return f"the image {problem}"
     return ImageRecord(path, label, width, height, mode, fmt)
 
 

@@ -92,13 +92,13 @@ def untranslated(source, filename, errors):
                                      isinstance(first, ast.Subscript) or
                                      (isinstance(first, ast.Constant) and isinstance(first.value, str))):
                 found.append((node.lineno, "tr() of something the catalogue cannot hold (give it the English text)"))
-            clash = {kw.arg for kw in node.keywords} & {"message", "lang"}
-            if clash:  # tr's own parameters: a placeholder of that name raises TypeError
-                found.append((node.lineno, f"a placeholder named {sorted(clash)[0]}: name it otherwise"))
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 fields = {f.split(".")[0].split("[")[0].split("!")[0]
                           for _, f, _, _ in string.Formatter().parse(first.value) if f is not None}
-                given = {kw.arg for kw in node.keywords if kw.arg}
+                clash = fields & {"message", "lang"}
+                if clash:  # tr's own parameters: a value of that name raises TypeError
+                    found.append((node.lineno, f"a placeholder named {sorted(clash)[0]}: name it otherwise"))
+                given = {kw.arg for kw in node.keywords if kw.arg} - {"lang"}
                 if "" in fields:
                     found.append((node.lineno, "a positional {} placeholder: name it"))
                 elif not any(kw.arg is None for kw in node.keywords) and fields != given:
@@ -278,3 +278,24 @@ def test_the_hardware_report_is_chinese_where_it_is_words(zh):
     assert lines[0] == "CPU:          Test CPU（2 核）"
     assert "GPU:          无（训练在 CPU 上进行，比较慢）" in lines and "训练设备:     cpu" in lines
     assert "torch:        2, torchvision 0" in lines  # versions are not words
+
+
+def test_a_strip_is_refused_in_chinese_on_upload_and_its_cached_index_reason_stays_english(zh, tmp_path):
+    """The index caches its reasons by file (every lesson indexes again): they stay in one language."""
+    import io
+
+    from PIL import Image
+
+    from catdog_lib.notebook.widgets import classify_uploads
+    from catdog_lib.prepare.index import index_images
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 200)).save(buffer, format="PNG")
+    [refused] = classify_uploads([("strip.png", buffer.getvalue())], model=None, class_names=["cat", "dog"],
+                                 folder=tmp_path / "up", predict=lambda *a, **k: {})
+    assert refused.error.startswith("'strip.png' 是一张 1 x 200 像素的长条图（一条边是另一条边的 50 倍以上）")
+
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.1.png").write_bytes(buffer.getvalue())
+    _, [(_, reason)] = index_images(tmp_path / "photos", cache=tmp_path / "index.json")
+    assert reason.startswith("the image is a strip of 1 x 200 pixels"), reason
