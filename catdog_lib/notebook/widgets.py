@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CatdogError
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..paths import kit_root
 from ..prepare.photos import shape_problem, to_8bit
 
@@ -220,6 +220,14 @@ def _thumbnail_data_url(path, side=180):
 
 
 COLOURS = ("#e07b39", "#3a7dc9", "#5aa05a", "#a05aa0")
+# The course's class names in the learner's language, shown beside the name the model gives.
+CLASS_WORDS = {"cat": N_("cat"), "dog": N_("dog")}
+
+
+def class_words(name):
+    """``"cat"``, or ``"cat 猫"`` where the learner reads another language: the folder's name stays visible."""
+    word = tr(CLASS_WORDS[name]) if name in CLASS_WORDS else name
+    return name if word == name else f"{name} {word}"
 
 
 def uploads_html(results):
@@ -242,7 +250,7 @@ def uploads_html(results):
             f"<div style='border:1px solid #ccc;border-radius:6px;padding:8px;margin:4px;width:220px;"
             f"font-family:sans-serif;font-size:13px'>"
             f"<img src='{_thumbnail_data_url(r.path)}' style='max-width:200px;max-height:180px;display:block;margin:auto'>"
-            f"<div style='font-size:18px;margin:6px 0'><b>{html.escape(r.label)}</b> "
+            f"<div style='font-size:18px;margin:6px 0'><b>{html.escape(class_words(r.label))}</b> "
             f"<span style='color:#666;font-size:12px'>{name}</span></div>{bars}</div>")
     return "<div style='display:flex;flex-wrap:wrap'>" + "".join(cards) + "</div>"
 

@@ -299,3 +299,16 @@ def test_a_strip_is_refused_in_chinese_on_upload_and_its_cached_index_reason_sta
     (tmp_path / "photos" / "cat.1.png").write_bytes(buffer.getvalue())
     _, [(_, reason)] = index_images(tmp_path / "photos", cache=tmp_path / "index.json")
     assert reason.startswith("the image is a strip of 1 x 200 pixels"), reason
+
+
+def test_an_upload_card_names_the_class_in_both_words_in_chinese_and_once_in_english(monkeypatch, photos_dir):
+    from catdog_lib.notebook.widgets import Upload, class_words, uploads_html
+    from helpers import photo_items
+
+    photo, _ = photo_items(photos_dir, 1)[0]
+    card = [Upload("mine.jpg", photo, {"cat": 0.9, "dog": 0.1})]
+    monkeypatch.setenv("CATDOG_LANG", "zh")
+    assert class_words("dog") == "dog 狗" and "<b>cat 猫</b>" in uploads_html(card)
+    assert class_words("tabby") == "tabby"  # a class of a learner's own data keeps its folder's name
+    monkeypatch.delenv("CATDOG_LANG")
+    assert class_words("dog") == "dog" and "<b>cat</b>" in uploads_html(card)
