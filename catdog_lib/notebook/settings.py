@@ -110,11 +110,12 @@ class Settings:
 
         body = "".join(
             f"<tr><td style='text-align:left'><b>{html.escape(n)}</b></td>"
-            f"<td style='text-align:left'><code>{html.escape(v)}</code></td>"
-            f"<td style='text-align:left;color:{'#888' if o == 'default' else '#b35c00'}'>{html.escape(_origin_words(o))}</td>"
+            f"<td style='text-align:left;white-space:nowrap'><code>{html.escape(v)}</code></td>"
+            f"<td style='text-align:left;white-space:nowrap;color:{'#888' if o == 'default' else '#b35c00'}'>"
+            f"{html.escape(_origin_words(o))}</td>"
             f"<td style='text-align:left;color:#555'>{html.escape(h)}</td></tr>"
             for n, v, o, h in self.rows())
-        head = "".join(f"<th style='text-align:left'>{html.escape(tr(word))}</th>"
+        head = "".join(f"<th style='text-align:left;white-space:nowrap'>{html.escape(tr(word))}</th>"
                        for word in (N_("setting"), N_("value"), N_("from"), N_("meaning")))
         table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         return (f"<details><summary><b>{html.escape(tr('Settings'))}</b>: {html.escape(self.summary())} "
