@@ -1,7 +1,7 @@
 """The ``catdog`` command: argument parsing, and the glue between functions the notebooks call too.
 
     catdog info [--json]
-    catdog prepare --source kaggle|oxford-pets|folder [--from DIR] --dest DIR
+    catdog prepare --source kaggle|oxford-pets|folder|sample [--from DIR] --dest DIR
     catdog train --data DIR [--epochs N] [--size S] ... [--fast]
     catdog predict --model PATH IMAGE... [--json]
     catdog build | collect NOTEBOOK... | demo
@@ -25,7 +25,8 @@ import sys
 from pathlib import Path
 
 from .errors import CatdogError, first_line
-from .train.recipe import RECIPE
+from .prepare.pipeline import SOURCES
+from .train.recipe import FROM_SCRATCH, RECIPE
 
 
 def cmd_info(args):
@@ -49,7 +50,7 @@ def cmd_train(args):
     from .train.run import train_on_folder
 
     data, weights, device, out, checkpoint = check_train_args(args)
-    batch_size, lr = batch_and_lr(args.batch_size, args.lr, device, fast=args.fast)
+    batch_size, lr = batch_and_lr(args.batch_size, args.lr, device, fast=args.fast, weights=weights)
     workers = args.workers
     if workers is None:
         from .train.recipe import default_workers
@@ -94,22 +95,25 @@ def check_data_folder(data):
                           f"prepare it with catdog prepare --dest {data}")
 
 
-def batch_and_lr(batch_size, lr, device, fast=False):
-    """``--batch-size`` and ``--lr``, or the recipe's: 32 photos a step at 0.001.
+def batch_and_lr(batch_size, lr, device, fast=False, weights="DEFAULT"):
+    """``--batch-size`` and ``--lr``, or the defaults of the recipe of ``weights`` (``recipe.recipe_for``):
+    fine-tuning ImageNet's weights 32 photos a step at 0.001, from random weights 64 at 0.002.
 
     With ``--fast`` and no ``--batch-size``, the batch is the device's
-    (``recipe.fast_batch_size``) and the learning rate, meant for 32 photos a
-    step, is scaled with it (the linear scaling rule).
+    (``recipe.fast_batch_size``) and the learning rate, meant for the
+    recipe's batch, is scaled with it (``recipe.scaled_lr``: linearly for
+    SGD, by the square root for AdamW).
     """
-    from .train.recipe import fast_batch_size
+    from .train.recipe import fast_batch_size, recipe_for, scaled_lr
 
-    lr = RECIPE.lr if lr is None else lr
+    recipe = recipe_for(weights)
+    lr = recipe.lr if lr is None else lr
     if batch_size is not None:
         return batch_size, lr
     if not fast:
-        return RECIPE.batch_size, lr
+        return recipe.batch_size, lr
     batch_size = fast_batch_size(device)
-    return batch_size, lr * batch_size / RECIPE.batch_size
+    return batch_size, lr * scaled_lr(recipe, batch_size) / recipe.lr
 
 
 def save_run(out, run, device, checkpoint, extra=None):
@@ -215,7 +219,7 @@ def cmd_collect(args):
 def cmd_demo(args):
     from .course.demo import run_demo
 
-    run_demo(out_dir=args.out)
+    run_demo(out_dir=args.out, source=args.source)
 
 
 def get_args_parser():
@@ -227,8 +231,9 @@ def get_args_parser():
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("prepare", help="get, index, split and arrange the data")
-    p.add_argument("--source", choices=["auto", "kaggle", "oxford-pets", "folder"], default="auto",
-                   help="where the photos come from (auto: $CATDOG_DATA, else Kaggle, else Oxford pets)")
+    p.add_argument("--source", choices=["auto", *SOURCES], default="auto",
+                   help="where the photos come from (auto: $CATDOG_DATA, else $CATDOG_SOURCE, else Kaggle, "
+                        "else Oxford pets; the kit's small sample when none can be reached)")
     p.add_argument("--from", dest="from_dir", metavar="DIR", help="the folder, for --source folder")
     p.add_argument("--dest", metavar="DIR", help="where to put the data (default: data/ in the kit)")
     p.add_argument("--val-fraction", type=float, default=0.25)
@@ -240,12 +245,14 @@ def get_args_parser():
     p.add_argument("--epochs", type=int, default=RECIPE.epochs)
     p.add_argument("--size", type=int, default=RECIPE.size)
     p.add_argument("--batch-size", type=int, default=None,
-                   help=f"photos per step (default {RECIPE.batch_size}; with --fast, the device's: 64 on a CPU, "
-                        f"256 on a CUDA GPU)")
+                   help=f"photos per step (default {RECIPE.batch_size}, from random weights {FROM_SCRATCH.batch_size}; "
+                        f"with --fast, the device's: 64 on a CPU, 256 on a CUDA GPU)")
     p.add_argument("--lr", type=float, default=None,
-                   help=f"learning rate (default {RECIPE.lr} for {RECIPE.batch_size} photos a step; with --fast "
-                        f"and the device's batch size, scaled to it)")
-    p.add_argument("--weights", default="DEFAULT", help="DEFAULT (ImageNet) or none (random)")
+                   help=f"(peak) learning rate (default {RECIPE.lr}, SGD, from random weights {FROM_SCRATCH.lr}, "
+                        f"AdamW; with --fast and the device's batch size, scaled to it)")
+    p.add_argument("--weights", default="DEFAULT",
+                   help="DEFAULT (ImageNet's weights: fine-tuning, SGD and StepLR) or none (random weights: "
+                        "the from-scratch recipe, AdamW with a warm-up and a cosine)")
     p.add_argument("--checkpoint", metavar="PATH", help="resume from and save to this checkpoint")
     p.add_argument("--out", default="runs/latest", metavar="DIR", help="where the model, history and plots go")
     p.add_argument("--device", help="cpu, cuda, mps (default: the best there is)")
@@ -276,6 +283,9 @@ def get_args_parser():
 
     p = sub.add_parser("demo", help="run the whole course headless and save the executed notebooks")
     p.add_argument("--out", default=None, metavar="DIR")
+    p.add_argument("--source", choices=["auto", *SOURCES], default=None,
+                   help="where the lessons' photos come from (default: $CATDOG_DATA when set, else the kit's "
+                        "small sample, offline; auto: as a lesson would choose)")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -13,7 +13,9 @@ caches, random starting weights (no network here), and the photos of
 ``CATDOG_DATA``, else the 4,000 shared photos next to the kit, else the
 sample in the package. Without any photos the notebooks are skipped.
 """
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -48,6 +50,7 @@ def pytest_configure(config):
         config._catdog_no_photos = True
         return
     tmp = Path(tempfile.mkdtemp(prefix="catdog_nbval_"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     os.environ.setdefault("CATDOG_DATA", photos)
     for name, value in SMALL.items():
         os.environ.setdefault(name, value)

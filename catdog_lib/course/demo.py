@@ -8,8 +8,11 @@ included, without a GPU or a browser session.
 
 Settings come from ``CATDOG_*`` variables as in any lesson; on a machine
 without a GPU, the demo sets small ones (``SMALL_ON_CPU``) for those not
-set, so it finishes in minutes. ``CATDOG_DATA=../shared/data/dogs-vs-cats-200px
-make demo`` uses photos on disk instead of downloading them.
+set, so it finishes in minutes. The photos are the kit's embedded sample
+(``CATDOG_SOURCE=sample``: 96 photos, no network needed) unless
+``CATDOG_DATA`` or ``CATDOG_SOURCE`` says otherwise:
+``CATDOG_DATA=../shared/data/dogs-vs-cats-200px make demo`` uses photos on
+disk, ``catdog demo --source auto`` what a lesson would find (Kaggle, Oxford).
 """
 import datetime
 import os
@@ -17,16 +20,28 @@ import time
 from pathlib import Path
 
 from ..errors import CatdogError, first_line
+from ..i18n import tr
 from ..paths import kit_root
-from ..train.recipe import RECIPE
+from ..prepare.pipeline import SOURCE_VARIABLE
 from ..train.weights import weights_file_name
 
 SMALL_ON_CPU = {"CATDOG_SUBSET": "400", "CATDOG_SIZE": "64", "CATDOG_EPOCHS": "2", "CATDOG_BATCH_SIZE": "32"}
 
 
-def demo_environment(run_dir, base=None, on_cpu=None):
-    """The environment the notebooks run in: ``base`` plus the demo's own workspace and small CPU settings."""
+def demo_environment(run_dir, base=None, on_cpu=None, source=None):
+    """The environment the notebooks run in: ``base`` plus the demo's own workspace, its photos and small CPU settings.
+
+    The photos: ``source`` when given (``--source``), else ``CATDOG_DATA`` or
+    ``CATDOG_SOURCE`` when set, else the kit's sample, so that a fresh clone
+    runs the demo offline and downloads nothing.
+    """
     env = dict(os.environ if base is None else base)
+    if source:
+        env[SOURCE_VARIABLE] = source
+        if source != "folder":
+            env.pop("CATDOG_DATA", None)  # a lesson takes CATDOG_DATA before any source
+    elif not env.get("CATDOG_DATA") and not env.get(SOURCE_VARIABLE):
+        env[SOURCE_VARIABLE] = "sample"
     for name in ("CATDOG_DATA", "CATDOG_DATA_ROOT", "CATDOG_WORKSPACE", "CATDOG_RUNS", "CATDOG_CACHE", "TORCH_HOME"):
         if env.get(name):  # the kernels run in another folder: relative paths would point elsewhere there
             env[name] = str(Path(env[name]).expanduser().resolve())
@@ -44,8 +59,6 @@ def demo_environment(run_dir, base=None, on_cpu=None):
             env.setdefault(name, value)
         if "CATDOG_WEIGHTS" not in env and not _weights_cached(env):
             env["CATDOG_WEIGHTS"] = "none"  # offline and no cached ImageNet weights: random ones, said so below
-        if env.get("CATDOG_WEIGHTS", "").lower() in ("none", "random"):
-            env.setdefault("CATDOG_LR", str(RECIPE.lr_from_random))  # random weights need bigger steps than fine-tuning
     return env
 
 
@@ -117,11 +130,12 @@ def run_course(notebooks, out_dir, env=None, report=print, timeout=1800):
     return results
 
 
-def run_demo(out_dir=None, solutions_dir=None, report=print):
+def run_demo(out_dir=None, solutions_dir=None, report=print, source=None):
     """Run every solution notebook headless; save each executed and as HTML in ``out_dir``.
 
     ``out_dir`` defaults to ``demo_runs/YYYY-MM-DD_HHMMSS/`` in the kit, ``solutions_dir``
-    to its ``solutions/``. Raises ``CatdogError`` naming the notebooks that failed.
+    to its ``solutions/``; ``source`` chooses the photos (``demo_environment``).
+    Raises ``CatdogError`` naming the notebooks that failed.
     """
     folder = Path(solutions_dir) if solutions_dir else kit_root() / "solutions"
     notebooks = course_notebooks(folder)
@@ -129,11 +143,15 @@ def run_demo(out_dir=None, solutions_dir=None, report=print):
         raise CatdogError(f"there are no solution notebooks in {folder}: nothing to run")
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M%S")
     out_dir = Path(out_dir) if out_dir else kit_root() / "demo_runs" / stamp
-    env = demo_environment(out_dir)
-    small = [f"{k}={env[k]}" for k in (*SMALL_ON_CPU, "CATDOG_WEIGHTS", "CATDOG_LR", "CATDOG_DATA") if k in env]
+    env = demo_environment(out_dir, source=source)
+    small = [f"{k}={env[k]}" for k in (*SMALL_ON_CPU, "CATDOG_WEIGHTS", "CATDOG_LR", "CATDOG_DATA", SOURCE_VARIABLE)
+             if k in env]
     report(f"Running {len(notebooks)} notebook(s) headless into {out_dir}")
     if small:
         report("with " + " ".join(small))
+    if env.get(SOURCE_VARIABLE) == "sample" and not env.get("CATDOG_DATA"):
+        report(tr("On the kit's small sample of 96 photos, offline (CATDOG_DATA=DIR or --source auto for "
+                  "the full data)."))
     if env.get("CATDOG_WEIGHTS") == "none":
         report("(random starting weights: no ImageNet weights are cached, and a demo should not need the network)")
     results = run_course(notebooks, out_dir, env=env, report=report)

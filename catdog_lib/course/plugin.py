@@ -130,6 +130,11 @@ def pytest_unconfigure(config):
         import torch
 
         torch.set_num_threads(threads)
+    home = getattr(config, "_catdog_torch_home", None)
+    if home is not None:
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
     old = getattr(config, "_catdog_old_torch_home", False)
     if old is not False:
         if old is None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..errors import CatdogError
 from ..i18n import N_, padded, text_width, tr
-from ..train.recipe import RECIPE
+from ..train.recipe import RECIPE, default_lr
 
 # What each setting means, shown in the table and in error messages.
 HELP = {
@@ -31,7 +31,7 @@ HELP = {
     "epochs": N_("passes over the training photos"),
     "subset": N_("how many photos to use, half cats, half dogs (0: all)"),
     "batch_size": N_("photos per step"),
-    "lr": N_("learning rate"),
+    "lr": N_("learning rate (the peak, for a schedule that rises and falls)"),
     "weights": N_("DEFAULT: start from ImageNet's weights; none: from random numbers"),
     "device": N_("cpu, cuda or mps (empty: the best there is)"),
     "workers": N_("processes that load images in the background"),
@@ -224,4 +224,8 @@ def load_settings(cpu=None, env=None, **defaults):
             if name not in origin:
                 setattr(settings, name, value)
                 origin[name] = "CPU default"
+    if settings.weights is None and env.get(env_name("lr")) is None:
+        # A lesson's learning rate is for fine-tuning; random weights take the from-scratch recipe's.
+        settings.lr = round(default_lr(settings.batch_size, weights=None), 6)
+        origin["lr"] = "from-scratch recipe"
     return settings

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, replace
 
 from ..errors import CatdogError
-from ..train.recipe import RECIPE
+from ..train.recipe import default_lr
 
 
 class LiveCurves:
@@ -70,20 +70,21 @@ def compare_starts(photos, pieces, settings, device, run_dir, done=None, report=
     ``train_on_folder`` with ``pieces`` and a checkpoint of its own in
     ``run_dir`` (a disconnect costs one epoch). ``done``: the lesson's own
     run (a ``TrainingRun``), reused as the row it matches instead of trained
-    again. The learning rate is the lesson's for ImageNet weights and ten
-    times it for random ones (``RECIPE.lr_from_random / RECIPE.lr``).
+    again. ImageNet's weights are fine-tuned at the lesson's learning rate;
+    random ones train with the from-scratch recipe at its own rate
+    (``recipe.FROM_SCRATCH``, chosen by ``train_on_folder`` for ``weights=None``).
     """
     from ..train.run import train_on_folder
     from ..train.weights import ensure_pretrained_weights, pretrained_weights_path
     from .photos import arrange_photos
 
     budget = experiment_settings(settings, device.type == "cpu")
-    fine_lr = settings.lr if settings.weights else settings.lr * RECIPE.lr / RECIPE.lr_from_random
+    fine_lr = settings.lr if settings.weights else default_lr(budget.batch_size)
     same_budget = all(getattr(budget, n) == getattr(settings, n) for n in ("size", "subset", "epochs"))
     data_dir = None
     outcomes = []
     for key, start, weights, frozen in STARTS:
-        lr = fine_lr if weights else fine_lr * RECIPE.lr_from_random / RECIPE.lr
+        lr = fine_lr if weights else default_lr(budget.batch_size, weights=None)
         reused = done is not None and same_budget and done.identity.get("weights") == str(weights or "none") \
             and done.identity.get("freeze_backbone") == frozen
         if reused:

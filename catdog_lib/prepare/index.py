@@ -1,7 +1,9 @@
 """Index the photos: read each file's header once, keep the readable images with a label, say why any other is left out.
 
 Opening an image reads only its header (size, mode, format), not its pixels,
-so indexing thousands of photos takes seconds; a JSON cache of the headers
+so indexing thousands of photos takes seconds. A photo Pillow reads in a format
+whose ending ``ImageFolder`` does not list (a GIF) is usable: ``prepare``
+converts it (``convert``). A JSON cache of the headers
 (``index.json``) makes the next run read only the files that changed.
 """
 import json
@@ -80,16 +82,21 @@ def _label_from_name_or_folder(path):
 
 
 def _extension_problem(path):
+    """Why a file with this ending is no photo, or ``None``.
+
+    Endings ``ImageFolder`` lists are photos; so is any other ending Pillow
+    reads (``.gif``, ``.jfif``...): ``prepare`` converts those (``convert``).
+    """
     suffix = Path(path).suffix.lower()
+    if suffix in IMAGE_EXTENSIONS:
+        return None
+    from PIL import Image
+
+    if suffix in Image.registered_extensions():
+        return None
     if suffix in (".heic", ".heif", ".avif"):
         return f"{suffix[1:].upper()} photo, which Pillow cannot read here: convert it to JPEG"
-    if suffix not in IMAGE_EXTENSIONS:
-        from PIL import Image
-
-        if suffix in Image.registered_extensions():
-            return f"a {suffix} image, which torchvision's ImageFolder does not read: convert it to JPEG or PNG"
-        return f"not an image file ({suffix or 'no extension'})"
-    return None
+    return f"not an image file ({suffix or 'no extension'})"
 
 
 def read_image_header(path, label):

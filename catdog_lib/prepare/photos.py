@@ -1,8 +1,9 @@
 """Photos the model can take: the checks and fixes every way in shares (a folder, ``catdog predict``, uploads).
 
-Only files with the endings torchvision's ``ImageFolder`` reads count as
-photos in a folder (``IMAGE_EXTENSIONS``): one with another ending would be
-left out by the loader, so the index leaves it out too.
+torchvision's ``ImageFolder`` lists only files with the endings in
+``IMAGE_EXTENSIONS``: a photo with another ending that Pillow reads (a GIF, a
+``.jfif``) would be left out by the loader, so ``prepare`` converts it into
+one it lists (``convert``).
 
 Two kinds of image open fine in Pillow and still go wrong later:
 

@@ -8,7 +8,9 @@
 3. split them into train and val, and save the split as a manifest
    (``manifest``: ``split.json``) beside the arranged data, so that running again reuses
    the same split: a restart never moves a val photo into training;
-4. arrange them as ``train/<label>/`` and ``val/<label>/`` (links, not copies).
+4. arrange them as ``train/<label>/`` and ``val/<label>/`` (links, not copies); a photo
+   whose ending ``ImageFolder`` does not list (a GIF) is converted first (``convert``), so
+   nothing usable is lost.
 """
 import os
 from dataclasses import dataclass, field
@@ -16,14 +18,18 @@ from pathlib import Path
 
 from ..data import arrange_imagefolder
 from ..errors import CatdogError
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..paths import data_root
+from ..sample import sample_dir, sample_photos, sample_summary
 from . import sources
+from .convert import CONVERTED, convert_unlisted, converted_name, report_converted
 from .index import INDEX_CACHE, index_images, report_skipped
 from .layouts import is_split_layout, split_layout_entries
 from .manifest import MANIFEST, relative_name, split_with_manifest, write_manifest
 
-SOURCES = ("kaggle", "oxford-pets", "folder")
+SOURCES = ("kaggle", "oxford-pets", "folder", "sample")
+SERVER_NAMES = {"kaggle": "Kaggle", "oxford-pets": N_("the Oxford-IIIT Pet server")}
+SOURCE_VARIABLE = "CATDOG_SOURCE"  # what "auto" means, for the lessons and the demo: one of SOURCES
 
 
 @dataclass
@@ -35,16 +41,18 @@ class Prepared:
     skipped: list  # (path, reason) for each file left out
     manifest: Path
     source: str
-    images: list = field(default_factory=list, repr=False)  # ImageRecord of every photo used
+    images: list = field(default_factory=list, repr=False)  # ImageRecord of every photo used, as arranged
+    converted: list = field(default_factory=list, repr=False)  # (original, copy) of each photo converted
 
 
 def _drop_duplicate_names(images, skipped):
-    """Two photos of one label with the same file name cannot share a class folder: keep the first."""
+    """Two photos of one label with the same file name (once converted) cannot share a class folder: keep the first."""
     seen, kept = {}, []
     for r in images:
-        key = (r.label, r.path.name)
+        key = (r.label, converted_name(r))
         if key in seen:
-            skipped.append((r.path, f"another {r.label} photo has the same name ({seen[key]}): rename one"))
+            same = "the same name" if key[1] == r.path.name else f"the same name once converted ({key[1]})"
+            skipped.append((r.path, f"another {r.label} photo has {same} ({seen[key]}): rename one"))
         else:
             seen[key] = r.path
             kept.append(r)
@@ -52,7 +60,9 @@ def _drop_duplicate_names(images, skipped):
 
 
 def choose_source(source="auto", report=print):
-    """``auto`` -> ``folder`` when ``$CATDOG_DATA`` is set, else ``kaggle`` with credentials, else ``oxford-pets``."""
+    """``auto`` -> ``folder`` when ``$CATDOG_DATA`` is set (as in a lesson), else ``$CATDOG_SOURCE`` when set,
+    else ``kaggle`` with credentials, else ``oxford-pets`` (``prepare`` falls back to ``sample`` when those
+    cannot be reached)."""
     if source not in ("auto",) + SOURCES:
         raise CatdogError(tr("unknown source {source!r}: use one of auto, {sources}",
                              source=source, sources=', '.join(SOURCES)))
@@ -61,6 +71,12 @@ def choose_source(source="auto", report=print):
     if os.environ.get("CATDOG_DATA"):
         report(tr("Using the photos in $CATDOG_DATA ({folder}).", folder=os.environ['CATDOG_DATA']))
         return "folder"
+    wanted = os.environ.get(SOURCE_VARIABLE, "").strip().lower()
+    if wanted and wanted != "auto":
+        if wanted not in SOURCES:
+            raise CatdogError(tr("{variable}={value} is not a source: set it to one of auto, {choices}",
+                                 variable=SOURCE_VARIABLE, value=repr(wanted), choices=", ".join(SOURCES)))
+        return wanted
     where = sources.find_kaggle_credentials()
     if where:
         report(tr("Using Kaggle's dogs-vs-cats (credentials from {where}).", where=where))
@@ -84,6 +100,9 @@ def collect_photos(source, dest, from_dir=None, report=print):
         pairs = sources.download_oxford_pets(dest, report)
         root = Path(os.path.abspath(dest / "raw" / "oxford-iiit-pet" / "images"))
         return (root, *index_images(pairs, cache=dest / INDEX_CACHE), None)
+
+    if source == "sample":  # a list of files: the NOTICE beside them is no photo to skip
+        return (sample_dir(), *index_images(sample_photos(), cache=dest / INDEX_CACHE), None)
 
     from_dir = from_dir or os.environ.get("CATDOG_DATA")
     if not from_dir:
@@ -118,18 +137,34 @@ def collect_photos(source, dest, from_dir=None, report=print):
 def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, report=print, link=True):
     """Get, index, split and arrange the photos; return a ``Prepared``.
 
-    ``source``: ``"kaggle"``, ``"oxford-pets"``, ``"folder"`` or ``"auto"``
-    (see ``choose_source``). For ``"folder"``, ``from_dir`` (default
-    ``$CATDOG_DATA``) is a folder of ``cat.N.jpg``/``dog.N.jpg`` files (in
+    ``source``: ``"kaggle"``, ``"oxford-pets"``, ``"folder"``, ``"sample"``
+    or ``"auto"`` (see ``choose_source``). For ``"folder"``, ``from_dir``
+    (default ``$CATDOG_DATA``) is a folder of ``cat.N.jpg``/``dog.N.jpg`` files (in
     subfolders too), a folder already split as ``train/<label>/`` and
-    ``val/<label>/`` (kept as it is), or a zip of either.
+    ``val/<label>/`` (kept as it is), or a zip of either. ``"sample"`` is the
+    kit's 96 photos (``catdog_lib.sample``), there without any network; ``"auto"``
+    falls back to it, saying so in one line, when its source cannot be reached.
     ``dest`` (default ``data/<source>`` in the kit) gets ``train/``, ``val/``
     and ``split.json``. ``report`` gets one line at a time for a person.
     """
     if not (isinstance(val_fraction, (int, float)) and 0 < val_fraction < 1):
         raise CatdogError(tr("val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}",
                              val_fraction=val_fraction))
-    source = choose_source(source, report)
+    chosen = choose_source(source, report)
+    try:
+        return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link)
+    except sources.SourceUnreachable:
+        if source != "auto":
+            raise
+        # No network: the lesson goes on with the sample rather than stopping.
+        report(tr("Could not reach {server} (no network?). {sample}", server=tr(SERVER_NAMES[chosen]),
+                  sample=sample_summary()))
+        return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, summary=False)
+
+
+def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=True):
+    if source == "sample" and summary:
+        report(sample_summary())
     dest = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / source))
     dest.mkdir(parents=True, exist_ok=True)
     manifest_path = dest / MANIFEST
@@ -139,6 +174,8 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
               total=len(images) + len(skipped), root=root, usable=len(images), skipped=len(skipped)))
 
     images = _drop_duplicate_names(images, skipped)
+    images, arranged = convert_unlisted(images, root, dest / CONVERTED, skipped)  # a GIF: a PNG ImageFolder lists
+    converted = [(path, record.path) for path, record in arranged.items() if record.path != path]
     if not images:
         report_skipped(skipped, report)
         raise CatdogError(tr("found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
@@ -170,12 +207,13 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
                              label=class_names[0]))
 
     try:
-        counts = arrange_imagefolder([(r.path, r.label) for r in train], [(r.path, r.label) for r in val],
-                                     dest, link=link)
+        counts = arrange_imagefolder([(arranged[r.path].path, r.label) for r in train],
+                                     [(arranged[r.path].path, r.label) for r in val], dest, link=link)
     except ValueError as e:
         raise CatdogError(tr("arranging the photos in {dest} failed: {error}", dest=dest, error=e)) from None
 
     report_skipped(skipped, report)
+    report_converted(converted, dest / CONVERTED, report)
     width = max(len(label) for label in class_names)
     for part in ("train", "val"):
         per_label = ", ".join(f"{counts[part].get(label, 0)} {label:<{width}}" for label in class_names)
@@ -183,4 +221,5 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
                   part=part, count=sum(counts[part].values()), per_label=per_label))
     report(tr("Data ready in {dest} (train/ and val/).", dest=dest))
     return Prepared(data_dir=dest, class_names=class_names, counts=counts, skipped=skipped,
-                    manifest=manifest_path, source=source, images=images)
+                    manifest=manifest_path, source=source, images=[arranged[r.path] for r in images],
+                    converted=converted)

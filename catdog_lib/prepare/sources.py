@@ -1,4 +1,4 @@
-"""Where the photos come from: Kaggle's competition, Oxford's pet photos, or a local folder.
+"""Where the photos come from: Kaggle's competition, Oxford's pet photos, a local folder, or the kit's sample.
 
 Each source ends as photos on disk that ``prepare`` can index, split and
 arrange:
@@ -9,12 +9,16 @@ arrange:
 - The Oxford-IIIT Pet data set (about 7,400 photos of 37 breeds, 12 of them
   cats), through torchvision. No account needed: the fallback.
 - A folder (or a zip) you already have.
+- The kit's embedded sample (``catdog_lib.sample``: 96 of Kaggle's photos),
+  on disk wherever the kit is: what ``auto`` falls back to when no source
+  can be reached (``SourceUnreachable``), and what ``make demo`` uses.
 
 Downloads are skipped when a finished copy is on disk: a marker file, written
 last, says it is complete.
 """
 import contextlib
 import io
+import itertools
 import json
 import os
 import shutil
@@ -35,6 +39,10 @@ KAGGLE_TOKEN_HELP = N_(
 OFFLINE_HELP = N_("check the internet connection, or put the photos in a folder (or a zip) yourself "
                 "and use it: CATDOG_DATA=DIR, or catdog prepare --source folder --from DIR")
 COMPLETE = ".complete"  # the marker, written last, of a finished download
+
+
+class SourceUnreachable(CatdogError):
+    """The server of a source could not be reached (no network): ``prepare("auto")`` falls back to the sample."""
 
 
 def _is_complete(folder):
@@ -74,6 +82,11 @@ def find_kaggle_credentials():
         return tr("the KAGGLE_USERNAME and KAGGLE_KEY environment variables")
     if os.environ.get("KAGGLE_API_TOKEN"):
         return tr("the KAGGLE_API_TOKEN environment variable")
+    return _legacy_key_file() or _access_token_file()
+
+
+def _legacy_key_file():
+    """``kaggle.json`` with a username and a key (what every kaggle client reads), as a string, or ``None``."""
     config = kaggle_config_dir() / "kaggle.json"
     if config.is_file():
         try:
@@ -82,11 +95,55 @@ def find_kaggle_credentials():
             values = None
         if isinstance(values, dict) and values.get("username") and values.get("key"):
             return str(config)
+    return None
+
+
+def _access_token_file():
+    """The file of a Kaggle access token (what only kaggle >= 1.8 reads), as a string, or ``None``."""
     for name in ("access_token", "access_token.txt"):
         token = Path.home() / ".kaggle" / name
         if token.is_file() and token.read_text().strip():
             return str(token)
     return None
+
+
+def kaggle_client_version():
+    """The installed kaggle client's version as a tuple of numbers (``(1, 7, 4)``), or ``None`` when it is missing.
+
+    Read from the installed package's metadata, without importing it
+    (``import kaggle`` authenticates at once).
+    """
+    from importlib import metadata
+
+    try:
+        text = metadata.version("kaggle")
+    except metadata.PackageNotFoundError:
+        return None
+    numbers = []
+    for part in text.split(".")[:3]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers) or None
+
+
+TOKEN_CLIENT = (1, 8)  # the first kaggle client that reads access tokens (KAGGLE_API_TOKEN, access_token)
+
+
+def _old_client_cannot_use(where):
+    """A CatdogError when the only credentials are an access token and the kaggle client predates tokens."""
+    version = kaggle_client_version()
+    if version is None or version >= TOKEN_CLIENT:
+        return None
+    if (os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY")) or _legacy_key_file():
+        return None  # an old client reads these
+    return CatdogError(tr(
+        "your Kaggle credentials are an access token ({where}), which the installed kaggle client "
+        "{version} cannot use: tokens need kaggle 1.8 or newer (on Python 3.11 or newer: "
+        "pip install -U \"kaggle>=1.8\"); on Python 3.10, make a legacy API key instead "
+        "(https://www.kaggle.com/settings, API, Create Legacy API Key) and put its kaggle.json in ~/.kaggle/",
+        where=where, version=".".join(map(str, version))))
 
 
 def install_kaggle_json(data_or_path):
@@ -139,6 +196,9 @@ def _kaggle_api():
                                  config=config, how=tr(KAGGLE_TOKEN_HELP)))
         raise CatdogError(tr("no Kaggle credentials found: {how}",
                              how=tr(KAGGLE_TOKEN_HELP)))
+    too_old = _old_client_cannot_use(where)
+    if too_old:
+        raise too_old
     quiet = io.StringIO()
     try:
         with contextlib.redirect_stdout(quiet):
@@ -220,8 +280,8 @@ def _kaggle_failure(error, doing):
         return CatdogError(tr("Kaggle answered {status} while {doing}: try again later, or {how}",
                               status=status, doing=doing, how=tr(OFFLINE_HELP)))
     if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-        return CatdogError(tr("could not reach Kaggle while {doing}: {how}",
-                              doing=doing, how=tr(OFFLINE_HELP)))
+        return SourceUnreachable(tr("could not reach Kaggle while {doing}: {how}",
+                                    doing=doing, how=tr(OFFLINE_HELP)))
     return CatdogError(tr("the Kaggle download failed while {doing} ({name}): run this again to resume, or "
                           "{how}",
                           doing=doing, name=type(error).__name__, how=tr(OFFLINE_HELP)))
@@ -353,8 +413,8 @@ def _oxford_failure(error):
         return CatdogError(tr("the Oxford-IIIT Pet server answered {code}: try again later, or {how}",
                               code=error.code, how=tr(OFFLINE_HELP)))
     if isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError)):
-        return CatdogError(tr("could not reach the Oxford-IIIT Pet server: {how}",
-                              how=tr(OFFLINE_HELP)))
+        return SourceUnreachable(tr("could not reach the Oxford-IIIT Pet server: {how}",
+                                    how=tr(OFFLINE_HELP)))
     if "corrupted" in str(error) or "not found" in str(error).lower():
         return CatdogError(tr("the Oxford-IIIT Pet download is incomplete or corrupt (md5 mismatch): run this "
                               "again to download it afresh, or {how}",

@@ -14,6 +14,8 @@ This module imports nothing heavy: ``prepare`` and the CLI may use it freely.
 """
 from pathlib import Path
 
+from ..i18n import tr
+
 PHOTOS = Path(__file__).resolve().parent / "photos"
 
 # The odd photos in the sample, and what is odd about each: the kind of
@@ -52,9 +54,9 @@ def sample_summary():
     """One line for a person: what the sample is, and how to get the full data."""
     photos = sample_photos()
     cats = sum(p.name.startswith("cat.") for p in photos)
-    return (f"Using the kit's small sample: {len(photos)} photos ({cats} cats, {len(photos) - cats} dogs) "
-            f"from Kaggle's Dogs vs. Cats, enough to run the course, too few to learn well. For the full "
-            f"data: a Kaggle API token (catdog prepare --source kaggle), or CATDOG_DATA=/path/to/photos.")
+    return tr("Using the kit's small sample: {count} photos ({cats} cats, {dogs} dogs) from Kaggle's Dogs vs. "
+              "Cats, enough to run the course, too few to learn well. For the full data: a Kaggle API token "
+              "(lesson 01), or CATDOG_DATA=/path/to/photos.", count=len(photos), cats=cats, dogs=len(photos) - cats)
 
 
 __all__ = ["PHOTOS", "ODD_PHOTOS", "sample_dir", "sample_photos", "sample_summary"]

@@ -36,6 +36,7 @@ import io
 import random
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -45,7 +46,7 @@ from ..errors import CatdogError
 from ..i18n import tr
 from .amp import choose_precision, float32
 from .checkpoint import HISTORY_KEYS, resume, rng_states, save_checkpoint, set_rng_states
-from .recipe import RECIPE, optimizer_and_schedule
+from .recipe import RECIPE, training_setup
 
 
 def seed_everything(seed):
@@ -142,17 +143,21 @@ def one_epoch(train_model, model, criterion, optimizer, scheduler, loaders, devi
     return model, values
 
 
-def train(model, loaders, *, epochs, lr, train_model=None, momentum=RECIPE.momentum, gamma=RECIPE.gamma,
+def train(model, loaders, *, epochs, lr, train_model=None, recipe=None, momentum=None, gamma=None,
           step_size=None, device=None, checkpoint=None, identity=None, progress=True, bars=None, amp=True,
           on_epoch=None):
     """Train ``model`` for ``epochs`` epochs with the ``train_model`` piece; return it with the best
     epoch's weights, and the history.
 
-    The recipe: ``CrossEntropyLoss``, SGD with ``momentum`` over the
-    parameters that learn, and ``StepLR`` multiplying the rate by ``gamma``
-    every ``step_size`` epochs (default ``recipe.lr_step_size(epochs)``: once,
-    after two thirds of the run). ``history`` holds one value per epoch
-    under ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` and ``lr``.
+    ``recipe`` (a ``recipe.Recipe``; default ``RECIPE``, fine-tuning) makes
+    the criterion, optimizer and per-epoch scheduler handed to the piece
+    (``recipe.training_setup``): for fine-tuning ``CrossEntropyLoss``, SGD
+    with ``momentum`` over the parameters that learn, and ``StepLR``
+    multiplying the rate by ``gamma`` every ``step_size`` epochs (default
+    ``recipe.lr_step_size(epochs)``: once, after two thirds of the run);
+    ``momentum`` and ``gamma`` default to the recipe's. ``lr`` is the (peak)
+    rate. ``history`` holds one value per epoch under ``train_loss``,
+    ``train_acc``, ``val_loss``, ``val_acc`` and ``lr``.
 
     - ``train_model``: the piece (default: the reference). Its calls of
       ``run_epoch`` reach whichever ``run_epoch`` its code names.
@@ -180,8 +185,9 @@ def train(model, loaders, *, epochs, lr, train_model=None, momentum=RECIPE.momen
     bars = bars_fit_output() if bars is None else bars
     say = _printer(progress, bars)
     precision = choose_precision(device, amp)
-    criterion = nn.CrossEntropyLoss()
-    optimizer, scheduler = optimizer_and_schedule(model, lr, epochs, momentum, gamma, step_size)
+    recipe = recipe or RECIPE
+    recipe = replace(recipe, **{k: v for k, v in (("momentum", momentum), ("gamma", gamma)) if v is not None})
+    criterion, optimizer, scheduler = training_setup(model, lr, epochs, recipe, step_size)
 
     identity = dict(identity or {})
     history, best_acc, best_weights, start, state = resume(checkpoint, identity, model, optimizer, scheduler,

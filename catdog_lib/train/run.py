@@ -17,7 +17,7 @@ from ..errors import CatdogError
 from ..i18n import tr
 from .fingerprint import split_fingerprint
 from .loop import bars_fit_output, seed_everything, train
-from .recipe import RECIPE
+from .recipe import RECIPE, recipe_for
 
 
 def reference_pieces():
@@ -51,20 +51,21 @@ class TrainingRun:
         return self.history["val_acc"][self.best_epoch - 1]
 
 
-def describe(model_weights, freeze_backbone, device, size, loaders, epochs, batch_size, lr, fast):
+def describe(model_weights, freeze_backbone, device, size, loaders, epochs, batch_size, lr, fast, recipe=RECIPE):
     """One line: what is about to be trained, on what, how."""
     start = tr("ImageNet weights") if model_weights else tr("random weights")
     if freeze_backbone:
         start += tr(", backbone frozen")
     kind = tr("the fast loaders (decoded once, augmented on the device)") if fast else tr("the classic loaders")
     return tr("training a ResNet18 ({start}) on {device} at {size} px with {kind}: {train} train and {val} val "
-              "photos, {epochs} epochs, batch {batch_size}, lr {lr:g}",
+              "photos, {epochs} epochs, batch {batch_size}, lr {lr:g}, {recipe}",
               start=start, device=device, size=size, kind=kind, train=len(loaders["train"].dataset),
-              val=len(loaders["val"].dataset), epochs=epochs, batch_size=batch_size, lr=lr)
+              val=len(loaders["val"].dataset), epochs=epochs, batch_size=batch_size, lr=lr,
+              recipe=recipe.describe())
 
 
 def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, size=RECIPE.size,
-                    batch_size=RECIPE.batch_size, lr=RECIPE.lr, weights="DEFAULT", freeze_backbone=False,
+                    batch_size=None, lr=None, weights="DEFAULT", freeze_backbone=False, recipe=None,
                     device=None, workers=0, seed=RECIPE.seed, checkpoint=None, model=None, cache_dir=None,
                     progress=True, bars=None, on_epoch=None, available_memory=None):
     """Train on ``data_dir/train``, validate on ``data_dir/val``; return a ``TrainingRun``.
@@ -76,6 +77,10 @@ def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, 
     - ``weights``, ``freeze_backbone``: passed to ``build_model``; the
       ImageNet weights are fetched first, or a ``CatdogError`` says why not.
       ``model``: train this module instead (tests use tiny ones).
+    - ``recipe``: what ``train_model`` is given (``recipe.Recipe``); default
+      ``recipe_for(weights)``: fine-tuning from ImageNet's weights, the
+      from-scratch recipe from random ones. ``batch_size`` and ``lr``
+      default to the recipe's (``recipe.scaled_lr`` scales a rate to another batch).
     - ``checkpoint``: a path; saved after every epoch, resumed from when it
       exists and was made by the same run (data, size, model, recipe).
     - ``on_epoch(history)``, ``progress``, ``bars``: as ``loop.train``.
@@ -84,6 +89,9 @@ def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, 
     from .fast import fast_loaders
 
     pieces = {**reference_pieces(), **dict(pieces or {})}
+    recipe = recipe or recipe_for(weights)
+    batch_size = batch_size or recipe.batch_size
+    lr = recipe.lr if lr is None else lr
     try:
         device = pieces["pick_device"](device) if not isinstance(device, torch.device) else device
     except ValueError as e:
@@ -103,10 +111,14 @@ def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, 
                 "class_names": list(class_names), "size": size, "split": split_fingerprint(data_dir),
                 "weights": str(weights or "none"), "freeze_backbone": bool(freeze_backbone),
                 "batch_size": batch_size, "lr": lr, "seed": seed}
+    if recipe.name != RECIPE.name or not weights:
+        # Not recorded for fine-tuning pretrained weights: what every checkpoint before the recipes had names was.
+        identity["recipe"] = recipe.name
     if progress:
-        print(describe(weights, freeze_backbone, device, size, loaders, epochs, batch_size, lr, fast), flush=True)
-    model, history = train(model, loaders, epochs=epochs, lr=lr, train_model=pieces["train_model"], device=device,
-                           checkpoint=checkpoint, identity=identity, progress=progress, bars=bars,
+        print(describe(weights, freeze_backbone, device, size, loaders, epochs, batch_size, lr, fast, recipe),
+              flush=True)
+    model, history = train(model, loaders, epochs=epochs, lr=lr, train_model=pieces["train_model"], recipe=recipe,
+                           device=device, checkpoint=checkpoint, identity=identity, progress=progress, bars=bars,
                            on_epoch=on_epoch)
     return TrainingRun(model, history, list(class_names), loaders, identity)
 

@@ -249,7 +249,7 @@ def test_the_settings_table_is_chinese_and_keeps_the_names_and_values(zh):
     settings = load_settings(epochs=3, env={"CATDOG_SIZE": "64"}, device="cpu")
     text, page = str(settings), settings._repr_html_()
     rows = {line.split()[0]: line for line in text.splitlines()}
-    assert rows["lr"].endswith("学习率") and "默认" in rows["lr"]  # where it came from, what it means
+    assert rows["lr"].endswith("学习率（对先升后降的调度来说，是其峰值）") and "默认" in rows["lr"]  # where from, what
     assert "CATDOG_SIZE" in rows["size"] and "64" in rows["size"]
     assert "<b>设置</b>" in page and ">含义</th>" in page and "size 64 (CATDOG_SIZE)" in page
     from catdog_lib.i18n import text_width

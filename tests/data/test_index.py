@@ -47,7 +47,7 @@ def corpus(tmp_path_factory, photos_dir):
     add("cat.7.png", "ok", image=photo.convert("P"))  # palette
     add("dog.8.jpg", "ok", image=photo.convert("CMYK"))
     add("cat.9.png", "16-bit", image=photo.convert("L").point(lambda v: v * 256).convert("I;16"))  # white in ImageFolder
-    add("dog.10.gif", "ImageFolder does not read", image=photo, save_all=True,
+    add("dog.10.gif", "ok", image=photo, save_all=True,  # usable: prepare converts it (convert.py)
         append_images=[photo.rotate(90)], duration=100)
     _png_header_only(root / "cat.11.png", 20_000, 20_000)
     expected["cat.11.png"] = "too many pixels"

@@ -156,3 +156,58 @@ def test_a_broken_kaggle_json_is_named(kaggle_home, tmp_path):
     config.write_text('{"username": "x"')
     with pytest.raises(CatdogError, match="kaggle.json holds no username and key: replace it"):
         download_kaggle(tmp_path / "k", report=print)
+
+
+@pytest.fixture
+def kaggle_1_7(tmp_path, monkeypatch):
+    """An installed kaggle 1.7 as Python 3.10's pip resolves it: its metadata first on the path."""
+    site = tmp_path / "site"
+    info = site / "kaggle-1.7.4.5.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: kaggle\nVersion: 1.7.4.5\n")
+    monkeypatch.syspath_prepend(str(site))
+    from importlib import metadata
+
+    assert metadata.version("kaggle") == "1.7.4.5"  # what the kit reads
+    return "1.7.4"
+
+
+@pytest.mark.parametrize("token", ["env", "file"])
+def test_an_access_token_with_an_old_client_says_what_to_do(kaggle_home, kaggle_1_7, tmp_path, monkeypatch, token):
+    if token == "env":
+        monkeypatch.setenv("KAGGLE_API_TOKEN", "KGAT_0123456789abcdef")
+        where = "the KAGGLE_API_TOKEN environment variable"
+    else:
+        (kaggle_home / ".kaggle").mkdir()
+        (kaggle_home / ".kaggle" / "access_token").write_text("KGAT_0123456789abcdef\n")
+        where = str(kaggle_home / ".kaggle" / "access_token")
+    with pytest.raises(CatdogError) as error:
+        download_kaggle(tmp_path / "k", report=print)
+    message = str(error.value)
+    assert f"access token ({where})" in message and f"kaggle client {kaggle_1_7} cannot use" in message
+    assert 'pip install -U "kaggle>=1.8"' in message and "legacy API key" in message and "kaggle.json" in message
+    assert "KGAT_0123456789abcdef" not in message
+
+
+def test_an_old_client_with_a_kaggle_json_goes_on(kaggle_home, kaggle_1_7, port_7777, tmp_path, monkeypatch):
+    monkeypatch.setenv("KAGGLE_API_TOKEN", "KGAT_0123456789abcdef")
+    install_kaggle_json(_kaggle_json())  # what kaggle 1.7 reads: no complaint about the token
+    with pytest.raises(CatdogError, match="could not reach Kaggle"):
+        download_kaggle(tmp_path / "k", report=print)
+
+
+def test_the_client_version_is_read_from_its_metadata(kaggle_1_7):
+    from catdog_lib.prepare.sources import TOKEN_CLIENT, kaggle_client_version
+
+    assert kaggle_client_version() == (1, 7, 4) < TOKEN_CLIENT
+
+
+def test_auto_with_a_token_but_no_network_falls_back_to_the_sample(kaggle_home, port_7777, tmp_path, monkeypatch):
+    from catdog_lib.sample import sample_summary
+
+    install_kaggle_json(_kaggle_json())
+    monkeypatch.setenv("CATDOG_DATA_ROOT", str(tmp_path / "data"))
+    lines = []
+    prepared = prepare(source="auto", report=lines.append)
+    assert prepared.source == "sample" and prepared.data_dir == tmp_path / "data" / "sample"
+    assert f"Could not reach Kaggle (no network?). {sample_summary()}" in lines

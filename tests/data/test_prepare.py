@@ -179,3 +179,37 @@ def test_the_same_split_gives_the_same_manifest_bytes(tmp_path, photos_dir):
     first.manifest.unlink()
     again = prepare(source="folder", from_dir=photos, dest=tmp_path / "out", report=lambda s: None)
     assert again.manifest.read_bytes() == saved
+
+
+def test_a_converted_gif_follows_its_photo(tmp_path, photos_dir):
+    """A GIF is converted once, again when it changes, and its copy goes when it does (subfolders kept)."""
+    import time
+
+    from PIL import Image
+
+    folder = _flat(tmp_path, photos_dir, n=4)
+    gif = folder / "more dogs" / "dog.99.gif"
+    Image.open(photo_path(photos_dir, "dog", 5)).save(gif)
+    dest = tmp_path / "data"
+    lines = []
+    prepared = prepare(source="folder", from_dir=folder, dest=dest, report=lines.append)
+    copy = dest / "converted" / "more dogs" / "dog.99.png"
+    assert prepared.converted == [(gif, copy)] and copy.is_file()
+    assert f"  {gif} -> dog.99.png" in lines
+    arranged = [p for p in dest.glob("*/dog/dog.99.png")]
+    assert len(arranged) == 1 and os.path.samefile(arranged[0], copy)
+    with Image.open(copy) as png, Image.open(gif) as original:
+        assert png.format == "PNG" and png.size == original.size
+    first = copy.stat().st_mtime_ns
+
+    prepare(source="folder", from_dir=folder, dest=dest, report=lambda line: None)
+    assert copy.stat().st_mtime_ns == first  # unchanged photo: the copy is kept, not made again
+    time.sleep(0.01)
+    Image.open(photo_path(photos_dir, "dog", 6)).save(gif)
+    prepare(source="folder", from_dir=folder, dest=dest, report=lambda line: None)
+    with Image.open(copy) as png, Image.open(gif) as changed:
+        assert png.convert("RGB").tobytes() == changed.convert("RGB").tobytes()
+
+    gif.unlink()
+    prepare(source="folder", from_dir=folder, dest=dest, report=lambda line: None)
+    assert not copy.exists() and not (dest / "converted" / "more dogs").exists()

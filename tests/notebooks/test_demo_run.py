@@ -28,7 +28,8 @@ def course(tmp_path):
 def test_environment_is_small_on_a_cpu_and_keeps_what_is_set(tmp_path):
     env = demo_environment(tmp_path, base={"CATDOG_EPOCHS": "7", "TORCH_HOME": str(tmp_path / "none")}, on_cpu=True)
     assert env["CATDOG_EPOCHS"] == "7" and env["CATDOG_SIZE"] == SMALL_ON_CPU["CATDOG_SIZE"]
-    assert env["CATDOG_WEIGHTS"] == "none" and env["CATDOG_LR"] == "0.01"  # nothing cached, no network needed
+    assert env["CATDOG_WEIGHTS"] == "none"  # nothing cached, no network needed
+    assert "CATDOG_LR" not in env  # random weights: the lessons take the from-scratch recipe's
     assert env["CATDOG_WORKSPACE"] == str(tmp_path / "my_pieces")
     cached = tmp_path / "th" / "hub" / "checkpoints" / "resnet18-f37072fd.pth"
     cached.parent.mkdir(parents=True)

@@ -11,9 +11,23 @@ def test_env_beats_cpu_defaults_beat_lesson_defaults(tmp_path):
     s = load_settings(size=224, epochs=5, batch_size=16, cpu=dict(size=112, epochs=2), env=env)
     assert (s.size, s.epochs, s.batch_size, s.weights, s.data, s.device) == (112, 1, 16, None, tmp_path, "cpu")
     assert s.origin == {"epochs": "CATDOG_EPOCHS", "weights": "CATDOG_WEIGHTS", "data": "CATDOG_DATA",
-                        "device": "CATDOG_DEVICE", "size": "CPU default"}
+                        "device": "CATDOG_DEVICE", "size": "CPU default", "lr": "from-scratch recipe"}
     table = str(s)
     assert "CATDOG_EPOCHS" in table and "CPU default" in table and "<table>" in s._repr_html_()
+
+
+def test_random_weights_take_the_from_scratch_recipes_learning_rate():
+    """A lesson's lr is for fine-tuning; with CATDOG_WEIGHTS=none the from-scratch recipe's (scaled to the
+    batch) replaces it, and CATDOG_LR still wins."""
+    from catdog_lib.train.recipe import FROM_SCRATCH, RECIPE
+
+    env = {"CATDOG_DEVICE": "cpu"}
+    assert load_settings(batch_size=64, lr=0.004, env=env).lr == 0.004
+    scratch = load_settings(batch_size=64, lr=0.004, env={**env, "CATDOG_WEIGHTS": "none"})
+    assert scratch.lr == FROM_SCRATCH.lr == 0.002 and "from-scratch recipe" in str(scratch)
+    assert load_settings(batch_size=16, env={**env, "CATDOG_WEIGHTS": "none"}).lr == pytest.approx(0.001)  # sqrt rule
+    assert load_settings(env={**env, "CATDOG_WEIGHTS": "none", "CATDOG_LR": "0.05"}).lr == 0.05
+    assert load_settings(env=env).lr == RECIPE.lr
 
 
 def test_no_cpu_defaults_on_a_gpu():

@@ -20,6 +20,9 @@ KINDS = {
     "cmyk_jpeg": "cat.1007.jpg",
     "png_16bit": "dog.1008.png",
     "animated_gif": "cat.1009.gif",
+    "jfif": "dog.1020.jfif",  # a JPEG as Windows saves one from a browser
+    "tga": "cat.1021.tga",  # another format Pillow reads and ImageFolder does not list
+    "truncated_gif": "dog.1022.gif",  # its header reads, its pixels do not: cannot be converted
     "bomb": "dog.1010.png",
     "strip": "cat.1019.png",  # 1 x 4000 pixels: few, but the evaluation resize multiplies them
     "exif_rotated": "cat.1011.jpg",
@@ -73,6 +76,8 @@ def kind_bytes(photos_dir):
     tall = photo.crop((40, 0, 160, 200))  # 120 x 200: a turn shows in the size
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
+    animated_gif = encode(photo, "GIF", save_all=True, append_images=[photo.rotate(90)], duration=100, loop=0)
+    gif = encode(photo, "GIF")
     return {
         "truncated_jpeg": jpeg[: len(jpeg) // 2],
         "zero_bytes": b"",
@@ -82,8 +87,10 @@ def kind_bytes(photos_dir):
         "palette": encode(photo.convert("P"), "PNG"),
         "cmyk_jpeg": encode(photo.convert("CMYK"), "JPEG"),
         "png_16bit": encode(sixteen, "PNG"),
-        "animated_gif": encode(photo, "GIF", save_all=True, append_images=[photo.rotate(90)], duration=100,
-                               loop=0),
+        "animated_gif": animated_gif,
+        "jfif": jpeg,
+        "tga": encode(photo, "TGA"),
+        "truncated_gif": gif[: len(gif) // 2],  # cut inside its only frame
         "bomb": png_header_only(BOMB_SIDE, BOMB_SIDE),
         "strip": encode(photo.resize((1, 4000)), "PNG"),
         "exif_rotated": encode(tall, "JPEG", exif=exif),

@@ -4,6 +4,8 @@ The corpus (conftest.py) holds each kind once, beside 12 good cats and 12
 good dogs. ``EXPECT`` is the table of kinds x stages the tests prove:
 
 - ``used``: the stage takes the file and does the right thing with it;
+- ``converted``: ``prepare`` uses it as a PNG or JPEG copy that ImageFolder
+  lists (``prepare/convert.py``), arranged under the name given;
 - ``skipped``: left out, and the reason (the word given) is reported;
 - ``ignored``: a system file, left out and only counted;
 - ``refused``: one clear sentence (the word given), nothing else happens;
@@ -20,6 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -30,6 +33,7 @@ from .badfiles import GOOD_PER_LABEL, KINDS
 
 STAGES = ("prepare", "index", "loaders", "train", "predict_image", "predict_cli", "upload")
 U = "used"
+C = "converted"
 NOT_IMAGE = "not an image"
 
 # kind: (prepare & index, predict_image, predict_cli, upload). Loaders and training use exactly what prepare used.
@@ -47,7 +51,13 @@ EXPECT = {
     # ImageFolder's loader turns a 16-bit image white (convert("RGB") clips it): skipped for training;
     # predicting from one scales it to 8 bits first (the CLI and the upload box).
     "png_16bit": (("skipped", "16-bit"), U, U, U),
-    "animated_gif": (("skipped", "ImageFolder does not read"), U, U, U),  # predictions use the first frame
+    # Formats ImageFolder does not list: converted (a GIF's first frame to PNG, a .jfif copied as .jpg), so
+    # nothing usable is lost; predictions use the first frame too.
+    "animated_gif": ((C, "cat.1009.png"), U, U, U),
+    "jfif": ((C, "dog.1020.jpg"), U, U, U),
+    "tga": ((C, "cat.1021.png"), U, U, ("refused", "TGA file")),  # the upload box takes the formats browsers show
+    "truncated_gif": (("skipped", "could not be converted"), ("refused", "truncated"), ("refused", "truncated"),
+                      ("refused", NOT_IMAGE)),
     "bomb": (("skipped", "too many pixels"), ("refused", "decompression bomb"), ("refused", "decompression bomb"),
              ("refused", "gigantic")),
     # The raw piece resizes it to 37 x 148,000 pixels at 32 px (at 224 px a 1 x 40,000 strip takes gigabytes):
@@ -66,10 +76,19 @@ EXPECT = {
     "unknown_label": (("skipped", "no label"), U, U, U),  # no label to train with; a photo to classify
 }
 assert set(EXPECT) == set(KINDS)
+PREPARE = {kind: row[0] if isinstance(row[0], tuple) else (row[0], "") for kind, row in EXPECT.items()}
+CONVERTED = [kind for kind, (outcome, _) in PREPARE.items() if outcome == C]
+USED_FOR_TRAINING = [kind for kind, (outcome, _) in PREPARE.items() if outcome == U] + CONVERTED
+SKIPPED = [kind for kind, (outcome, _) in PREPARE.items() if outcome == "skipped"]
+IGNORED = [kind for kind, (outcome, _) in PREPARE.items() if outcome == "ignored"]
+# The index reads headers only: what prepare converts, or fails to convert, is a usable photo there.
+NOT_CONVERTED = [kind for kind, (_, word) in PREPARE.items() if "could not be converted" in word]
+INDEX = {kind: U for kind in CONVERTED + NOT_CONVERTED}
 
-USED_FOR_TRAINING = [kind for kind, row in EXPECT.items() if row[0] == U]
-SKIPPED = [kind for kind, row in EXPECT.items() if isinstance(row[0], tuple)]
-IGNORED = [kind for kind, row in EXPECT.items() if row[0] == "ignored"]
+
+def arranged_name(kind, paths):
+    """The name the kind's file has in the arranged tree: its own, or its converted copy's."""
+    return EXPECT[kind][0][1] if kind in CONVERTED else paths[kind].name
 
 
 def table():
@@ -79,8 +98,9 @@ def table():
 
     rows = []
     for kind, (prep, direct, cli, upload) in EXPECT.items():
-        train = U if prep == U else "-"
-        rows.append([kind, word(prep), word(prep), train, train, word(direct), word(cli), word(upload)])
+        train = U if kind in USED_FOR_TRAINING else "-"
+        rows.append([kind, word(prep), word(INDEX.get(kind, prep)), train, train, word(direct), word(cli),
+                     word(upload)])
     return rows
 
 
@@ -117,10 +137,10 @@ def test_prepare_uses_skips_and_counts_each_kind(prepared, corpus):
     out = result.stdout + result.stderr
     no_traceback(out)
 
-    usable = 2 * GOOD_PER_LABEL + len(USED_FOR_TRAINING)
+    usable = 2 * GOOD_PER_LABEL + len(USED_FOR_TRAINING)  # what prepare arranges
     total = usable + len(SKIPPED) + len(IGNORED)
-    assert f"Indexed {total} file(s) in {folder}: {usable} usable photo(s), {len(SKIPPED) + len(IGNORED)} skipped." \
-        in out
+    at_index = usable + len(NOT_CONVERTED)
+    assert f"Indexed {total} file(s) in {folder}: {at_index} usable photo(s), {total - at_index} skipped." in out
     assert f"Ignored {len(IGNORED)} system file(s)" in out
     assert f"Skipped {len(SKIPPED)} file(s):" in out
     for kind in SKIPPED:
@@ -128,13 +148,20 @@ def test_prepare_uses_skips_and_counts_each_kind(prepared, corpus):
         assert line is not None, f"{kind} is not listed among the skipped files:\n{out}"
         assert EXPECT[kind][0][1].lower() in line.lower(), line
 
+    assert f"Converted {len(CONVERTED)} photo(s) that torchvision's ImageFolder would not list" in out
+    for kind in CONVERTED:
+        assert f"  {paths[kind]} -> {arranged_name(kind, paths)}" in out.splitlines(), kind
+
     arranged = arranged_names(dest)
     everything = arranged["train"] + arranged["val"]
     assert len(everything) == usable
     for kind in USED_FOR_TRAINING:
-        assert paths[kind].name in everything, kind
+        assert arranged_name(kind, paths) in everything, kind
     for kind in SKIPPED + IGNORED:
         assert paths[kind].name not in everything, kind
+    converted = {p.name: p for p in (dest / "converted").rglob("*") if p.is_file()}
+    assert sorted(converted) == sorted(arranged_name(kind, paths) for kind in CONVERTED)
+    assert converted["dog.1020.jpg"].read_bytes() == paths["jfif"].read_bytes()  # a JPEG: the same bytes
     counts = [line for line in out.splitlines() if "photos (" in line]
     assert len(counts) == 2 and sum(int(line.split(":")[1].split()[0]) for line in counts) == usable
 
@@ -145,7 +172,7 @@ def test_index_gives_each_kind_its_outcome(corpus):
     used = {r.path for r in images}
     reasons = dict(skipped)
     for kind, path in paths.items():
-        expected = EXPECT[kind][0]
+        expected = INDEX.get(kind, EXPECT[kind][0])
         if expected == U:
             assert path in used, (kind, reasons.get(path))
         elif expected == "ignored":
@@ -178,7 +205,7 @@ def test_the_loaders_read_every_arranged_file_for_a_whole_epoch(loaders, corpus)
         assert seen == len(loaders[split].dataset)
     samples = {Path(p).name: label for split in ("train", "val") for p, label in loaders[split].dataset.samples}
     for kind in USED_FOR_TRAINING:
-        name = paths[kind].name
+        name = arranged_name(kind, paths)
         assert name in samples, kind
         assert class_names[samples[name]] == name.split(".")[0].lower(), kind  # the label from the name
 
@@ -190,10 +217,17 @@ def test_each_used_kind_becomes_a_real_picture(loaders, corpus):
     (loaders, _), (_, paths) = loaders, corpus
     dataset = loaders["val"].dataset
     to_tensor = build_transforms(train=False, size=32)
+    arranged = {Path(p).name: p for split in ("train", "val") for p, _ in loaders[split].dataset.samples}
     for kind in USED_FOR_TRAINING:
-        image = dataset.loader(str(paths[kind]))
+        image = dataset.loader(arranged[arranged_name(kind, paths)])
         tensor = to_tensor(image)
         assert tensor.std() > 0.2, f"{kind} loads as a nearly flat picture: {tensor.std():.3f}"
+    # A converted GIF is its first frame, as predict_image sees the GIF itself.
+    from PIL import Image
+
+    with Image.open(paths["animated_gif"]) as gif:
+        first = gif.convert("RGB")
+    assert np.array_equal(np.asarray(dataset.loader(arranged["cat.1009.png"])), np.asarray(first))
 
 
 def test_one_training_epoch_over_the_arranged_corpus(loaders):

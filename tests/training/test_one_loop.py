@@ -17,8 +17,8 @@ def test_lesson05s_driver_and_catdog_train_give_the_same_weights(arranged_photos
     cli = read_bundle(tmp_path / "cli" / "model.pt")
 
     pieces = learner_pieces({}, tmp_path / "no_pieces")  # nothing written yet: every piece the reference
-    run = train_on_folder(arranged_photos, pieces=pieces, epochs=2, size=32, batch_size=16, lr=0.001, weights=None,
-                          device=torch.device("cpu"), workers=0, seed=0, progress=False)
+    run = train_on_folder(arranged_photos, pieces=pieces, epochs=2, size=32, batch_size=16, weights=None,
+                          device=torch.device("cpu"), workers=0, seed=0, progress=False)  # lr: the recipe's, as the CLI's
     assert pieces.calls["train_model"] == 2 and pieces.callers["run_epoch", "train_model"] == 4
     lesson = run.model.state_dict()
     assert cli["state_dict"].keys() == lesson.keys()
