@@ -4,6 +4,8 @@ import platform
 
 import torch
 
+from .i18n import tr
+
 
 def pick_device(prefer=None):
     """Choose the device to train on.
@@ -99,9 +101,9 @@ def hardware_report():
 def format_report(report):
     """The hardware report as lines a person reads."""
     gib = 1024 ** 3
-    ram = f"{report['ram_bytes'] / gib:.1f} GiB" if report.get("ram_bytes") else "unknown"
+    ram = f"{report['ram_bytes'] / gib:.1f} GiB" if report.get("ram_bytes") else tr("unknown")
     lines = [
-        f"CPU:          {report['cpu']} ({report['cores']} cores)",
+        tr("CPU:          {cpu} ({cores} cores)", cpu=report["cpu"], cores=report["cores"]),
         f"RAM:          {ram}",
     ]
     if report["gpus"]:
@@ -111,10 +113,10 @@ def format_report(report):
     elif report.get("mps"):
         lines.append("GPU:          Apple GPU (mps)")
     else:
-        lines.append("GPU:          none (training runs on the CPU, slowly)")
+        lines.append(tr("GPU:          none (training runs on the CPU, slowly)"))
     lines += [
         f"torch:        {report['torch']}, torchvision {report['torchvision']}",
         f"Python:       {report['python']}",
-        f"Training on:  {report['device']}",
+        tr("Training on:  {device}", device=report["device"]),
     ]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ Python's own ``gettext`` reads the catalogue: nothing to install.
 import functools
 import gettext
 import os
+import unicodedata
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -64,3 +65,14 @@ def N_(message):
     """Mark ``message`` for the catalogue without translating it now (a constant read at import time);
     pass it through ``tr`` where it is shown."""
     return message
+
+
+def text_width(text):
+    """The columns ``text`` takes in a terminal or a ``<pre>``: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def padded(text, width):
+    """``text`` with spaces after it to fill ``width`` columns (``str.ljust`` counts a Chinese character as one)."""
+    text = str(text)
+    return text + " " * max(0, width - text_width(text))

@@ -32,12 +32,13 @@ def _from_env(name, default):
 def checks_dir():
     """The kit's ``checks/`` folder: next to ``lessons/`` in the kit, or next to the installed package."""
     from .errors import CatdogError
+    from .i18n import tr
 
     for root in (kit_root(), Path(__file__).resolve().parents[1]):
         if (root / "checks").is_dir():
             return root / "checks"
-    raise CatdogError("cannot find the kit's checks/ folder: run this from the kit's folder "
-                      "(the one that holds lessons/ and checks/)")
+    raise CatdogError(tr("cannot find the kit's checks/ folder: run this from the kit's folder "
+                         "(the one that holds lessons/ and checks/)"))
 
 
 def workspace():

@@ -25,17 +25,18 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..i18n import N_, padded, text_width, tr
 from ..train.linking import with_names
 
 GREEN, GRAY = "#1a7f37", "#6e7781"
 
 # Why a piece did not run although it was there to, by piece, when nothing more specific is known.
 NOT_CALLED = {
-    "run_epoch": "not called: your train_model makes its own passes over the data",
-    "predict_image": "not called yet: it classifies the photos further down",
+    "run_epoch": N_("not called: your train_model makes its own passes over the data"),
+    "predict_image": N_("not called yet: it classifies the photos further down"),
 }
-FAST_PATH = ("not used on the fast path: the photos are decoded once and cropped, flipped and normalized "
-             "on the device, as your transforms would")
+FAST_PATH = N_("not used on the fast path: the photos are decoded once and cropped, flipped and normalized "
+               "on the device, as your transforms would")
 
 
 @dataclass
@@ -61,15 +62,16 @@ def choose(results, workspace=None):
                 function = load_piece(piece.name, piece_path(piece.name, workspace))
             except PieceError as e:  # the file changed since it was judged
                 choices[piece.name] = Choice(piece.name, reference(piece.name), False,
-                                             f"yours does not load now: {e}")
+                                             tr("yours does not load now: {error}", error=e))
                 continue
-            choices[piece.name] = Choice(piece.name, function, True, f"passes all {result.get('total', 0)} checks")
+            choices[piece.name] = Choice(piece.name, function, True,
+                                         tr("passes all {total} checks", total=result.get("total", 0)))
         elif status == "not_started":
-            choices[piece.name] = Choice(piece.name, reference(piece.name), False, "yours is not started")
+            choices[piece.name] = Choice(piece.name, reference(piece.name), False, tr("yours is not started"))
         else:
-            message = result.get("message") or "a check fails"
+            message = result.get("message") or tr("a check fails")
             choices[piece.name] = Choice(piece.name, reference(piece.name), False,
-                                         f"yours does not pass yet: {message}")
+                                         tr("yours does not pass yet: {why}", why=message))
     return choices
 
 
@@ -143,9 +145,9 @@ class LessonPieces(Mapping):
 
     def versions(self):
         """A table: which version of each piece runs, and why."""
-        rows = [(name, "yours" if c.yours else "reference", c.why) for name, c in self.choices.items()]
-        return PiecesTable("Which version of each piece runs", ("piece", "version", "why"), rows,
-                           f"{len(self.yours())} of {len(rows)} pieces are yours",
+        rows = [(name, tr("yours") if c.yours else tr("reference"), c.why) for name, c in self.choices.items()]
+        return PiecesTable(tr("Which version of each piece runs"), (tr("piece"), tr("version"), tr("why")), rows,
+                           tr("{yours} of {count} pieces are yours", yours=len(self.yours()), count=len(rows)),
                            [self.choices[name].yours for name in self.choices])
 
     def table(self, fast=False):
@@ -157,13 +159,14 @@ class LessonPieces(Mapping):
         """
         rows = []
         for name, choice in self.choices.items():
-            version = "yours" if choice.yours else f"reference ({choice.why})"
+            version = tr("yours") if choice.yours else tr("reference ({why})", why=choice.why)
             rows.append((name, version, self.what_ran(name, fast)))
         ran = sum(1 for name in self.choices if self.calls[name])
         mine = sum(1 for name in self.yours() if self.calls[name])
-        footer = (f"{len(self.yours())} of {len(rows)} pieces are yours; {ran} of {len(rows)} ran here, "
-                  f"{mine} of them yours")
-        return PiecesTable("Which pieces ran, in which version", ("piece", "version", "in this lesson"), rows,
+        footer = tr("{yours} of {count} pieces are yours; {ran} of {count} ran here, {mine} of them yours",
+                    yours=len(self.yours()), count=len(rows), ran=ran, mine=mine)
+        return PiecesTable(tr("Which pieces ran, in which version"), (tr("piece"), tr("version"), tr("in this lesson")),
+                           rows,
                            footer, [self.choices[name].yours for name in self.choices])
 
     def what_ran(self, name, fast=False):
@@ -174,22 +177,23 @@ class LessonPieces(Mapping):
             if name in self.notes:
                 return self.notes[name]
             if fast and name in ("build_transforms", "make_loaders"):
-                return FAST_PATH
+                return tr(FAST_PATH)
             if name == "run_epoch" and not training:
-                return "not called"
-            return NOT_CALLED.get(name, "not called")
+                return tr("not called")
+            return tr(NOT_CALLED[name]) if name in NOT_CALLED else tr("not called")
         froms = sorted((caller, n) for (called, caller), n in self.callers.items() if called == name and caller)
-        words = f"ran ({count} call{'s' * (count != 1)}"
+        calls = tr("1 call") if count == 1 else tr("{count} calls", count=count)
         if froms:
-            words += ", " + ", ".join(f"{n} from {caller}" for caller, n in froms)
-        words += ")"
+            comma = tr(", ")
+            calls += comma + comma.join(tr("{count} from {caller}", count=n, caller=caller) for caller, n in froms)
+        words = tr("ran ({calls})", calls=calls)
         if name == "run_epoch" and training and not self.callers[name, "train_model"]:
-            words += "; never from your train_model, which makes its own passes over the data"
+            words += tr("; never from your train_model, which makes its own passes over the data")
         if fast and name in ("build_transforms", "make_loaders") and not self.callers[name, "make_loaders"] \
                 and name != "make_loaders":
-            words += "; not in training: the fast loaders do its work on the device"
+            words += tr("; not in training: the fast loaders do its work on the device")
         elif fast and name == "make_loaders":
-            words += "; not in training: the fast loaders made the batches"
+            words += tr("; not in training: the fast loaders made the batches")
         return words
 
     def _repr_html_(self):
@@ -206,8 +210,9 @@ class PiecesTable:
         self.title, self.header, self.rows, self.footer, self.yours = title, header, rows, footer, yours
 
     def __str__(self):
-        widths = [max(len(str(row[i])) for row in (self.header, *self.rows)) for i in range(2)]
-        lines = [self.title] + [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}" for a, b, c in (self.header, *self.rows)]
+        widths = [max(text_width(str(row[i])) for row in (self.header, *self.rows)) for i in range(2)]
+        lines = [self.title] + [padded(a, widths[0]) + "  " + padded(b, widths[1]) + f"  {c}"
+                                for a, b, c in (self.header, *self.rows)]
         return "\n".join(lines + [self.footer])
 
     __repr__ = __str__

@@ -24,6 +24,7 @@ import html
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from ..errors import CatdogError
+from ..i18n import N_, tr
 from .collect import save_piece
 from .grading import earned_points, when_a_check_fails
 from .hints import next_hint, no_more_hints, solution_words
@@ -47,7 +48,8 @@ def piece_name(line, magic):
     """The piece named on a magic's line, checked against the course's pieces."""
     words = line.split()
     if len(words) != 1:
-        raise CatdogError(f"name one piece: {magic} NAME, where NAME is one of {', '.join(PIECE_NAMES)}")
+        raise CatdogError(tr("name one piece: {magic} NAME, where NAME is one of {piece_names}",
+                             magic=magic, piece_names=', '.join(PIECE_NAMES)))
     get_piece(words[0])
     return words[0]
 
@@ -66,15 +68,16 @@ def show(text, html_text, handle=None):
         display(bundle, raw=True)
 
 
-def waiting(what):
-    """Show "judging ..." while the checks run (a fresh process takes a few seconds); returns its handle."""
+def waiting(words):
+    """Show ``words`` ("judging ...") while the checks run (a fresh process takes a few seconds); returns its handle."""
     from IPython.display import display
 
-    return display({"text/plain": f"judging {what} ..."}, raw=True, display_id=True)
+    return display({"text/plain": words}, raw=True, display_id=True)
 
 
-_NOT_PASSING = {("not_started", True): "is not written yet", ("not_started", False): "is not started yet",
-                ("failed", False): "does not pass its checks yet"}
+_NOT_PASSING = {("not_started", True): N_("{name} is not written yet"),
+                ("not_started", False): N_("{name} is not started yet"),
+                ("failed", False): N_("{name} does not pass its checks yet")}
 
 # The pieces whose cell held the lesson's stub when it last ran in this kernel.
 _STUBS_RUN = set()
@@ -83,9 +86,10 @@ _STUBS_RUN = set()
 def stub_words(name, saved):
     """``(text, html)``: the one line a stub piece cell shows; ``saved`` is the piece's file, when there is one."""
     e = html.escape
-    text = f"{name} is still the lesson's stub: the reference {name} runs in its place in this notebook until you write yours here."
+    text = tr("{name} is still the lesson's stub: the reference {name} runs in its place in this notebook until "
+              "you write yours here.", name=name)
     if saved is not None:
-        text += f" Your {name} saved earlier ({saved}) is kept, and %check judges it."
+        text += tr(" Your {name} saved earlier ({saved}) is kept, and %check judges it.", name=name, saved=saved)
     return text, f'<div style="color:#6e7781">{e(text)}</div>'
 
 
@@ -106,7 +110,7 @@ class CourseMagics(Magics):
         save_piece(name, cell)
         result = self.shell.run_cell(cell, store_history=False)
         if not result.success:  # the traceback is shown above; fail this cell with one line
-            raise PieceRaised(f"{name} is saved, but running its cell raised an error (see above)")
+            raise PieceRaised(tr("{name} is saved, but running its cell raised an error (see above)", name=name))
 
     @line_magic
     def check(self, line):
@@ -116,7 +120,7 @@ class CourseMagics(Magics):
         if not started and name in _STUBS_RUN:
             handle, result = None, not_written(name)  # its cell is the stub: nothing to judge
         else:
-            handle = waiting(name) if started else None
+            handle = waiting(tr("judging {name} ...", name=name)) if started else None
             result = judge([name])[name]
         show(verdict_text(name, result), verdict_html(name, result), handle)
         if result.get("status") == "passed":
@@ -125,7 +129,7 @@ class CourseMagics(Magics):
         if outcome == "points":
             return earned_points(result)
         if outcome == "fail":
-            raise PieceNotPassing(f"{name} {_NOT_PASSING[result.get('status'), bool(result.get('stub'))]}")
+            raise PieceNotPassing(tr(_NOT_PASSING[result.get("status"), bool(result.get("stub"))], name=name))
         return None
 
     @line_magic
@@ -136,8 +140,9 @@ class CourseMagics(Magics):
         if hint is None:
             show(*no_more_hints(name, count))
             return
-        text = f"Hint {number} of {count} for {name}: {hint}"
-        show(text, f"<div><b>Hint {number} of {count}</b> for <code>{html.escape(name)}</code>: {html.escape(hint)}</div>")
+        text = tr("Hint {number} of {count} for {name}: {hint}", number=number, count=count, name=name, hint=hint)
+        show(text, tr("<div><b>Hint {number} of {count}</b> for <code>{name}</code>: {hint}</div>",
+                      number=number, count=count, name=html.escape(name), hint=html.escape(hint)))
 
     @line_magic
     def solution(self, line):
@@ -147,7 +152,7 @@ class CourseMagics(Magics):
     @line_magic
     def progress(self, line):
         """``%progress``: every piece of every lesson, judged at once: not started, failing or passing, and points."""
-        handle = waiting("every piece")
+        handle = waiting(tr("judging every piece ..."))
         table = progress_table(judge())
         show(str(table), table._repr_html_(), handle)
 

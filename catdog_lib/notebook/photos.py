@@ -5,6 +5,7 @@ import random
 from pathlib import Path
 
 from ..data import arrange_imagefolder
+from ..i18n import tr
 from ..paths import data_root
 from ..prepare import prepare
 
@@ -43,8 +44,8 @@ def lesson_data(settings, report=print):
             parts[split] += [(os.path.realpath(path), label) for path in chosen]
     dest = data_root() / f"{prepared.source}-subset{settings.subset}-seed{settings.seed}"
     counts = arrange_imagefolder(parts["train"], parts["val"], dest)
-    report(f"Using a subset of {sum(counts['train'].values())} training and {sum(counts['val'].values())} "
-           f"validation photos in {dest}.")
+    report(tr("Using a subset of {train} training and {val} validation photos in {dest}.",
+              train=sum(counts['train'].values()), val=sum(counts['val'].values()), dest=dest))
     return dest
 
 
@@ -76,12 +77,16 @@ def arrange_photos(photos, settings, pieces, dest=None, report=print):
             continue
         items.append((record.path, pieces["label_from_filename"](record.path)))
     if by_list == len(items):
-        where = "the data set's own list" if photos.source == "oxford-pets" else "the folders they are in"
-        note("label_from_filename", f"not used: these photos are not named cat.N.jpg, they are labelled by {where}")
-        report(f"{len(items)} photos, labelled by {where} (their names hold no label).")
+        where = tr("the data set's own list") if photos.source == "oxford-pets" else tr("the folders they are in")
+        note("label_from_filename", tr("not used: these photos are not named cat.N.jpg, they are labelled by {where}",
+                                       where=where))
+        report(tr("{count} photos, labelled by {where} (their names hold no label).", count=len(items), where=where))
     else:
-        report(f"{len(items) - by_list} photos labelled by label_from_filename"
-               + (f", {by_list} by their folder" if by_list else "") + ".")
+        if by_list:
+            report(tr("{count} photos labelled by label_from_filename, {by_folder} by their folder.",
+                      count=len(items) - by_list, by_folder=by_list))
+        else:
+            report(tr("{count} photos labelled by label_from_filename.", count=len(items)))
 
     if settings.subset:
         rng = random.Random(settings.seed)
@@ -94,14 +99,17 @@ def arrange_photos(photos, settings, pieces, dest=None, report=print):
         in_train = set(prepared_split(photos)["train"])
         train = [item for item in items if os.path.realpath(item[0]) in in_train]
         val = [item for item in items if os.path.realpath(item[0]) not in in_train]
-        note("split_items", "not used: the photos came split into train/ and val/ already, and that split is kept")
-        report(f"The photos came split into train/ and val/: {len(train)} and {len(val)} kept as they are.")
+        note("split_items", tr("not used: the photos came split into train/ and val/ already, and that split is kept"))
+        report(tr("The photos came split into train/ and val/: {train} and {val} kept as they are.",
+                  train=len(train), val=len(val)))
     else:
         train, val = pieces["split_items"](items, val_fraction=0.25, seed=settings.seed)
-        report(f"split_items: {len(train)} for training, {len(val)} for validation (seed {settings.seed}).")
+        report(tr("split_items: {train} for training, {val} for validation (seed {seed}).",
+                  train=len(train), val=len(val), seed=settings.seed))
     dest = Path(dest) if dest else data_root() / f"{photos.source}-lesson05-{settings.subset or 'all'}-seed{settings.seed}"
     counts = pieces["arrange_imagefolder"](train, val, dest)
-    report(f"arrange_imagefolder: {dest}/train ({_counted(counts['train'])}) and val ({_counted(counts['val'])}).")
+    report(tr("arrange_imagefolder: {dest}/train ({train}) and val ({val}).",
+              dest=dest, train=_counted(counts['train']), val=_counted(counts['val'])))
     return dest
 
 

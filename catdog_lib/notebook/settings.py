@@ -21,22 +21,23 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import CatdogError
+from ..i18n import N_, padded, text_width, tr
 from ..train.recipe import RECIPE, default_lr
 
 # What each setting means, shown in the table and in error messages.
 HELP = {
-    "data": "a folder of cat and dog photos (cat.1.jpg... or train/ and val/); empty: download them",
-    "size": "image side in pixels the model sees",
-    "epochs": "passes over the training photos",
-    "subset": "how many photos to use, half cats, half dogs (0: all)",
-    "batch_size": "photos per step",
-    "lr": "learning rate (the peak, for a schedule that rises and falls)",
-    "weights": "DEFAULT: start from ImageNet's weights; none: from random numbers",
-    "device": "cpu, cuda or mps (empty: the best there is)",
-    "workers": "processes that load images in the background",
-    "seed": "makes the split and the shuffles repeatable",
-    "fast": "1: the fast training path (images decoded once, augmented on the GPU); 0: the classic loop; "
-            "empty: fast on a GPU",
+    "data": N_("a folder of cat and dog photos (cat.1.jpg... or train/ and val/); empty: download them"),
+    "size": N_("image side in pixels the model sees"),
+    "epochs": N_("passes over the training photos"),
+    "subset": N_("how many photos to use, half cats, half dogs (0: all)"),
+    "batch_size": N_("photos per step"),
+    "lr": N_("learning rate (the peak, for a schedule that rises and falls)"),
+    "weights": N_("DEFAULT: start from ImageNet's weights; none: from random numbers"),
+    "device": N_("cpu, cuda or mps (empty: the best there is)"),
+    "workers": N_("processes that load images in the background"),
+    "seed": N_("makes the split and the shuffles repeatable"),
+    "fast": N_("1: the fast training path (images decoded once, augmented on the GPU); 0: the classic loop; "
+               "empty: fast on a GPU"),
 }
 
 
@@ -79,20 +80,21 @@ class Settings:
                 continue
             value = getattr(self, f.name)
             if f.name == "device" and value is None:
-                value = f"{_best_device_type()} (the best there is)"
+                value = tr("{device} (the best there is)", device=_best_device_type())
             elif f.name == "subset" and not value:
-                value = "all"
+                value = tr("all")
             elif f.name == "fast" and value is None:
-                value = f"{not self.on_cpu} (auto: on a GPU)"
+                value = tr("{fast} (auto: on a GPU)", fast=not self.on_cpu)
             elif value is None:
-                value = "none"
-            out.append((f.name, str(value), self.origin.get(f.name, "default"), HELP[f.name]))
+                value = "none"  # what CATDOG_WEIGHTS=none sets: a value, not a word
+            out.append((f.name, str(value), self.origin.get(f.name, "default"), tr(HELP[f.name])))
         return out
 
     def __str__(self):
-        rows = self.rows()
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        return "\n".join(f"{n:<{widths[0]}}  {v:<{widths[1]}}  {o:<{widths[2]}}  {h}" for n, v, o, h in rows)
+        rows = [(n, v, _origin_words(o), h) for n, v, o, h in self.rows()]
+        widths = [max(text_width(r[i]) for r in rows) for i in range(3)]
+        return "\n".join("  ".join(padded(cell, width) for cell, width in zip(row, widths)) + f"  {row[3]}"
+                         for row in rows)
 
     def _repr_pretty_(self, printer, cycle):  # IPython shows the table, not the dataclass repr
         printer.text(str(self))
@@ -100,7 +102,7 @@ class Settings:
     def summary(self):
         """One line: the values this lesson names, and any a ``CATDOG_*`` variable or the CPU changed."""
         shown = [(n, v, o) for n, v, o, _ in self.rows() if n in self.named or o != "default"]
-        return ", ".join(f"{n} {v}" + (f" ({o})" if o != "default" else "") for n, v, o in shown)
+        return ", ".join(f"{n} {v}" + (f" ({_origin_words(o)})" if o != "default" else "") for n, v, o in shown)
 
     def _repr_html_(self):
         """The table, folded away under its summary line until asked for."""
@@ -108,16 +110,25 @@ class Settings:
 
         body = "".join(
             f"<tr><td style='text-align:left'><b>{html.escape(n)}</b></td>"
-            f"<td style='text-align:left'><code>{html.escape(v)}</code></td>"
-            f"<td style='text-align:left;color:{'#888' if o == 'default' else '#b35c00'}'>{html.escape(o)}</td>"
+            f"<td style='text-align:left;white-space:nowrap'><code>{html.escape(v)}</code></td>"
+            f"<td style='text-align:left;white-space:nowrap;color:{'#888' if o == 'default' else '#b35c00'}'>"
+            f"{html.escape(_origin_words(o))}</td>"
             f"<td style='text-align:left;color:#555'>{html.escape(h)}</td></tr>"
             for n, v, o, h in self.rows())
-        table = ("<table><thead><tr><th style='text-align:left'>setting</th><th style='text-align:left'>value</th>"
-                 "<th style='text-align:left'>from</th><th style='text-align:left'>meaning</th></tr></thead>"
-                 f"<tbody>{body}</tbody></table>")
-        return (f"<details><summary><b>Settings</b>: {html.escape(self.summary())} "
-                f"<span style='color:#888'>(click for all of them and where each comes from)</span></summary>"
-                f"{table}</details>")
+        head = "".join(f"<th style='text-align:left;white-space:nowrap'>{html.escape(tr(word))}</th>"
+                       for word in (N_("setting"), N_("value"), N_("from"), N_("meaning")))
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return (f"<details><summary><b>{html.escape(tr('Settings'))}</b>: {html.escape(self.summary())} "
+                f"<span style='color:#888'>{html.escape(tr('(click for all of them and where each comes from)'))}"
+                f"</span></summary>{table}</details>")
+
+
+def _origin_words(origin):
+    """Where a setting came from, in the learner's words: a variable's name stays as it is."""
+    return tr(origin) if origin in ORIGINS else origin
+
+
+ORIGINS = (N_("default"), N_("CPU default"))
 
 
 def _best_device_type():
@@ -151,24 +162,27 @@ def _parse(name, text):
             return True
         if lowered in ("0", "no", "false", "off"):
             return False
-        raise CatdogError(f"{var}={text!r} is not a choice: set it to 1, 0 or auto")
+        raise CatdogError(tr("{var}={text!r} is not a choice: set it to 1, 0 or auto", var=var, text=text))
     if name == "lr":
         try:
             value = float(text)
         except ValueError:
-            raise CatdogError(f"{var}={text!r} is not a number: set it to e.g. {RECIPE.lr}") from None
+            raise CatdogError(tr("{var}={text!r} is not a number: set it to e.g. {lr}",
+                                 var=var, text=text, lr=RECIPE.lr)) from None
         if value <= 0:
-            raise CatdogError(f"{var}={text!r} must be above 0: set it to e.g. {RECIPE.lr}")
+            raise CatdogError(tr("{var}={text!r} must be above 0: set it to e.g. {lr}",
+                                 var=var, text=text, lr=RECIPE.lr))
         return value
     if name == "subset" and text.lower() in ("", "all", "none"):
         return 0
     try:
         value = int(text)
     except ValueError:
-        raise CatdogError(f"{var}={text!r} is not a whole number: set it to e.g. {getattr(Settings, name)}") from None
+        raise CatdogError(tr("{var}={text!r} is not a whole number: set it to e.g. {example}",
+                             var=var, text=text, example=getattr(Settings, name))) from None
     low = 0 if name in ("subset", "workers", "seed") else 1
     if value < low:
-        raise CatdogError(f"{var}={text!r} must be {low} or more")
+        raise CatdogError(tr("{var}={text!r} must be {low} or more", var=var, text=text, low=low))
     return value
 
 
@@ -183,7 +197,8 @@ def load_settings(cpu=None, env=None, **defaults):
     names = [f.name for f in fields(Settings) if f.name not in ("origin", "named")]
     for given in (*defaults, *(cpu or {})):
         if given not in names:
-            raise CatdogError(f"there is no setting called {given!r}: the settings are {', '.join(names)}")
+            raise CatdogError(tr("there is no setting called {given!r}: the settings are {names}",
+                                 given=given, names=', '.join(names)))
 
     values, origin = {}, {}
     for name in names:
@@ -200,8 +215,9 @@ def load_settings(cpu=None, env=None, **defaults):
 
             values["data"] = (kit_root() / values["data"]).resolve()
         if not values["data"].is_dir():
-            raise CatdogError(f"{env_name('data')}={str(values['data'])!r} is not a folder: "
-                              "point it at a folder of cat and dog photos, or unset it to download them")
+            raise CatdogError(tr("{env_name}={data!r} is not a folder: point it at a folder of cat and dog "
+                                 "photos, or unset it to download them",
+                                 env_name=env_name('data'), data=str(values['data'])))
     settings = Settings(**values, origin=origin, named=tuple(dict.fromkeys([*defaults, *(cpu or {})])))
     if cpu and settings.on_cpu:
         for name, value in cpu.items():

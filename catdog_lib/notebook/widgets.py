@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CatdogError
+from ..i18n import N_, tr
 from ..paths import kit_root
 from ..prepare.photos import shape_problem, to_8bit
 
@@ -123,10 +124,11 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
     from PIL import Image
 
     if not data:
-        raise UploadError(f"{name!r} is empty: upload the photo again")
+        raise UploadError(tr("{name!r} is empty: upload the photo again", name=name))
     if len(data) > max_bytes:
-        raise UploadError(f"{name!r} is {len(data) / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit: "
-                          "upload a smaller copy of the photo")
+        raise UploadError(tr("{name!r} is {size:.1f} MB, over the {limit:.0f} MB limit: upload a smaller "
+                             "copy of the photo",
+                             name=name, size=len(data) / 2**20, limit=max_bytes / 2**20))
     with warnings.catch_warnings():
         # Pillow warns above Image.MAX_IMAGE_PIXELS and raises above twice that:
         # treat both as the bomb they may be.
@@ -138,20 +140,22 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
                 raise Image.DecompressionBombError(f"{width * height} pixels")
             problem = shape_problem(width, height)
             if problem:  # a 1 x 40,000 strip: 160 bytes, gigabytes once resized for the model
-                raise UploadError(f"{name!r} {problem}")
+                raise UploadError(tr("{name!r} {problem}", name=name, problem=problem))
             if image.format not in SUFFIX_BY_FORMAT:
-                raise UploadError(f"{name!r} is a {image.format} file: upload a photo (JPEG, PNG, GIF, BMP, WebP or TIFF)")
+                raise UploadError(tr("{name!r} is a {format} file: upload a photo (JPEG, PNG, GIF, BMP, WebP or TIFF)",
+                                     name=name, format=image.format))
             image.load()  # decode now, so a broken file fails here and not in the model
             extension = SUFFIX_BY_FORMAT[image.format]
             image = to_8bit(image)  # a 16-bit PNG would turn white in convert("RGB")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise UploadError(f"{name!r} would unpack into a gigantic image (over {max_pixels / 1e6:.0f} "
-                              "megapixels), so it was refused: upload an ordinary photo") from None
+            raise UploadError(tr("{name!r} would unpack into a gigantic image (over {limit:.0f} "
+                                 "megapixels), so it was refused: upload an ordinary photo",
+                                 name=name, limit=max_pixels / 1e6)) from None
         except UploadError:
             raise
         except Exception:  # Pillow raises many kinds for a file that is not an image
-            raise UploadError(f"{name!r} is not an image we can read: upload a photo (JPEG, PNG, GIF, BMP, "
-                              "WebP or TIFF)") from None
+            raise UploadError(tr("{name!r} is not an image we can read: upload a photo (JPEG, PNG, GIF, BMP, "
+                                 "WebP or TIFF)", name=name)) from None
     return image, extension
 
 
@@ -169,7 +173,7 @@ def save_upload(name, data, folder, extension=""):
     for n in range(10_000):
         path = folder / (clean if n == 0 else f"{stem}_{n}{ext}")
         if path.parent != folder:  # cannot happen with a cleaned name; a last guard
-            raise UploadError(f"{name!r} is not a usable file name: rename the photo")
+            raise UploadError(tr("{name!r} is not a usable file name: rename the photo", name=name))
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except FileExistsError:
@@ -177,7 +181,8 @@ def save_upload(name, data, folder, extension=""):
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         return path
-    raise UploadError(f"{folder} holds too many uploads named like {clean!r}: empty it")
+    raise UploadError(tr("{folder} holds too many uploads named like {clean!r}: empty it",
+                         folder=folder, clean=clean))
 
 
 def classify_uploads(files, model, class_names, size=224, *, device=None, predict=None,
@@ -215,6 +220,14 @@ def _thumbnail_data_url(path, side=180):
 
 
 COLOURS = ("#e07b39", "#3a7dc9", "#5aa05a", "#a05aa0")
+# The course's class names in the learner's language, shown beside the name the model gives.
+CLASS_WORDS = {"cat": N_("cat"), "dog": N_("dog")}
+
+
+def class_words(name):
+    """``"cat"``, or ``"cat 猫"`` where the learner reads another language: the folder's name stays visible."""
+    word = tr(CLASS_WORDS[name]) if name in CLASS_WORDS else name
+    return name if word == name else f"{name} {word}"
 
 
 def uploads_html(results):
@@ -237,7 +250,7 @@ def uploads_html(results):
             f"<div style='border:1px solid #ccc;border-radius:6px;padding:8px;margin:4px;width:220px;"
             f"font-family:sans-serif;font-size:13px'>"
             f"<img src='{_thumbnail_data_url(r.path)}' style='max-width:200px;max-height:180px;display:block;margin:auto'>"
-            f"<div style='font-size:18px;margin:6px 0'><b>{html.escape(r.label)}</b> "
+            f"<div style='font-size:18px;margin:6px 0'><b>{html.escape(class_words(r.label))}</b> "
             f"<span style='color:#666;font-size:12px'>{name}</span></div>{bars}</div>")
     return "<div style='display:flex;flex-wrap:wrap'>" + "".join(cards) + "</div>"
 
@@ -266,20 +279,20 @@ def upload_box(model, class_names, size=224, *, device=None, predict=None, folde
     photos and returns them as ``Uploads``, a list of ``Upload`` that a cell
     ending with it shows as cards (not as a list's text).
     """
-    limit = f"images only, up to {max_bytes / 2**20:.0f} MB each"
+    limit = tr("images only, up to {size:.0f} MB each", size=max_bytes / 2**20)
     options = dict(device=device, predict=predict, folder=folder, max_bytes=max_bytes)
     if in_colab():
         from google.colab import files
 
-        print(f"Choose one or more photos ({limit}).")
+        print(tr("Choose one or more photos ({limit}).", limit=limit))
         results = Uploads(classify_uploads(files.upload(), model, class_names, size, **options))
         if not results:
-            print("No photo chosen: run this cell again to upload some.")
+            print(tr("No photo chosen: run this cell again to upload some."))
         return results
 
     import ipywidgets as widgets
 
-    button = widgets.FileUpload(accept="image/*", multiple=True, description="Upload photos")
+    button = widgets.FileUpload(accept="image/*", multiple=True, description=tr("Upload photos"))
     output = widgets.Output()
 
     def on_upload(change):
@@ -288,4 +301,4 @@ def upload_box(model, class_names, size=224, *, device=None, predict=None, folde
             show_uploads(classify_uploads(change["new"], model, class_names, size, **options))
 
     button.observe(on_upload, names="value")
-    return widgets.VBox([widgets.HTML(f"Upload one or more photos of cats or dogs ({limit}):"), button, output])
+    return widgets.VBox([widgets.HTML(tr("Upload one or more photos of cats or dogs ({limit}):", limit=html.escape(limit))), button, output])

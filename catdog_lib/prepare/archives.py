@@ -20,14 +20,16 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from ..errors import CatdogError
+from ..i18n import tr
 
 CHUNK = 1 << 20  # copy 1 MiB at a time: big archives never sit in memory
 
 
 def _broken(archive):
     return CatdogError(
-        f"{Path(archive).name} is not a complete zip or tar archive (a cut-off download, a corrupt file, "
-        f"or a web page saved under that name): delete {archive} and download it again"
+        tr("{name} is not a complete zip or tar archive (a cut-off download, a corrupt file, or a web page saved "
+           "under that name): delete {archive} and download it again",
+           name=Path(archive).name, archive=archive)
     )
 
 
@@ -37,16 +39,16 @@ def _check_name(archive, name):
     parts = PurePosixPath(clean).parts
     if clean.startswith("/") or re.match(r"^[A-Za-z]:", clean) or ".." in parts:
         raise CatdogError(
-            f"refusing to unpack {Path(archive).name}: its entry {name!r} would land outside the target folder; "
-            f"get the archive from a source you trust"
+            tr("refusing to unpack {name}: its entry {entry!r} would land outside the target folder; get the "
+               "archive from a source you trust", name=Path(archive).name, entry=name)
         )
     return PurePosixPath(*[p for p in parts if p not in ("", ".")])
 
 
 def _refuse_link(archive, name):
     return CatdogError(
-        f"refusing to unpack {Path(archive).name}: its entry {name!r} is a link, which could point anywhere; "
-        f"get the archive from a source you trust"
+        tr("refusing to unpack {name}: its entry {entry!r} is a link, which could point anywhere; get the "
+           "archive from a source you trust", name=Path(archive).name, entry=name)
     )
 
 
@@ -55,14 +57,15 @@ def _unwritable(archive, rel, error):
 
     name = str(rel) if len(str(rel)) <= 80 else str(rel)[:77] + "..."
     if error.errno == errno.ENOSPC:
-        return CatdogError(f"the disk is full while unpacking {Path(archive).name}: make room, or unpack it "
-                           f"somewhere else")
+        return CatdogError(tr("the disk is full while unpacking {name}: make room, or unpack it somewhere else",
+                              name=Path(archive).name))
     why = {errno.ENAMETOOLONG: "its name is too long for this disk",
            errno.EEXIST: "a file and a folder in the archive have that name",
            errno.EISDIR: "a file and a folder in the archive have that name",
            errno.ENOTDIR: "a file and a folder in the archive have that name"}.get(error.errno, error.strerror)
-    return CatdogError(f"cannot unpack {Path(archive).name}: its entry {name!r} cannot be written ({why}); "
-                       f"get the archive from a source you trust, or unpack it by hand")
+    return CatdogError(tr("cannot unpack {name}: its entry {entry!r} cannot be written ({why}); get the archive "
+                          "from a source you trust, or unpack it by hand",
+                          name=Path(archive).name, entry=name, why=why))
 
 
 def _zip_entries(archive, zf):
@@ -85,8 +88,9 @@ def _tar_entries(archive, tf):
             raise _refuse_link(archive, member.name)
         if not (member.isfile() or member.isdir()):
             raise CatdogError(
-                f"refusing to unpack {Path(archive).name}: its entry {member.name!r} is a device or pipe, "
-                f"not a file; get the archive from a source you trust"
+                tr("refusing to unpack {name}: its entry {entry!r} is a device or pipe, not a file; get the "
+                   "archive from a source you trust",
+                   name=Path(archive).name, entry=member.name)
             )
         entries.append((rel, member.isdir(), (lambda m=member: tf.extractfile(m)), member.size))
     return entries
@@ -119,7 +123,7 @@ def safe_extract(archive, dest, members=None):
 
     archive, dest = Path(archive), Path(dest)
     if not archive.is_file():
-        raise CatdogError(f"there is no archive at {archive}: download it first")
+        raise CatdogError(tr("there is no archive at {archive}: download it first", archive=archive))
     dest.parent.mkdir(parents=True, exist_ok=True)
     for stale in dest.parent.glob(f".{dest.name}.partial-*"):  # left by a run that was cut off
         shutil.rmtree(stale, ignore_errors=True)
@@ -134,13 +138,14 @@ def safe_extract(archive, dest, members=None):
                 entries = [e for e in entries if str(e[0]) in wanted]
                 missing = wanted - {str(e[0]) for e in entries}
                 if missing:
-                    raise CatdogError(f"{archive.name} does not hold {', '.join(sorted(missing))}: "
-                                      f"is it the right archive?")
+                    raise CatdogError(tr("{name} does not hold {missing}: is it the right archive?",
+                                         name=archive.name, missing=', '.join(sorted(missing))))
             total = sum(size for _, is_dir, _, size in entries if not is_dir)
             free = shutil.disk_usage(tmp).free
             if total > free:
-                raise CatdogError(f"unpacking {archive.name} needs {total / 1e9:.1f} GB but only {free / 1e9:.1f} GB "
-                                  f"are free in {dest.parent}: make room, or unpack it somewhere else")
+                raise CatdogError(tr("unpacking {name} needs {total:.1f} GB but only {free:.1f} GB are free in "
+                                     "{parent}: make room, or unpack it somewhere else",
+                                     name=archive.name, total=total / 1e9, free=free / 1e9, parent=dest.parent))
             with tqdm(total=total, unit="B", unit_scale=True, desc=f"Unpacking {archive.name}",
                       leave=False) as bar:
                 for rel, is_dir, opener, _ in entries:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from ..atomic import atomic_write
 from ..data import label_from_filename
 from ..errors import CatdogError
+from ..i18n import tr
 from .photos import IMAGE_EXTENSIONS, SIXTEEN_BIT_MODES, shape_problem
 
 SYSTEM_FILE = "system file, ignored"  # .DS_Store and the like: counted, not listed
@@ -131,7 +132,7 @@ def read_image_header(path, label):
     if mode in SIXTEEN_BIT_MODES:  # ImageFolder's convert("RGB") would clip it to a white picture
         return (f"16-bit image (mode {mode}), which torchvision's ImageFolder would load as a white picture: "
                 f"save it as an ordinary 8-bit JPEG or PNG")
-    problem = shape_problem(width, height)
+    problem = shape_problem(width, height, lang="en")  # the index keeps its reasons (cached) in English
     if problem:  # the evaluation resize would blow it up to gigabytes
         return f"the image {problem}"
     return ImageRecord(path, label, width, height, mode, fmt)
@@ -164,7 +165,7 @@ def index_images(paths_or_folder, exclude=(), cache=None):
     if isinstance(paths_or_folder, (str, os.PathLike)):
         folder = Path(paths_or_folder)
         if not folder.is_dir():
-            raise CatdogError(f"there is no folder at {folder}: check the path")
+            raise CatdogError(tr("there is no folder at {folder}: check the path", folder=folder))
         entries = list(walk_files(folder, exclude))
     else:
         folder, entries = None, list(paths_or_folder)
@@ -220,10 +221,11 @@ def report_skipped(skipped, report=print, limit=10):
     system = [p for p, reason in skipped if reason == SYSTEM_FILE]
     others = [(p, reason) for p, reason in skipped if reason != SYSTEM_FILE]
     if system:
-        report(f"Ignored {len(system)} system file(s) (.DS_Store, Thumbs.db, __MACOSX/, hidden files).")
+        report(tr("Ignored {count} system file(s) (.DS_Store, Thumbs.db, __MACOSX/, hidden files).",
+                  count=len(system)))
     if others:
-        report(f"Skipped {len(others)} file(s):")
+        report(tr("Skipped {count} file(s):", count=len(others)))
         for path, reason in others[:limit]:
             report(f"  {path}: {reason}")
         if len(others) > limit:
-            report(f"  ... and {len(others) - limit} more")
+            report(tr("  ... and {count} more", count=len(others) - limit))

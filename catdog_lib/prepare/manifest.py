@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..data import split_items
+from ..i18n import tr
 
 MANIFEST = "split.json"
 
@@ -56,21 +57,27 @@ def split_with_manifest(images, root, manifest_path, source, seed, val_fraction,
         listed = {name for part in ("train", "val") for name, _ in old[part]}
         train = [by_name[name] for name, _ in old["train"] if name in by_name]
         val = [by_name[name] for name, _ in old["val"] if name in by_name]
-        report(f"Reusing the split saved in {manifest_path} (seed {seed}, val_fraction {val_fraction}).")
+        report(tr("Reusing the split saved in {manifest_path} (seed {seed}, val_fraction {val_fraction}).",
+                  manifest_path=manifest_path, seed=seed, val_fraction=val_fraction))
         gone = sorted(name for name in listed if name not in by_name)
         if gone:
-            report(f"{len(gone)} file(s) of the saved split are gone or unusable now, left out: {_some(gone)}")
+            report(tr("{count} file(s) of the saved split are gone or unusable now, left out: {some}",
+                      count=len(gone), some=_some(gone)))
         new = sorted(name for name in by_name if name not in listed)
         if new:
-            report(f"{len(new)} new file(s) are not in the saved split and were left out "
-                   f"(delete {manifest_path} to split again with them): {_some(new)}")
+            report(tr("{count} new file(s) are not in the saved split and were left out (delete {manifest_path} "
+                      "to split again with them): {some}",
+                      count=len(new), manifest_path=manifest_path, some=_some(new)))
         return train, val
 
     if old is not None:
-        changed = ", ".join(f"{k} was {old.get(k)!r}" for k in settings if old.get(k) != settings[k])
-        report(f"The split in {manifest_path} was made another way ({changed}): making a new split.")
+        changed = ", ".join(tr("{name} was {value!r}", name=k, value=old.get(k))
+                            for k in settings if old.get(k) != settings[k])
+        report(tr("The split in {manifest_path} was made another way ({changed}): making a new split.",
+                  manifest_path=manifest_path, changed=changed))
     train, val = split_items(images, val_fraction=val_fraction, seed=seed)
     write_manifest(manifest_path, dict(settings, train=[[relative_name(r.path, root), r.label] for r in train],
                                        val=[[relative_name(r.path, root), r.label] for r in val]))
-    report(f"New split (seed {seed}, val_fraction {val_fraction}) saved to {manifest_path}.")
+    report(tr("New split (seed {seed}, val_fraction {val_fraction}) saved to {manifest_path}.",
+              seed=seed, val_fraction=val_fraction, manifest_path=manifest_path))
     return train, val

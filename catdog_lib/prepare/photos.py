@@ -22,14 +22,18 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".t
 MAX_ASPECT = 50  # a panorama is 10:1 at most; past 50:1 it is no photo
 
 
-def shape_problem(width, height):
-    """Why a ``width x height`` image is no photo to classify (one sentence, no end stop), or ``None``."""
+def shape_problem(width, height, lang=None):
+    """Why a ``width x height`` image is no photo to classify (one sentence, no end stop), or ``None``; in
+    the learner's language, or ``lang``."""
+    from ..i18n import tr
+
     short, long = min(width, height), max(width, height)
     if short < 1:
-        return "has no pixels"
+        return tr("has no pixels", lang=lang)
     if long > MAX_ASPECT * short:
-        return (f"is a strip of {width} x {height} pixels (one side over {MAX_ASPECT} times the other), "
-                f"which resizing would turn into a gigantic image: crop it to a photo")
+        return tr("is a strip of {width} x {height} pixels (one side over {times} times the other), "
+                  "which resizing would turn into a gigantic image: crop it to a photo",
+                  lang=lang, width=width, height=height, times=MAX_ASPECT)
     return None
 
 
@@ -64,6 +68,8 @@ def open_photo(source):
 
     from PIL import Image
 
+    from ..i18n import tr
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -73,6 +79,6 @@ def open_photo(source):
     problem = shape_problem(*image.size)
     if problem:
         image.close()
-        raise ValueError(f"the image {problem}")
+        raise ValueError(tr("the image {problem}", problem=problem))
     image.load()
     return to_8bit(image)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..data import arrange_imagefolder
 from ..errors import CatdogError
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..paths import data_root
 from ..sample import sample_dir, sample_photos, sample_summary
 from . import sources
@@ -28,7 +28,7 @@ from .layouts import is_split_layout, split_layout_entries
 from .manifest import MANIFEST, relative_name, split_with_manifest, write_manifest
 
 SOURCES = ("kaggle", "oxford-pets", "folder", "sample")
-SERVER_NAMES = {"kaggle": "Kaggle", "oxford-pets": "the Oxford-IIIT Pet server"}
+SERVER_NAMES = {"kaggle": "Kaggle", "oxford-pets": N_("the Oxford-IIIT Pet server")}
 SOURCE_VARIABLE = "CATDOG_SOURCE"  # what "auto" means, for the lessons and the demo: one of SOURCES
 
 
@@ -64,11 +64,12 @@ def choose_source(source="auto", report=print):
     else ``kaggle`` with credentials, else ``oxford-pets`` (``prepare`` falls back to ``sample`` when those
     cannot be reached)."""
     if source not in ("auto",) + SOURCES:
-        raise CatdogError(f"unknown source {source!r}: use one of auto, {', '.join(SOURCES)}")
+        raise CatdogError(tr("unknown source {source!r}: use one of auto, {sources}",
+                             source=source, sources=', '.join(SOURCES)))
     if source != "auto":
         return source
     if os.environ.get("CATDOG_DATA"):
-        report(f"Using the photos in $CATDOG_DATA ({os.environ['CATDOG_DATA']}).")
+        report(tr("Using the photos in $CATDOG_DATA ({folder}).", folder=os.environ['CATDOG_DATA']))
         return "folder"
     wanted = os.environ.get(SOURCE_VARIABLE, "").strip().lower()
     if wanted and wanted != "auto":
@@ -78,9 +79,9 @@ def choose_source(source="auto", report=print):
         return wanted
     where = sources.find_kaggle_credentials()
     if where:
-        report(f"Using Kaggle's dogs-vs-cats (credentials from {where}).")
+        report(tr("Using Kaggle's dogs-vs-cats (credentials from {where}).", where=where))
         return "kaggle"
-    report("No $CATDOG_DATA and no Kaggle credentials: using the Oxford-IIIT Pet photos (no account needed).")
+    report(tr("No $CATDOG_DATA and no Kaggle credentials: using the Oxford-IIIT Pet photos (no account needed)."))
     return "oxford-pets"
 
 
@@ -105,15 +106,18 @@ def collect_photos(source, dest, from_dir=None, report=print):
 
     from_dir = from_dir or os.environ.get("CATDOG_DATA")
     if not from_dir:
-        raise CatdogError("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder of photos")
+        raise CatdogError(tr("no folder given: use --from DIR (or from_dir=...), or set CATDOG_DATA to a folder "
+                             "of photos"))
     root = Path(os.path.abspath(Path(from_dir).expanduser()))
     uploaded = root.is_file()
     if uploaded:  # a zip: Kaggle's, its train.zip, or any zip of photos
         root = Path(os.path.abspath(sources.unpack_upload(root, dest, report)))
     if not root.is_dir():
-        raise CatdogError(f"there is no folder at {root}: check the path given by --from or CATDOG_DATA")
+        raise CatdogError(tr("there is no folder at {root}: check the path given by --from or CATDOG_DATA",
+                             root=root))
     if root == dest:
-        raise CatdogError(f"{dest} is the photo folder itself: give another --dest for the arranged data")
+        raise CatdogError(tr("{dest} is the photo folder itself: give another --dest for the arranged data",
+                             dest=dest))
 
     if is_split_layout(root):
         entries, loose = split_layout_entries(root)
@@ -144,7 +148,8 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
     and ``split.json``. ``report`` gets one line at a time for a person.
     """
     if not (isinstance(val_fraction, (int, float)) and 0 < val_fraction < 1):
-        raise CatdogError(f"val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}")
+        raise CatdogError(tr("val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}",
+                             val_fraction=val_fraction))
     chosen = choose_source(source, report)
     try:
         return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link)
@@ -152,7 +157,7 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         if source != "auto":
             raise
         # No network: the lesson goes on with the sample rather than stopping.
-        report(tr("Could not reach {server} (no network?). {sample}", server=SERVER_NAMES[chosen],
+        report(tr("Could not reach {server} (no network?). {sample}", server=tr(SERVER_NAMES[chosen]),
                   sample=sample_summary()))
         return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, summary=False)
 
@@ -165,16 +170,17 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
     manifest_path = dest / MANIFEST
 
     root, images, skipped, given = collect_photos(source, dest, from_dir, report)
-    report(f"Indexed {len(images) + len(skipped)} file(s) in {root}: {len(images)} usable photo(s), "
-           f"{len(skipped)} skipped.")
+    report(tr("Indexed {total} file(s) in {root}: {usable} usable photo(s), {skipped} skipped.",
+              total=len(images) + len(skipped), root=root, usable=len(images), skipped=len(skipped)))
 
     images = _drop_duplicate_names(images, skipped)
     images, arranged = convert_unlisted(images, root, dest / CONVERTED, skipped)  # a GIF: a PNG ImageFolder lists
     converted = [(path, record.path) for path, record in arranged.items() if record.path != path]
     if not images:
         report_skipped(skipped, report)
-        raise CatdogError(f"found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
-                          f"and dog.1.jpg, or train/<label>/ and val/<label>/ folders")
+        raise CatdogError(tr("found no usable cat or dog photos in {root}: expected files named like cat.1.jpg "
+                             "and dog.1.jpg, or train/<label>/ and val/<label>/ folders",
+                             root=root))
 
     if given is not None:  # the folder's own split, kept as it is
         kept = {r.path for r in images}
@@ -184,7 +190,8 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
             "source": source, "root": str(root), "layout": "split", "seed": None, "val_fraction": None,
             "train": [[relative_name(r.path, root), r.label] for r in train],
             "val": [[relative_name(r.path, root), r.label] for r in val]})
-        report(f"{root} is already split into train/ and val/: keeping that split ({manifest_path}).")
+        report(tr("{root} is already split into train/ and val/: keeping that split ({manifest_path}).",
+                  root=root, manifest_path=manifest_path))
     else:
         train, val = split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report)
 
@@ -192,24 +199,27 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
     for label in class_names:
         for part, items in (("train", train), ("val", val)):
             if not any(r.label == label for r in items):
-                raise CatdogError(f"the {part} set has no {label} photo: give at least a few photos of each label "
-                                  f"(or a larger val_fraction)")
+                raise CatdogError(tr("the {part} set has no {label} photo: give at least a few photos of each "
+                                     "label (or a larger val_fraction)",
+                                     part=part, label=label))
     if len(class_names) < 2:
-        raise CatdogError(f"only one label ({class_names[0]}) among the photos: a classifier needs two or more")
+        raise CatdogError(tr("only one label ({label}) among the photos: a classifier needs two or more",
+                             label=class_names[0]))
 
     try:
         counts = arrange_imagefolder([(arranged[r.path].path, r.label) for r in train],
                                      [(arranged[r.path].path, r.label) for r in val], dest, link=link)
     except ValueError as e:
-        raise CatdogError(f"arranging the photos in {dest} failed: {e}") from None
+        raise CatdogError(tr("arranging the photos in {dest} failed: {error}", dest=dest, error=e)) from None
 
     report_skipped(skipped, report)
     report_converted(converted, dest / CONVERTED, report)
     width = max(len(label) for label in class_names)
     for part in ("train", "val"):
         per_label = ", ".join(f"{counts[part].get(label, 0)} {label:<{width}}" for label in class_names)
-        report(f"{part:>5}: {sum(counts[part].values()):6} photos ({per_label})")
-    report(f"Data ready in {dest} (train/ and val/).")
+        report(tr("{part:>5}: {count:6} photos ({per_label})",
+                  part=part, count=sum(counts[part].values()), per_label=per_label))
+    report(tr("Data ready in {dest} (train/ and val/).", dest=dest))
     return Prepared(data_dir=dest, class_names=class_names, counts=counts, skipped=skipped,
                     manifest=manifest_path, source=source, images=[arranged[r.path] for r in images],
                     converted=converted)

@@ -26,17 +26,17 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..errors import CatdogError
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..paths import download_dir
 from .archives import safe_extract
 
 KAGGLE_COMPETITION = "dogs-vs-cats"
 KAGGLE_RULES_URL = "https://www.kaggle.com/c/dogs-vs-cats/rules"
-KAGGLE_TOKEN_HELP = (
+KAGGLE_TOKEN_HELP = N_(
     "make a token at https://www.kaggle.com/settings (API, Create New Token), then put the kaggle.json it "
     "gives you in ~/.kaggle/ (or upload it with install_kaggle_json), or set KAGGLE_USERNAME and KAGGLE_KEY"
 )
-OFFLINE_HELP = ("check the internet connection, or put the photos in a folder (or a zip) yourself "
+OFFLINE_HELP = N_("check the internet connection, or put the photos in a folder (or a zip) yourself "
                 "and use it: CATDOG_DATA=DIR, or catdog prepare --source folder --from DIR")
 COMPLETE = ".complete"  # the marker, written last, of a finished download
 
@@ -79,9 +79,9 @@ def find_kaggle_credentials():
     Never returns (or prints) the key itself.
     """
     if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
-        return "the KAGGLE_USERNAME and KAGGLE_KEY environment variables"
+        return tr("the KAGGLE_USERNAME and KAGGLE_KEY environment variables")
     if os.environ.get("KAGGLE_API_TOKEN"):
-        return "the KAGGLE_API_TOKEN environment variable"
+        return tr("the KAGGLE_API_TOKEN environment variable")
     return _legacy_key_file() or _access_token_file()
 
 
@@ -159,7 +159,8 @@ def install_kaggle_json(data_or_path):
     else:
         path = Path(data_or_path).expanduser()
         if not path.is_file():
-            raise CatdogError(f"there is no file at {path}: give the path of your kaggle.json, or its bytes")
+            raise CatdogError(tr("there is no file at {path}: give the path of your kaggle.json, or its bytes",
+                                 path=path))
         data = path.read_bytes()
     try:
         values = json.loads(data.decode("utf-8-sig"))
@@ -167,8 +168,9 @@ def install_kaggle_json(data_or_path):
         values = None  # the error's text could quote the file: leave it out
     if not (isinstance(values, dict) and isinstance(values.get("username"), str) and values["username"].strip()
             and isinstance(values.get("key"), str) and values["key"].strip()):
-        raise CatdogError('that is not a kaggle.json: expected JSON like {"username": "...", "key": "..."}; '
-                          + KAGGLE_TOKEN_HELP)
+        raise CatdogError(tr('that is not a kaggle.json: expected JSON like {{"username": "...", "key": "..."}}; '
+                             "{how}",
+                             how=tr(KAGGLE_TOKEN_HELP)))
     folder = kaggle_config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
@@ -190,8 +192,10 @@ def _kaggle_api():
     if where is None:
         config = kaggle_config_dir() / "kaggle.json"
         if config.is_file():
-            raise CatdogError(f"{config} holds no username and key: replace it; " + KAGGLE_TOKEN_HELP)
-        raise CatdogError("no Kaggle credentials found: " + KAGGLE_TOKEN_HELP)
+            raise CatdogError(tr("{config} holds no username and key: replace it; {how}",
+                                 config=config, how=tr(KAGGLE_TOKEN_HELP)))
+        raise CatdogError(tr("no Kaggle credentials found: {how}",
+                             how=tr(KAGGLE_TOKEN_HELP)))
     too_old = _old_client_cannot_use(where)
     if too_old:
         raise too_old
@@ -200,9 +204,10 @@ def _kaggle_api():
         with contextlib.redirect_stdout(quiet):
             from kaggle.api.kaggle_api_extended import KaggleApi
     except ImportError as e:
-        raise CatdogError("the kaggle package is missing: pip install kaggle") from e
+        raise CatdogError(tr("the kaggle package is missing: pip install kaggle")) from e
     except (Exception, SystemExit):  # kaggle < 1.7 raises at import when it finds no credentials
-        raise CatdogError(f"the kaggle package cannot use the credentials in {where}: " + KAGGLE_TOKEN_HELP) from None
+        raise CatdogError(tr("the kaggle package cannot use the credentials in {where}: {how}",
+                             where=where, how=tr(KAGGLE_TOKEN_HELP))) from None
 
     api = KaggleApi()
     # Read the credentials from where they are now (the class fixed its paths at import time).
@@ -215,9 +220,10 @@ def _kaggle_api():
         with contextlib.redirect_stdout(quiet):
             api.authenticate()
     except SystemExit:
-        raise CatdogError(f"the Kaggle credentials in {where} are not usable: " + KAGGLE_TOKEN_HELP) from None
+        raise CatdogError(tr("the Kaggle credentials in {where} are not usable: {how}",
+                             where=where, how=tr(KAGGLE_TOKEN_HELP))) from None
     except Exception as e:
-        raise _kaggle_failure(e, "logging in to Kaggle") from None
+        raise _kaggle_failure(e, tr("logging in to Kaggle")) from None
     return api
 
 
@@ -256,22 +262,29 @@ def _kaggle_failure(error, doing):
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None) or getattr(error, "status", None)  # kaggle < 1.7: .status
     if status == 401:
-        return CatdogError(f"Kaggle refused the credentials (401) while {doing}: the token is wrong or was "
-                           f"replaced by a newer one; " + KAGGLE_TOKEN_HELP)
+        return CatdogError(tr("Kaggle refused the credentials (401) while {doing}: the token is wrong or was "
+                              "replaced by a newer one; {how}",
+                              doing=doing, how=tr(KAGGLE_TOKEN_HELP)))
     if status == 403:
-        return CatdogError(f"Kaggle said 403 (forbidden) while {doing}: accept the competition's rules at "
-                           f"{KAGGLE_RULES_URL} (logged in, 'I Understand and Accept'), then run this again")
+        return CatdogError(tr("Kaggle said 403 (forbidden) while {doing}: accept the competition's rules at "
+                              "{rules_url} (logged in, 'I Understand and Accept'), then run this again",
+                              doing=doing, rules_url=KAGGLE_RULES_URL))
     if status == 404:
-        return CatdogError(f"Kaggle has no competition {KAGGLE_COMPETITION!r} (404) while {doing}: "
-                           f"check the kaggle package is up to date (pip install -U kaggle)")
+        return CatdogError(tr("Kaggle has no competition {competition!r} (404) while {doing}: check the "
+                              "kaggle package is up to date (pip install -U kaggle)",
+                              competition=KAGGLE_COMPETITION, doing=doing))
     if status == 429:
-        return CatdogError(f"Kaggle asked us to slow down (429) while {doing}: wait a few minutes and run this again")
+        return CatdogError(tr("Kaggle asked us to slow down (429) while {doing}: wait a few minutes and run this "
+                              "again", doing=doing))
     if status is not None:
-        return CatdogError(f"Kaggle answered {status} while {doing}: try again later, or " + OFFLINE_HELP)
+        return CatdogError(tr("Kaggle answered {status} while {doing}: try again later, or {how}",
+                              status=status, doing=doing, how=tr(OFFLINE_HELP)))
     if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-        return SourceUnreachable(f"could not reach Kaggle while {doing}: " + OFFLINE_HELP)
-    return CatdogError(f"the Kaggle download failed while {doing} ({type(error).__name__}): run this again "
-                       f"to resume, or " + OFFLINE_HELP)
+        return SourceUnreachable(tr("could not reach Kaggle while {doing}: {how}",
+                                    doing=doing, how=tr(OFFLINE_HELP)))
+    return CatdogError(tr("the Kaggle download failed while {doing} ({name}): run this again to resume, or "
+                          "{how}",
+                          doing=doing, name=type(error).__name__, how=tr(OFFLINE_HELP)))
 
 
 def download_kaggle(dest, report=print):
@@ -286,7 +299,7 @@ def download_kaggle(dest, report=print):
     dest = Path(dest)
     raw = dest / "raw"
     if _is_complete(raw) and (raw / "train").is_dir():
-        report(f"Kaggle photos already in {raw / 'train'}")
+        report(tr("Kaggle photos already in {raw}", raw=raw / 'train'))
         return raw / "train"
 
     downloads = download_dir(dest / "download")  # $CATDOG_DOWNLOADS: Google Drive in Colab, kept across runtimes
@@ -296,13 +309,15 @@ def download_kaggle(dest, report=print):
 
     api = _kaggle_api()
     downloads.mkdir(parents=True, exist_ok=True)
-    report(f"Downloading Kaggle's {KAGGLE_COMPETITION} (about 800 MB) into {downloads}")
+    report(tr("Downloading Kaggle's {competition} (about 800 MB) into {downloads}",
+              competition=KAGGLE_COMPETITION, downloads=downloads))
     try:
         api.competition_download_files(KAGGLE_COMPETITION, path=str(downloads), quiet=False)
     except Exception as e:
-        raise _kaggle_failure(e, f"downloading {KAGGLE_COMPETITION}") from None
+        raise _kaggle_failure(e, tr("downloading {competition}", competition=KAGGLE_COMPETITION)) from None
     if not zipped.is_file():
-        raise CatdogError(f"the Kaggle download left no {zipped.name} in {downloads}: run this again")
+        raise CatdogError(tr("the Kaggle download left no {name} in {downloads}: run this again",
+                             name=zipped.name, downloads=downloads))
     return _unpack_kaggle_zip(zipped, raw, report)
 
 
@@ -319,7 +334,8 @@ def _unpack_kaggle_zip(zipped, raw, report):
     """Unpack the competition zip into ``raw/train``, then mark it complete."""
     _unpack_photos_zip(zipped, raw, report)
     if not (raw / "train").is_dir():
-        raise CatdogError(f"{zipped.name} holds no train/ folder: is it the dogs-vs-cats competition zip?")
+        raise CatdogError(tr("{name} holds no train/ folder: is it the dogs-vs-cats competition zip?",
+                             name=zipped.name))
     _mark_complete(raw, source="kaggle", archive=zipped.name)
     return raw / "train"
 
@@ -333,7 +349,7 @@ def _unpack_photos_zip(archive, raw, report):
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as zf:
                 names = zf.namelist()
-    report(f"Unpacking {Path(archive).name}")
+    report(tr("Unpacking {name}", name=Path(archive).name))
     if "train.zip" in names:  # the competition zip: train.zip (labelled) and test1.zip (not)
         inner = raw.parent / "unpacked"
         safe_extract(archive, inner, members=["train.zip"])
@@ -360,12 +376,12 @@ def download_oxford_pets(dest, report=print):
     raw = Path(dest) / "raw"
     base = raw / "oxford-iiit-pet"
     if _is_complete(raw):
-        report(f"Oxford-IIIT Pet photos already in {base}")
+        report(tr("Oxford-IIIT Pet photos already in {base}", base=base))
     else:
         for folder in ("images", "annotations"):  # a cut-off unpack: torchvision would take it as done
             shutil.rmtree(base / folder, ignore_errors=True)
         raw.mkdir(parents=True, exist_ok=True)
-        report(f"Downloading the Oxford-IIIT Pet photos (about 800 MB) into {base}")
+        report(tr("Downloading the Oxford-IIIT Pet photos (about 800 MB) into {base}", base=base))
         try:
             from torchvision.datasets import OxfordIIITPet
 
@@ -381,7 +397,8 @@ def download_oxford_pets(dest, report=print):
     for split in ("trainval", "test"):
         listing = base / "annotations" / f"{split}.txt"
         if not listing.is_file():
-            raise CatdogError(f"{listing} is missing: delete {raw} and run this again to download afresh")
+            raise CatdogError(tr("{listing} is missing: delete {raw} and run this again to download afresh",
+                                 listing=listing, raw=raw))
         for line in listing.read_text().splitlines():
             fields = line.split()
             if len(fields) >= 3 and not line.startswith("#") and fields[2] in species:
@@ -393,14 +410,18 @@ def _oxford_failure(error):
     import urllib.error
 
     if isinstance(error, urllib.error.HTTPError):
-        return CatdogError(f"the Oxford-IIIT Pet server answered {error.code}: try again later, or " + OFFLINE_HELP)
+        return CatdogError(tr("the Oxford-IIIT Pet server answered {code}: try again later, or {how}",
+                              code=error.code, how=tr(OFFLINE_HELP)))
     if isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError)):
-        return SourceUnreachable("could not reach the Oxford-IIIT Pet server: " + OFFLINE_HELP)
+        return SourceUnreachable(tr("could not reach the Oxford-IIIT Pet server: {how}",
+                                    how=tr(OFFLINE_HELP)))
     if "corrupted" in str(error) or "not found" in str(error).lower():
-        return CatdogError("the Oxford-IIIT Pet download is incomplete or corrupt (md5 mismatch): "
-                           "run this again to download it afresh, or " + OFFLINE_HELP)
-    return CatdogError(f"getting the Oxford-IIIT Pet photos failed ({type(error).__name__}: {error}): "
-                       "run this again, or " + OFFLINE_HELP)
+        return CatdogError(tr("the Oxford-IIIT Pet download is incomplete or corrupt (md5 mismatch): run this "
+                              "again to download it afresh, or {how}",
+                              how=tr(OFFLINE_HELP)))
+    return CatdogError(tr("getting the Oxford-IIIT Pet photos failed ({name}: {error}): run this again, or "
+                          "{how}",
+                          name=type(error).__name__, error=error, how=tr(OFFLINE_HELP)))
 
 
 # --- A local folder or zip ----------------------------------------------------------------------
@@ -419,7 +440,7 @@ def unpack_upload(archive, dest, report=print):
     if marker.is_file():
         with contextlib.suppress(OSError, ValueError):
             if json.loads(marker.read_text()) == stamp:
-                report(f"{archive.name} already unpacked in {raw}")
+                report(tr("{name} already unpacked in {raw}", name=archive.name, raw=raw))
                 return raw
     _unpack_photos_zip(archive, raw, report)
     _mark_complete(raw, **stamp)

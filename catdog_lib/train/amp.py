@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..i18n import tr
+
 
 def amp_dtype(device):
     """The half-precision type for mixed precision on ``device``, or ``None`` where we train in float32."""
@@ -130,9 +132,9 @@ class Precision:
     def describe(self):
         """One line for the learner: which precision, and why."""
         if self.dtype is None:
-            return f"precision: float32 ({self.reason})"
-        how = "autocast" if self.scaler is None else "autocast, with the loss scaled for its narrow range"
-        return f"precision: mixed, {self.name} ({how}; {self.reason})"
+            return tr("precision: float32 ({reason})", reason=self.reason)
+        how = "autocast" if self.scaler is None else tr("autocast, with the loss scaled for its narrow range")
+        return tr("precision: mixed, {name} ({how}; {reason})", name=self.name, how=how, reason=self.reason)
 
     @contextlib.contextmanager
     def around(self, criterion, optimizer):
@@ -161,17 +163,17 @@ def choose_precision(device, amp=True, dtype=None):
     device = torch.device(device)
     if dtype is None:
         if not amp:
-            return Precision("float32", device.type, reason="mixed precision turned off")
+            return Precision("float32", device.type, reason=tr("mixed precision turned off"))
         if device.type != "cuda":
-            where = "the CPU" if device.type == "cpu" else f"{device.type}"
-            return Precision("float32", device.type, reason=f"on {where} half precision is no faster")
+            where = tr("the CPU") if device.type == "cpu" else f"{device.type}"
+            return Precision("float32", device.type, reason=tr("on {where} half precision is no faster", where=where))
         dtype = amp_dtype(device)
     name = {torch.bfloat16: "bfloat16", torch.float16: "float16"}[dtype]
     gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
     if dtype == torch.float16:
-        reason = f"{gpu} has no fast bfloat16" if device.type == "cuda" else f"forced on {gpu}"
+        reason = tr("{gpu} has no fast bfloat16", gpu=gpu) if device.type == "cuda" else tr("forced on {gpu}", gpu=gpu)
         return Precision(name, device.type, dtype, grad_scaler(device), reason)
-    return Precision(name, device.type, dtype, reason=f"on {gpu}")
+    return Precision(name, device.type, dtype, reason=tr("on {gpu}", gpu=gpu))
 
 
 def float32(device, reason):

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from ..errors import CatdogError, first_line
+from ..i18n import tr
 from ..model import build_model
 from ..transforms import IMAGENET_MEAN, IMAGENET_STD
 from .checkpoint import atomic_torch_save
@@ -41,29 +42,33 @@ def read_bundle(path):
     """The bundle dict in ``path``, checked, with clear errors for a missing, damaged or foreign file."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise CatdogError(f"there is no model at {path}: train one with catdog train (it writes OUT/model.pt)")
+        raise CatdogError(tr("there is no model at {path}: train one with catdog train (it writes OUT/model.pt)",
+                             path=path))
     if path.is_dir():
-        hint = " (did you mean its model.pt?)" if (path / "model.pt").is_file() else ""
-        raise CatdogError(f"{path} is a folder, not a model bundle{hint}")
+        hint = tr(" (did you mean its model.pt?)") if (path / "model.pt").is_file() else ""
+        raise CatdogError(tr("{path} is a folder, not a model bundle{hint}", path=path, hint=hint))
     try:
         bundle = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises several kinds for a damaged file
-        raise CatdogError(f"{path} is not a readable model bundle (damaged or cut off: {first_line(e, 150)}): "
-                          f"train again with catdog train") from None
+        raise CatdogError(tr("{path} is not a readable model bundle (damaged or cut off: {error}): train again "
+                             "with catdog train",
+                             path=path, error=first_line(e, 150))) from None
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         if isinstance(bundle, dict) and "optimizer" in bundle and "epoch" in bundle:
-            what = "a training checkpoint"
+            what = tr("a training checkpoint")
         elif isinstance(bundle, dict) and bundle and all(torch.is_tensor(v) for v in bundle.values()):
-            what = "bare weights (a state_dict)"
+            what = tr("bare weights (a state_dict)")
         else:
-            what = "something else"
-        raise CatdogError(f"{path} holds {what}, not a model bundle: use the model.pt that catdog train "
-                          f"wrote, or save one with catdog_lib.train.bundle.save_bundle")
+            what = tr("something else")
+        raise CatdogError(tr("{path} holds {what}, not a model bundle: use the model.pt that catdog train wrote, "
+                             "or save one with catdog_lib.train.bundle.save_bundle",
+                             path=path, what=what))
     if bundle.get("version", 0) > BUNDLE_VERSION:
-        raise CatdogError(f"{path} was saved by a newer catdog_lib (bundle version {bundle['version']}): "
-                          f"update the kit")
+        raise CatdogError(tr("{path} was saved by a newer catdog_lib (bundle version {version}): update the kit",
+                             path=path, version=bundle['version']))
     if bundle.get("arch") != "resnet18":
-        raise CatdogError(f"{path} holds a {bundle.get('arch')!r} model; this kit loads resnet18 only")
+        raise CatdogError(tr("{path} holds a {arch!r} model; this kit loads resnet18 only",
+                             path=path, arch=bundle.get('arch')))
     return bundle
 
 
@@ -78,8 +83,8 @@ def load_bundle(path, device=None):
     try:
         model.load_state_dict(bundle["state_dict"])
     except (RuntimeError, KeyError) as e:
-        raise CatdogError(f"{path}: the weights do not fit a ResNet18 with {len(bundle['class_names'])} "
-                          f"classes ({first_line(e, 150)})") from None
+        raise CatdogError(tr("{path}: the weights do not fit a ResNet18 with {count} classes ({error})",
+                             path=path, count=len(bundle['class_names']), error=first_line(e, 150))) from None
     model.to(torch.device(device) if device is not None else "cpu").eval()
     info = {key: bundle[key] for key in ("arch", "class_names", "size", "mean", "std")}
     info["extra"] = bundle.get("extra", {})

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import CatdogError, first_line
 from ..hardware import available_ram
+from ..i18n import tr
 from ..paths import image_cache_dir
 from ..transforms import eval_resize_side
 
@@ -46,12 +47,14 @@ def list_imagefolder(folder):
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise CatdogError(f"{folder} is not a folder: prepare the data first (catdog prepare) or pass --data")
+        raise CatdogError(tr("{folder} is not a folder: prepare the data first (catdog prepare) or pass --data",
+                             folder=folder))
     try:
         class_names, class_to_idx = find_classes(folder)
         samples = make_dataset(folder, class_to_idx, extensions=IMG_EXTENSIONS)
     except FileNotFoundError as e:  # no class folders, or a class folder without images
-        raise CatdogError(f"no images in {folder} ({first_line(e)}): expected {folder}/<class>/<image>.jpg") from None
+        raise CatdogError(tr("no images in {folder} ({error}): expected {folder}/<class>/<image>.jpg",
+                             folder=folder, error=first_line(e))) from None
     return [Path(path) for path, _ in samples], [label for _, label in samples], class_names
 
 
@@ -95,10 +98,12 @@ def check_fits(n_images, size, available, where="RAM"):
         return need
     gib = 1024 ** 3
     smaller = largest_fitting_size(n_images, budget, size)
-    hint = f"use --size {smaller} (a {cache_bytes(n_images, cache_side(smaller)) / gib:.2f} GiB cache) or " if smaller else ""
+    hint = tr("use --size {smaller} (a {size:.2f} GiB cache) or ",
+              smaller=smaller, size=cache_bytes(n_images, cache_side(smaller)) / gib) if smaller else ""
     raise CatdogError(
-        f"the image cache for {n_images} images at size {size} needs {need / gib:.2f} GiB "
-        f"but only {available / gib:.2f} GiB of {where} is free: {hint}train without --fast (the classic path needs no cache)")
+        tr("the image cache for {n_images} images at size {size} needs {need:.2f} GiB but only {available:.2f} "
+           "GiB of {where} is free: {hint}train without --fast (the classic path needs no cache)",
+           n_images=n_images, size=size, need=need / gib, available=available / gib, where=where, hint=hint))
 
 
 def _decode_one(path, side):
@@ -172,12 +177,13 @@ def load_or_build_cache(paths, size, cache_dir=None, available=None, progress=Tr
         need = cache_bytes(len(paths), side)
         free_disk = shutil.disk_usage(cache_dir).free
         if need > free_disk:
-            raise CatdogError(f"the image cache needs {need / 1024 ** 3:.2f} GiB but {cache_dir} has only "
-                              f"{free_disk / 1024 ** 3:.2f} GiB free: set CATDOG_CACHE to a roomier folder")
+            raise CatdogError(tr("the image cache needs {need:.2f} GiB but {cache_dir} has only {free_disk:.2f} "
+                                 "GiB free: set CATDOG_CACHE to a roomier folder",
+                                 need=need / 1024 ** 3, cache_dir=cache_dir, free_disk=free_disk / 1024 ** 3))
         build_cache(paths, side, path, progress=progress, desc=desc)
         built = True
     # "c" (copy on write): a writable view for torch, and the file is never changed.
     array = np.load(path, mmap_mode="c")
     if array.shape != (len(paths), 3, side, side) or array.dtype != np.uint8:
-        raise CatdogError(f"{path} is not the cache it should be: delete it and run again")
+        raise CatdogError(tr("{path} is not the cache it should be: delete it and run again", path=path))
     return array, path, built

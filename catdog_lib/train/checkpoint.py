@@ -20,6 +20,7 @@ import torch
 
 from ..atomic import atomic_open, remove_stale_temporaries
 from ..errors import CatdogError, first_line
+from ..i18n import tr
 
 HISTORY_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "lr")
 
@@ -71,21 +72,22 @@ def load_checkpoint(path, expect=None):
     """
     path = Path(path)
     if not path.is_file():
-        raise CatdogError(f"there is no checkpoint at {path}")
+        raise CatdogError(tr("there is no checkpoint at {path}", path=path))
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises several types for damaged files
-        raise CatdogError(f"{path} is not a readable checkpoint ({first_line(e)}): "
-                          f"delete it to start the training afresh") from None
+        raise CatdogError(tr("{path} is not a readable checkpoint ({error}): delete it to start the training "
+                             "afresh", path=path, error=first_line(e))) from None
     if not isinstance(state, dict) or "epoch" not in state or "model" not in state:
-        raise CatdogError(f"{path} is not a training checkpoint: delete it or choose another path")
+        raise CatdogError(tr("{path} is not a training checkpoint: delete it or choose another path", path=path))
     identity = state.get("identity") or {}
     for key, wanted in (expect or {}).items():
         found = identity.get(key, "(not recorded)")
         if _plain(found) != _plain(wanted):
             raise CatdogError(
-                f"checkpoint {path} belongs to another run: its {key} is {_short(found)}, this run's is "
-                f"{_short(wanted)}; delete the checkpoint or choose another path to start afresh")
+                tr("checkpoint {path} belongs to another run: its {key} is {found}, this run's is {wanted}; "
+                   "delete the checkpoint or choose another path to start afresh",
+                   path=path, key=key, found=_short(found), wanted=_short(wanted)))
     return state
 
 

@@ -26,6 +26,7 @@ import torch
 
 from ..errors import CatdogError
 from ..hardware import available_ram
+from ..i18n import tr
 from .augment import eval_batch, train_batch
 from .cache import cache_bytes, cache_side, check_fits, list_imagefolder, load_or_build_cache
 
@@ -51,8 +52,8 @@ class CachedImages:
             if images.numel() <= gpu_budget:
                 images, self.on_device = images.to(self.device), True
             else:
-                print(f"the image cache ({images.numel() / 1024 ** 3:.2f} GiB) does not fit in the GPU's free "
-                      f"memory: it stays in RAM and each batch is copied over")
+                print(tr("the image cache ({size:.2f} GiB) does not fit in the GPU's free memory: it stays in "
+                         "RAM and each batch is copied over", size=images.numel() / 1024 ** 3))
                 images = images.pin_memory()
         elif self.device.type != "cpu":
             images, self.on_device = images.to(self.device), True
@@ -145,8 +146,9 @@ def load_split(folder, size, device, cache_dir=None, available=None, progress=Tr
     """List, cache (or load the cache of) and place one ImageFolder split. Returns ``(CachedSplit, class_names)``."""
     paths, labels, names = list_imagefolder(folder)
     if class_names is not None and names != class_names:
-        raise CatdogError(f"{folder} has the classes {names} but train/ has {class_names}: "
-                          f"give both splits the same class folders")
+        raise CatdogError(tr("{folder} has the classes {names} but train/ has {class_names}: give both splits "
+                             "the same class folders",
+                             folder=folder, names=names, class_names=class_names))
     array, _, _ = load_or_build_cache(paths, size, cache_dir, available=available, progress=progress,
                                       desc=f"caching {Path(folder).name}")
     return CachedSplit(CachedImages(array, labels, device), paths, labels, names, size), names
@@ -179,7 +181,8 @@ def fast_loaders(data_dir, batch_size, size=224, device="cpu", seed=0, cache_dir
     """
     data_dir = Path(data_dir)
     if not (data_dir / "train").is_dir() or not (data_dir / "val").is_dir():
-        raise CatdogError(f"{data_dir} needs train/ and val/ folders: run catdog prepare first")
+        raise CatdogError(tr("{data_dir} needs train/ and val/ folders: run catdog prepare first",
+                             data_dir=data_dir))
     device = torch.device(device)
     n_images = len(list_imagefolder(data_dir / "train")[0]) + len(list_imagefolder(data_dir / "val")[0])
     placement = check_cache_memory(n_images, size, device, available_memory)

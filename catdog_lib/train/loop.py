@@ -43,6 +43,7 @@ import torch
 from torch import nn
 
 from ..errors import CatdogError
+from ..i18n import tr
 from .amp import choose_precision, float32
 from .checkpoint import HISTORY_KEYS, resume, rng_states, save_checkpoint, set_rng_states
 from .recipe import RECIPE, training_setup
@@ -134,8 +135,9 @@ def one_epoch(train_model, model, criterion, optimizer, scheduler, loaders, devi
         trained, history = returned
         values = {key: float(history[key][-1]) for key in HISTORY_KEYS}
     except (TypeError, ValueError, KeyError, IndexError):
-        raise CatdogError("train_model must return (model, history), history holding a list of one value per "
-                          f"epoch under {', '.join(HISTORY_KEYS)}") from None
+        raise CatdogError(tr("train_model must return (model, history), history holding a list of one value per "
+                             "epoch under {history_keys}",
+                             history_keys=', '.join(HISTORY_KEYS))) from None
     if trained is not model and isinstance(trained, nn.Module):
         model.load_state_dict(trained.state_dict())
     return model, values
@@ -193,10 +195,11 @@ def train(model, loaders, *, epochs, lr, train_model=None, recipe=None, momentum
     if state is not None:
         set_rng_states(state["rng"])
         if start >= epochs:
-            say(f"checkpoint {checkpoint} holds all {start} epochs already: nothing to train "
-                f"(delete it to train again)")
+            say(tr("checkpoint {checkpoint} holds all {start} epochs already: nothing to train (delete it to "
+                   "train again)", checkpoint=checkpoint, start=start))
         else:
-            say(f"resuming from {checkpoint}: {start} of {epochs} epochs done")
+            say(tr("resuming from {checkpoint}: {start} of {epochs} epochs done",
+                   checkpoint=checkpoint, start=start, epochs=epochs))
     if start < epochs:
         say(precision.describe())
 
@@ -229,13 +232,13 @@ def train(model, loaders, *, epochs, lr, train_model=None, recipe=None, momentum
                 })
             if epoch_bar is not None:
                 epoch_bar.update(1)
-            say(f"epoch {epoch + 1}/{epochs}: train loss {values['train_loss']:.3f} acc {values['train_acc']:.3f}, "
-                f"val loss {values['val_loss']:.3f} acc {values['val_acc']:.3f}, lr {values['lr']:.2g} "
-                f"({time.perf_counter() - began:.1f} s)")
+            say(tr("epoch {epoch}/{epochs}: train loss {train_loss:.3f} acc {train_acc:.3f}, val loss "
+                   "{val_loss:.3f} acc {val_acc:.3f}, lr {lr:.2g} ({seconds:.1f} s)",
+                   epoch=epoch + 1, epochs=epochs, seconds=time.perf_counter() - began, **values))
             if precision.scaler is not None and precision.unscaled_steps():
-                precision = float32(device, "the loss your run_epoch computed did not come from the criterion "
-                                            "it was given, so float16 could not be scaled")
-                say(f"from the next epoch, {precision.describe()}")
+                precision = float32(device, tr("the loss your run_epoch computed did not come from the criterion "
+                                               "it was given, so float16 could not be scaled"))
+                say(tr("from the next epoch, {precision}", precision=precision.describe()))
             if on_epoch is not None:
                 on_epoch(history)
                 set_rng_states(rng)  # whatever on_epoch drew, the next epoch draws what a resumed run would
@@ -243,9 +246,11 @@ def train(model, loaders, *, epochs, lr, train_model=None, recipe=None, momentum
         done = len(history["val_acc"])
         if done:
             model.load_state_dict(best_weights)
-        where = f"; they are saved in {checkpoint}: run the same training again to resume" if checkpoint else ""
-        say(f"stopped: {done} of {epochs} epochs finished{where}" + (
-            "; the model holds the best of them" if done else ""))
+        where = tr("; they are saved in {checkpoint}: run the same training again to resume",
+                   checkpoint=checkpoint) if checkpoint else ""
+        best = tr("; the model holds the best of them") if done else ""
+        say(tr("stopped: {done} of {epochs} epochs finished{where}{best}", done=done, epochs=epochs, where=where,
+               best=best))
         raise
     finally:
         if epoch_bar is not None:

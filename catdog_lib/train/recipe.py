@@ -48,13 +48,18 @@ class Recipe:
 
     def describe(self):
         """One line: the recipe in words."""
+        from ..i18n import tr
+
         if self.optimizer == "sgd":
-            how = f"SGD (momentum {self.momentum:g}), StepLR (x{self.gamma:g} after two thirds of the epochs)"
+            how = tr("SGD (momentum {momentum:g}), StepLR (x{gamma:g} after two thirds of the epochs)",
+                     momentum=self.momentum, gamma=self.gamma)
         else:
-            how = (f"AdamW (weight decay {self.weight_decay:g}), {self.warmup_epochs} warm-up epoch(s), "
-                   f"then a cosine to zero")
-        smoothing = f", label smoothing {self.label_smoothing:g}" if self.label_smoothing else ""
-        return f"the {self.name} recipe: {how}{smoothing}"
+            how = tr("AdamW (weight decay {weight_decay:g}), {warmup} warm-up epoch(s), then a cosine to zero",
+                     weight_decay=self.weight_decay, warmup=self.warmup_epochs)
+        smoothing = ""
+        if self.label_smoothing:
+            smoothing = tr(", label smoothing {smoothing:g}", smoothing=self.label_smoothing)
+        return tr("the {name} recipe: {how}{smoothing}", name=self.name, how=how, smoothing=smoothing)
 
 
 RECIPE = Recipe()

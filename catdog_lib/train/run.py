@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from ..errors import CatdogError
+from ..i18n import tr
 from .fingerprint import split_fingerprint
 from .loop import bars_fit_output, seed_everything, train
 from .recipe import RECIPE, recipe_for
@@ -52,13 +53,15 @@ class TrainingRun:
 
 def describe(model_weights, freeze_backbone, device, size, loaders, epochs, batch_size, lr, fast, recipe=RECIPE):
     """One line: what is about to be trained, on what, how."""
-    start = "ImageNet weights" if model_weights else "random weights"
+    start = tr("ImageNet weights") if model_weights else tr("random weights")
     if freeze_backbone:
-        start += ", backbone frozen"
-    kind = "the fast loaders (decoded once, augmented on the device)" if fast else "the classic loaders"
-    return (f"training a ResNet18 ({start}) on {device} at {size} px with {kind}: "
-            f"{len(loaders['train'].dataset)} train and {len(loaders['val'].dataset)} val photos, "
-            f"{epochs} epochs, batch {batch_size}, lr {lr:g}, {recipe.describe()}")
+        start += tr(", backbone frozen")
+    kind = tr("the fast loaders (decoded once, augmented on the device)") if fast else tr("the classic loaders")
+    return tr("training a ResNet18 ({start}) on {device} at {size} px with {kind}: {train} train and {val} val "
+              "photos, {epochs} epochs, batch {batch_size}, lr {lr:g}, {recipe}",
+              start=start, device=device, size=size, kind=kind, train=len(loaders["train"].dataset),
+              val=len(loaders["val"].dataset), epochs=epochs, batch_size=batch_size, lr=lr,
+              recipe=recipe.describe())
 
 
 def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, size=RECIPE.size,
@@ -92,7 +95,7 @@ def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, 
     try:
         device = pieces["pick_device"](device) if not isinstance(device, torch.device) else device
     except ValueError as e:
-        raise CatdogError(f"{e}: choose another device, or none for the best there is") from None
+        raise CatdogError(tr("{error}: choose another device, or none for the best there is", error=e)) from None
     data_dir = Path(data_dir)
     seed_everything(seed)
     if fast:
@@ -125,9 +128,11 @@ def _classic_loaders(make_loaders, data_dir, batch_size, workers, size):
     try:
         loaders, class_names = make_loaders(data_dir, batch_size=batch_size, num_workers=workers, size=size)
     except FileNotFoundError as e:
-        raise CatdogError(f"cannot read the photos in {data_dir} ({e}): run catdog prepare again") from None
+        raise CatdogError(tr("cannot read the photos in {data_dir} ({error}): run catdog prepare again",
+                             data_dir=data_dir, error=e)) from None
     val_classes = getattr(loaders["val"].dataset, "classes", class_names)
     if list(val_classes) != list(class_names):
-        raise CatdogError(f"{data_dir}/train has the classes {class_names} but {data_dir}/val has {val_classes}: "
-                          f"run catdog prepare again")
+        raise CatdogError(tr("{data_dir}/train has the classes {class_names} but {data_dir}/val has "
+                             "{val_classes}: run catdog prepare again",
+                             data_dir=data_dir, class_names=class_names, val_classes=val_classes))
     return loaders, class_names

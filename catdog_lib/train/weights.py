@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from ..errors import CatdogError, first_line
+from ..i18n import tr
 
 
 def parse_weights(text):
@@ -51,11 +52,12 @@ def ensure_pretrained_weights(weights="DEFAULT", url=None, progress=True):
     try:
         weights_enum = models.ResNet18_Weights.verify(weights)
     except (KeyError, ValueError, TypeError):
-        raise CatdogError(f"unknown weights {weights!r}: use 'DEFAULT' (ImageNet) or none (random)") from None
+        raise CatdogError(tr("unknown weights {weights!r}: use 'DEFAULT' (ImageNet) or none (random)",
+                             weights=weights)) from None
     path = pretrained_weights_path(weights)
     name = path.name
-    where = (f"put {name} (from {weights_enum.url}) into {path.parent}/, "
-             f"or train from random weights with weights=None (catdog train --weights none)")
+    where = tr("put {name} (from {url}) into {folder}/, or train from random weights with weights=None "
+               "(catdog train --weights none)", name=name, url=weights_enum.url, folder=path.parent)
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         hash_prefix = name.rsplit("-", 1)[-1].split(".")[0]
@@ -64,9 +66,11 @@ def ensure_pretrained_weights(weights="DEFAULT", url=None, progress=True):
                                            progress=progress)
         except (URLError, OSError, RuntimeError, ValueError) as e:
             reason = first_line(getattr(e, "reason", "") or e, 150)
-            raise CatdogError(f"could not download the ImageNet weights ({reason}): {where}") from None
+            raise CatdogError(tr("could not download the ImageNet weights ({reason}): {where}",
+                                 reason=reason, where=where)) from None
     try:
         torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # a page saved instead of the file, a cut-off copy...
-        raise CatdogError(f"{path} is damaged (not a PyTorch weights file): delete it and {where}") from None
+        raise CatdogError(tr("{path} is damaged (not a PyTorch weights file): delete it and {where}",
+                             path=path, where=where)) from None
     return path

@@ -187,3 +187,24 @@ def test_autograde_gives_the_points_earned_as_the_cells_result(shell, monkeypatc
     result = shell.run_cell("%check label_from_filename", store_history=False)
     assert result.success and result.result is None  # a pass: nbgrader gives the cell's full points
     assert repr(shell.run_cell("%check pick_device", store_history=False).result) == "0"
+
+
+def test_progress_speaks_chinese_with_catdog_lang_zh_and_english_without(shell, monkeypatch):
+    from catdog_lib.i18n import tr
+
+    monkeypatch.setenv("CATDOG_LANG", "zh")
+    ok, shown = run(shell, "%progress")
+    assert ok, shown
+    assert "正在评判所有部件……" in shown  # what shows while the checks run
+    title = tr("Your progress", lang="zh")
+    assert title in shown and (title == "Your progress" or "Your progress" not in shown)
+    for name in PIECE_NAMES:
+        assert name in shown  # the pieces' names are Python names: they stay
+
+    ok, shown = run(shell, "%hint two names")
+    assert not ok and "请指定一个部件：%hint NAME" in shown
+
+    monkeypatch.delenv("CATDOG_LANG")
+    ok, shown = run(shell, "%progress")
+    assert ok and "judging every piece ..." in shown and "Your progress" in shown
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in shown)
