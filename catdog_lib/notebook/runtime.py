@@ -220,8 +220,13 @@ def get_kaggle_token(settings, report=print):
     from ..prepare.sources import find_kaggle_credentials, install_kaggle_json
 
     credentials = find_kaggle_credentials()
+    source = os.environ.get("CATDOG_SOURCE", "").strip().lower()
     if settings.data:
         report(tr("Using the photos in {folder} (CATDOG_DATA): no download needed.", folder=settings.data))
+    elif source == "sample":
+        report(tr("Using the kit's small sample (CATDOG_SOURCE=sample): 96 photos, no download, too few to learn well."))
+    elif source not in ("", "auto"):
+        report(tr("The photos come from the source {source} (CATDOG_SOURCE).", source=source))
     elif credentials:
         report(tr("Kaggle token found in {path}.", path=credentials))
     elif in_colab():
@@ -234,4 +239,5 @@ def get_kaggle_token(settings, report=print):
             if saved:
                 report(tr("And to {path}, for the next lessons (only you can read your Drive unless you share it).", path=saved))
     else:
-        report(tr("No Kaggle token: we will use the Oxford-IIIT Pet photos. See the steps above to use Kaggle's."))
+        report(tr("No Kaggle token: the lessons will use the Oxford-IIIT Pet photos, or the kit's small sample "
+                  "when offline. See the steps above to use Kaggle's."))

@@ -140,3 +140,22 @@ def test_the_kaggle_archive_on_drive_is_unpacked_not_downloaded_again(tmp_path, 
     assert sorted(p.name for p in photos.iterdir()) == ["cat.1.jpg", "dog.1.jpg"]
     assert (downloads / "dogs-vs-cats.zip").is_file() and not (tmp_path / "vm" / "data" / "kaggle" / "download").exists()
     assert not any("Downloading" in line for line in said)
+
+
+@pytest.mark.parametrize("source,lang,words", [
+    ("", "en", ["No Kaggle token", "Oxford-IIIT Pet", "small sample when offline"]),
+    ("sample", "en", ["small sample (CATDOG_SOURCE=sample)", "96 photos"]),
+    ("oxford-pets", "en", ["source oxford-pets (CATDOG_SOURCE)"]),
+    ("", "zh", ["Kaggle", "Oxford-IIIT Pet", "样本"]),
+])
+def test_lesson01_says_where_the_photos_will_come_from(tmp_path, monkeypatch, source, lang, words):
+    """Lesson 01 without a token, outside Colab: the line names what the lessons will really use."""
+    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_API_TOKEN", "KAGGLE_CONFIG_DIR", "CATDOG_DATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CATDOG_SOURCE", source)
+    monkeypatch.setenv("CATDOG_LANG", lang)
+    monkeypatch.setattr(runtime, "in_colab", lambda: False)
+    said = []
+    runtime.get_kaggle_token(type("Settings", (), {"data": None})(), report=said.append)
+    assert len(said) == 1 and all(word in said[0] for word in words), said
