@@ -205,7 +205,7 @@ def test_returns_floats(run_epoch):
         result = run_epoch(model, loader, nn.CrossEntropyLoss(), torch.device("cpu"), *args)
         expect(isinstance(result, tuple) and len(result) == 2, tr("{what} returned {result_type}, "
                "not a pair (loss, accuracy)", what=what, result_type=type(result).__name__), hint=tr("return total_loss / seen, correct / seen"))
-        for name, value in zip(("loss", "accuracy"), result):
+        for name, value in zip((tr("loss"), tr("accuracy")), result):
             if isinstance(value, torch.Tensor):
                 raise CheckFailed(tr("{what} returned a tensor for the {name}: tensors returned instead of floats; "
                                      "return Python floats", what=what, name=name), hint=tr("loss.item() is a float; so is correct / seen with "
@@ -454,13 +454,13 @@ def _device_failure(error, piece, what):
     return message, tr("Move each batch where the model is: inputs, labels = inputs.to(device), labels.to(device).")
 
 
-def _fail_on_a_refusal(error, piece, what, stayed):
+def _fail_on_a_refusal(error, piece, where, stayed):
     """In an ``except`` block: fail with the verdict on a pretend GPU's refusal (``error``) of a whole call of
-    ``piece``, ``what`` ending with its name (``stayed(operation)`` gives (message, hint) where a tensor stayed
+    ``piece`` in the setting ``where`` (``stayed(operation)`` gives (message, hint) where a tensor stayed
     on the CPU); any other error is raised again."""
     if not mismatch_of(error):
         raise error
-    message, hint = _device_failure(error, piece, what.removesuffix(f", {piece}"))
+    message, hint = _device_failure(error, piece, where)
     if _refusal_kind(error) in ("dropped", "stayed"):
         message, hint = stayed(mismatch_of(error).operation)
     raise CheckFailed(message, hint) from error
@@ -744,7 +744,8 @@ def test_keeps_the_best_weights(train_model):
 
 def test_device_none_means_the_models(train_model):
     model = tiny_model()
-    what = tr("with the model on a pretend GPU (cuda:1) and device=None, train_model")
+    where = tr("with the model on a pretend GPU (cuda:1) and device=None")
+    what = tr("{where}, {piece}", where=where, piece="train_model")
     with PretendGPU("cuda:1") as gpu:
         gpu.put(model)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -752,7 +753,7 @@ def test_device_none_means_the_models(train_model):
         try:
             _train(train_model, model, nn.CrossEntropyLoss(), optimizer, scheduler, _small_loaders(), epochs=1)
         except RuntimeError as error:
-            _fail_on_a_refusal(error, "train_model", what, lambda operation: (
+            _fail_on_a_refusal(error, "train_model", where, lambda operation: (
                 tr("{what} trained on the CPU (the batches stayed there and met the model in {operation}): "
                    "device=None means the device of the model's parameters", what=what, operation=operation),
                 tr("if device is None: device = next(model.parameters()).device")))
@@ -958,15 +959,16 @@ def test_exif_orientation(predict_image, tmp_path):
 def test_runs_where_the_model_is(predict_image):
     for given in (None, "cuda:1"):
         model = probe_model()
-        what = (tr("with the model on a pretend GPU (cuda:1) and "
-                   "{value}, predict_image", value='device=None' if given is None else 'device=cuda:1'))
+        where = tr("with the model on a pretend GPU (cuda:1) and {device}",
+                   device="device=None" if given is None else "device=cuda:1")
+        what = tr("{where}, {piece}", where=where, piece="predict_image")
         with PretendGPU("cuda:1") as gpu:
             gpu.put(model)
             kwargs = {} if given is None else {"device": gpu.device}
             try:
                 _call(predict_image, model, photo(), **kwargs)
             except RuntimeError as error:
-                _fail_on_a_refusal(error, "predict_image", what, lambda operation: (
+                _fail_on_a_refusal(error, "predict_image", where, lambda operation: (
                     tr("{what} left the image on the CPU, where it met the model in {operation}: "
                        "the image goes where the model is", what=what, operation=operation),
                     tr("Move the batch: batch.to(device), with device = next(model.parameters()).device "

@@ -203,7 +203,7 @@ class StateGuard:
                 words.append(tr(template, what=what))
         message = tr("{who} {what}", who=who, what=words[0])
         if len(words) > 1:
-            message = tr("{message}; it also {more}", message=message, more=tr("; ").join(words[1:]))
+            message = tr("{first}; it also {more}", first=message, more=tr("; ").join(words[1:]))
         return CheckFailed(message, tr(_BREAKS[self.violations[0][0]][1]))
 
 

@@ -51,11 +51,11 @@ def no_more_hints(name, count):
     seen = (tr("No more hints for {name}: you have seen all {count}.", name=name, count=count) if count
             else tr("There are no hints for {name}.", name=name))
     if solutions_shown():
-        return (seen + " " + tr("To see the kit's own version: {solution}", solution=f"%solution {name}"),
-                f"<div>{e(seen)} " + tr("To see the kit's own version: {solution}",
-                                        solution=f"<code>%solution {e(name)}</code>") + "</div>")
+        words = N_("{seen} To see the kit's own version: {solution}")
+        return (tr(words, seen=seen, solution=f"%solution {name}"),
+                "<div>" + tr(words, seen=e(seen), solution=f"<code>%solution {e(name)}</code>") + "</div>")
     off = solutions_off_words()
-    return f"{seen} {off}", f"<div>{e(seen)} {e(off)}</div>"
+    return tr("{seen} {off}", seen=seen, off=off), "<div>" + e(tr("{seen} {off}", seen=seen, off=off)) + "</div>"
 
 
 def solution_words(name):

@@ -5,6 +5,7 @@ give plain text and HTML strings; nothing here imports IPython, so whoever
 shows them (the magics, lesson 05, a test) picks the face it can show.
 """
 import html
+import unicodedata
 
 from ..i18n import N_, tr
 from .registry import LESSONS, PIECES, get_piece
@@ -66,6 +67,11 @@ def verdict_html(name, result):
 STATUS_WORDS = {"passed": N_("passing"), "failed": N_("failing"), "not_started": N_("not started")}
 
 
+def _width(text):
+    """The columns ``text`` takes in a terminal: two for each wide (Chinese) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 class Table:
     """Rows with a plain-text and an HTML face: a notebook shows the HTML, ``print`` the text."""
 
@@ -75,10 +81,10 @@ class Table:
 
     def __str__(self):
         cells = [self.header] + [[str(c) for c in row] for row in self.rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.header))]
+        widths = [max(_width(row[i]) for row in cells) for i in range(len(self.header))]
         lines = [self.title]
         for row in cells:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
         if self.footer:
             lines.append(self.footer)
         return "\n".join(lines)
@@ -121,8 +127,8 @@ def progress_table(results):
             status = tr(STATUS_WORDS[result.get("status")]) if result.get("status") in STATUS_WORDS \
                 else str(result.get("status"))
             if result.get("status") in ("passed", "failed"):
-                status += " " + tr("({passed}/{total} checks)", passed=result.get("passed", 0),
-                                   total=result.get("total", 0))
+                status = tr("{status} ({passed}/{total} checks)", status=status, passed=result.get("passed", 0),
+                            total=result.get("total", 0))
             rows.append([f"  {p.name}", tr(p.title), status, f"{earned(p.name, result)} / {p.points}"])
             styles.append(f"color:{colours.get(result.get('status'), GRAY)}")
         total_earned += got

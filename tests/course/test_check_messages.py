@@ -118,11 +118,18 @@ def bare_messages(source, filename="<source>"):
     return found
 
 
+def values_named_message(source, filename="<source>"):
+    """Lines of tr(...) calls that pass a value called ``message`` (tr's own first parameter: a TypeError)."""
+    return [node.lineno for node in ast.walk(ast.parse(source, filename)) if isinstance(node, ast.Call)
+            and _called(node) == "tr" and any(k.arg == "message" for k in node.keywords)]
+
+
 @pytest.mark.parametrize("path", CHECKS + MACHINERY, ids=lambda p: p.name)
 def test_no_sentence_escapes_tr(path):
     source = path.read_text(encoding="utf-8")
     assert not untranslated_sentences(source, str(path)), f"{path.name}: wrap these in tr() (N_() for constants)"
     assert not bare_messages(source, str(path)), f"{path.name}: a check's message or hint must be tr(...)"
+    assert not values_named_message(source, str(path)), f"{path.name}: name that value otherwise ({{detail}})"
 
 
 def test_the_scans_find_what_escapes():
@@ -137,6 +144,7 @@ def test_x(piece):
     raise CheckFailed(words, hint=HINT)
 HINT = N_("A constant shown through tr later.")
 '''
+    assert values_named_message("tr('it failed: {message}', message=str(error))\ntr('{detail}', detail=1)") == [1]
     assert sorted(line for line, _ in untranslated_sentences(source)) == [3, 3, 5, 6, 7]
     assert sorted(text for _, text in bare_messages(source)) == sorted([
         'f"the piece gave {piece()}, not one"', '"Return the number one."',
@@ -196,7 +204,7 @@ def test_a_split_that_is_not_stratified_names_its_numbers_in_chinese(tmp_path):
     chinese = _judged(tmp_path, "split_items", "not_stratified.py", "zh")
     first = next(f for f in chinese["failures"] if f["check"] == "test_is_stratified")
     numbers = re.fullmatch(r"(\d+) 只猫、(\d+) 只狗且 val_fraction=([\d.]+) 时，验证集有 (\d+) 只猫和 (\d+) 只狗"
-                           r"（seed=(\d+)），(cat|dog) 不是 (\d+) 或 (\d+) 只：这个划分没有分层", first["message"])
+                           r"（seed=(\d+)），而 (cat|dog) 应为 (\d+) 或 (\d+) 只：这个划分没有分层", first["message"])
     assert numbers, first["message"]
     assert first["hint"] == "每个标签单独划分：验证集从每个标签的 n 项中取 round(n * val_fraction) 项。"
 
@@ -233,7 +241,7 @@ def test_values_land_in_their_places_in_chinese():
     assert tr(message, lang="en", **values) == ("with 30 cats, 10 dogs and val_fraction=0.25, val holds 10 cats and "
                                                 "0 dogs (seed=3), not 2 or 3 dogs: the split is not stratified")
     assert tr(message, lang="zh", **values) == ("30 只猫、10 只狗且 val_fraction=0.25 时，验证集有 10 只猫和 0 只狗"
-                                                "（seed=3），dog 不是 2 或 3 只：这个划分没有分层")
+                                                "（seed=3），而 dog 应为 2 或 3 只：这个划分没有分层")
     # A value shown with !r and a number format keep them in Chinese.
     assert tr("{name} ran for more than {limit:g} s and was stopped: is there a loop that never ends?",
               lang="zh", name="run_epoch", limit=20.0) == "run_epoch 运行超过 20 秒，已被停止：是不是有永不结束的循环？"
