@@ -17,8 +17,8 @@ from ..data import label_from_filename
 from ..errors import CatdogError
 from ..i18n import tr
 from .photos import IMAGE_EXTENSIONS, SIXTEEN_BIT_MODES, shape_problem
+from .reasons import SYSTEM_FILE, reason_words, skip_reason
 
-SYSTEM_FILE = "system file, ignored"  # .DS_Store and the like: counted, not listed
 SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "icon\r"}
 SYSTEM_FOLDERS = {"__macosx", "$recycle.bin", "system volume information"}
 INDEX_CACHE = "index.json"  # image headers, by file size and time: a second run reads only what changed
@@ -95,8 +95,10 @@ def _extension_problem(path):
     if suffix in Image.registered_extensions():
         return None
     if suffix in (".heic", ".heif", ".avif"):
-        return f"{suffix[1:].upper()} photo, which Pillow cannot read here: convert it to JPEG"
-    return f"not an image file ({suffix or 'no extension'})"
+        return skip_reason("{kind} photo, which Pillow cannot read here: convert it to JPEG", kind=suffix[1:].upper())
+    if not suffix:
+        return skip_reason("not an image file (no extension)")
+    return skip_reason("not an image file ({suffix})", suffix=suffix)
 
 
 def read_image_header(path, label):
@@ -109,7 +111,7 @@ def read_image_header(path, label):
         return problem
     try:
         if path.stat().st_size == 0:
-            return "empty file (0 bytes)"
+            return skip_reason("empty file (0 bytes)")
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
@@ -118,23 +120,24 @@ def read_image_header(path, label):
                 if not _ends_properly(path, fmt):
                     im.load()  # only for files that look cut off: some have harmless extra bytes
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"too many pixels for Pillow's safety limit of {Image.MAX_IMAGE_PIXELS:,}: shrink it"
+        return skip_reason("too many pixels for Pillow's safety limit of {limit}: shrink it",
+                           limit=f"{Image.MAX_IMAGE_PIXELS:,}")
     except UnidentifiedImageError:
-        return "not an image Pillow can read (the contents are not JPEG, PNG or another image format)"
+        return skip_reason("not an image Pillow can read (the contents are not JPEG, PNG or another image format)")
     except OSError as e:
         if "truncated" in str(e):
-            return "truncated image (the file was cut off): copy it again"
-        return f"unreadable image ({e})"
+            return skip_reason("truncated image (the file was cut off): copy it again")
+        return skip_reason("unreadable image ({error})", error=e)
     except (SyntaxError, ValueError, EOFError) as e:  # Pillow's plugins raise these for broken headers
-        return f"broken image header ({e})"
+        return skip_reason("broken image header ({error})", error=e)
     if width < 1 or height < 1:
-        return "image has no pixels"
+        return skip_reason("image has no pixels")
     if mode in SIXTEEN_BIT_MODES:  # ImageFolder's convert("RGB") would clip it to a white picture
-        return (f"16-bit image (mode {mode}), which torchvision's ImageFolder would load as a white picture: "
-                f"save it as an ordinary 8-bit JPEG or PNG")
+        return skip_reason("16-bit image (mode {mode}), which torchvision's ImageFolder would load as a white picture: "
+                           "save it as an ordinary 8-bit JPEG or PNG", mode=mode)
     problem = shape_problem(width, height, lang="en")  # the index keeps its reasons (cached) in English
     if problem:  # the evaluation resize would blow it up to gigabytes
-        return f"the image {problem}"
+        return skip_reason("the image {problem}", problem=problem)
     return ImageRecord(path, label, width, height, mode, fmt)
 
 
@@ -179,7 +182,7 @@ def index_images(paths_or_folder, exclude=(), cache=None):
             skipped.append((path, SYSTEM_FILE))
             continue
         if not path.is_file():
-            skipped.append((path, "missing (no such file)"))
+            skipped.append((path, skip_reason("missing (no such file)")))
             continue
         problem = _extension_problem(path)
         if problem:
@@ -188,7 +191,7 @@ def index_images(paths_or_folder, exclude=(), cache=None):
         if label is None:
             label = _label_from_name_or_folder(path)
             if label is None:
-                skipped.append((path, "no label: the name should look like cat.123.jpg or dog.7.jpg"))
+                skipped.append((path, skip_reason("no label: the name should look like cat.123.jpg or dog.7.jpg")))
                 continue
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, label]
@@ -226,6 +229,6 @@ def report_skipped(skipped, report=print, limit=10):
     if others:
         report(tr("Skipped {count} file(s):", count=len(others)))
         for path, reason in others[:limit]:
-            report(f"  {path}: {reason}")
+            report(f"  {path}: {reason_words(reason)}")
         if len(others) > limit:
             report(tr("  ... and {count} more", count=len(others) - limit))

@@ -27,13 +27,13 @@ def shape_problem(width, height, lang=None):
     the learner's language, or ``lang``."""
     from ..i18n import tr
 
+    from .reasons import NO_PIXELS, STRIP
+
     short, long = min(width, height), max(width, height)
     if short < 1:
-        return tr("has no pixels", lang=lang)
+        return tr(NO_PIXELS, lang=lang)
     if long > MAX_ASPECT * short:
-        return tr("is a strip of {width} x {height} pixels (one side over {times} times the other), "
-                  "which resizing would turn into a gigantic image: crop it to a photo",
-                  lang=lang, width=width, height=height, times=MAX_ASPECT)
+        return tr(STRIP, lang=lang, width=width, height=height, times=MAX_ASPECT)
     return None
 
 

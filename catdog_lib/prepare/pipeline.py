@@ -24,6 +24,7 @@ from ..sample import sample_dir, sample_photos, sample_summary
 from . import sources
 from .convert import CONVERTED, convert_unlisted, converted_name, report_converted
 from .index import INDEX_CACHE, index_images, report_skipped
+from .reasons import skip_reason
 from .layouts import is_split_layout, split_layout_entries
 from .manifest import MANIFEST, relative_name, split_with_manifest, write_manifest
 
@@ -51,8 +52,13 @@ def _drop_duplicate_names(images, skipped):
     for r in images:
         key = (r.label, converted_name(r))
         if key in seen:
-            same = "the same name" if key[1] == r.path.name else f"the same name once converted ({key[1]})"
-            skipped.append((r.path, f"another {r.label} photo has {same} ({seen[key]}): rename one"))
+            if key[1] == r.path.name:
+                why = skip_reason("another {label} photo has the same name ({other}): rename one",
+                                  label=r.label, other=seen[key])
+            else:
+                why = skip_reason("another {label} photo has the same name once converted ({name}) ({other}): "
+                                  "rename one", label=r.label, name=key[1], other=seen[key])
+            skipped.append((r.path, why))
         else:
             seen[key] = r.path
             kept.append(r)
@@ -121,7 +127,7 @@ def collect_photos(source, dest, from_dir=None, report=print):
 
     if is_split_layout(root):
         entries, loose = split_layout_entries(root)
-        skipped = [(p, "not in a class folder (train/<label>/...)") for p in loose]
+        skipped = [(p, skip_reason("not in a class folder (train/<label>/...)")) for p in loose]
         images, more = index_images(entries["train"] + entries["val"], cache=dest / INDEX_CACHE)
         in_train = {path for path, _ in entries["train"]}
         given = {"train": [r for r in images if r.path in in_train],

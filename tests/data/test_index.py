@@ -163,3 +163,32 @@ def test_photos_under_a_hidden_folder_are_still_photos(tmp_path, photos_dir):
     assert [(p.name, r) for p, r in skipped] == [("cat.2.jpg", SYSTEM_FILE)]
     images, skipped = index_images([folder / "cat.1.jpg", folder / ".ipynb_checkpoints" / "cat.2.jpg"])
     assert [r.path.name for r in images] == ["cat.1.jpg"] and len(skipped) == 1
+
+
+def test_skip_reasons_are_kept_in_english_and_shown_in_the_learners_words(tmp_path, monkeypatch):
+    """The index's cache serves every session: reasons stay English there, and read Chinese where shown."""
+    import re
+    import string
+
+    from catdog_lib.prepare import reason_words
+    from catdog_lib.prepare.reasons import TEMPLATES
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for template in TEMPLATES:  # each one, with made-up values, back and forth
+        names = [field for _, field, _, _ in string.Formatter().parse(template) if field]
+        values = {name: f"V{i}.x" for i, name in enumerate(names)}
+        reason = template.format(**values)
+        assert reason_words(reason, lang="en") == reason
+        chinese = reason_words(reason, lang="zh")
+        assert cjk.search(chinese) and all(value in chinese for value in values.values()), (template, chinese)
+    (tmp_path / "cat.1.jpg").write_bytes(b"")
+    (tmp_path / "dog.4.txt").write_text("notes")
+    (tmp_path / "bird.5.jpg").write_bytes(b"\xff\xd8\xff")
+    _, skipped = index_images(tmp_path)
+    assert not any(cjk.search(reason) for _, reason in skipped)  # what the cache keeps
+    monkeypatch.setenv("CATDOG_LANG", "zh")
+    said = []
+    report_skipped(skipped, report=said.append)
+    assert len(said) == 4 and all(cjk.search(line) for line in said), said
+    assert any(".txt" in line for line in said)
+    assert reason_words("a reason from an older cache") == "a reason from an older cache"
