@@ -35,7 +35,7 @@ COLAB_KIT = "/content/catdog-kit"
 LESSONS = ["01_setup_and_hardware", "02_data_and_splits", "03_preprocessing", "04_training", "05_train_and_classify"]
 SMALL = {"CATDOG_SIZE": "32", "CATDOG_EPOCHS": "1", "CATDOG_SUBSET": "40", "CATDOG_BATCH_SIZE": "8",
          "CATDOG_WORKERS": "0", "CATDOG_WEIGHTS": "none", "CATDOG_DEVICE": "cpu"}
-UPLOADS = ("cat.1999.jpg", "dog.1999.jpg")
+UPLOADS = ("my_cat.jpg", "my_dog.jpg")  # copies of the first cat and dog photo (names of neither split)
 
 # The learners' versions: correct, and not the reference's code.
 LEARNER_FILES = {
@@ -133,7 +133,10 @@ def course(tmp_path_factory, kit_copy, photos_root):
     drive = root / "MyDrive"
     drive.mkdir()
     log = root / "pieces.log"
-    uploads = os.pathsep.join(str(photos_root / "train" / n) for n in UPLOADS)
+    (root / "uploads").mkdir()
+    for name, label in zip(UPLOADS, ("cat", "dog")):
+        shutil.copyfile(sorted((photos_root / "train").glob(f"{label}.*.jpg"))[0], root / "uploads" / name)
+    uploads = os.pathsep.join(str(root / "uploads" / n) for n in UPLOADS)
     data = {"CATDOG_DATA": str(photos_root / "train")}
     runs, times = {}, {}
     plan = [

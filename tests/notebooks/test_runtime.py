@@ -126,8 +126,8 @@ def test_the_kaggle_archive_on_drive_is_unpacked_not_downloaded_again(tmp_path, 
     downloads.mkdir(parents=True)
     inner = tmp_path / "train.zip"
     with zipfile.ZipFile(inner, "w") as z:
-        for name in ("cat.1.jpg", "dog.1.jpg"):
-            z.write(photos_dir / name, f"train/{name}")
+        for name, label in (("cat.1.jpg", "cat"), ("dog.1.jpg", "dog")):  # the competition's names
+            z.write(sorted(photos_dir.glob(f"{label}.*.jpg"))[0], f"train/{name}")
     with zipfile.ZipFile(downloads / "dogs-vs-cats.zip", "w") as z:
         z.write(inner, "train.zip")
     monkeypatch.setenv("CATDOG_DOWNLOADS", str(downloads))
