@@ -217,10 +217,11 @@ def get_kaggle_token(settings, report=print):
     The uploaded token is installed where the kaggle package reads it and,
     with Google Drive, saved there for the next lessons.
     """
+    from ..prepare.pipeline import SOURCE_VARIABLE
     from ..prepare.sources import find_kaggle_credentials, install_kaggle_json
 
     credentials = find_kaggle_credentials()
-    source = os.environ.get("CATDOG_SOURCE", "").strip().lower()
+    source = os.environ.get(SOURCE_VARIABLE, "").strip().lower()
     if settings.data:
         report(tr("Using the photos in {folder} (CATDOG_DATA): no download needed.", folder=settings.data))
     elif source == "sample":

@@ -7,6 +7,7 @@ learner's language only when it is shown (``reason_words``), by matching it
 against the templates again. A reason no template matches (from an older
 cache) is shown as it is.
 """
+import functools
 import re
 import string
 
@@ -57,16 +58,15 @@ def reason_words(reason, lang=None):
     return reason
 
 
-_compiled = []
-
-
+@functools.lru_cache(maxsize=None)
 def _patterns():
-    if not _compiled:
-        for template in TEMPLATES:
-            parts = []
-            for literal, field, _, _ in string.Formatter().parse(template):
-                parts.append(re.escape(literal))
-                if field is not None:
-                    parts.append(f"(?P<{field}>.+?)")
-            _compiled.append((template, re.compile("".join(parts), re.S)))
-    return _compiled
+    """Each template with the regular expression that reads its values back out of a reason."""
+    compiled = []
+    for template in TEMPLATES:
+        parts = []
+        for literal, field, _, _ in string.Formatter().parse(template):
+            parts.append(re.escape(literal))
+            if field is not None:
+                parts.append(f"(?P<{field}>.+?)")
+        compiled.append((template, re.compile("".join(parts), re.S)))
+    return compiled
