@@ -12,12 +12,14 @@ per runtime, ``start_lesson``:
 2. mounts Google Drive (``google.colab.drive.mount``, which asks you once
    per runtime), unless you refuse or set ``CATDOG_DRIVE=0``, and keeps in
    ``MyDrive/catdog/`` what the next lesson needs: your pieces and the hints
-   you have seen (``my_pieces/``), your Kaggle token (``kaggle.json``), the
-   downloaded Kaggle archive (``downloads/``: 800 MB not downloaded again;
-   it is unpacked onto this runtime's own disk, as 25,000 small files are
-   slow to write to Drive), and checkpoints and models (``runs/``);
+   you have seen (``my_pieces/``), your Kaggle token (``kaggle.json``, or
+   an access token in ``access_token``), the downloaded archives, Kaggle's
+   or Oxford's (``downloads/``: 800 MB not downloaded again; each runtime
+   unpacks them onto its own disk, as 25,000 small files are slow to write
+   to Drive), and checkpoints and models (``runs/``);
 3. finds your Kaggle token: on Drive, or in your Colab secrets
-   (``KAGGLE_USERNAME`` and ``KAGGLE_KEY``, read in every lesson);
+   (``KAGGLE_API_TOKEN``, or ``KAGGLE_USERNAME`` and ``KAGGLE_KEY``, read in
+   every lesson);
 4. says in one line what is kept, or what will be lost and what to do.
 
 A Chinese lesson's setup cell says ``start_lesson(KIT, lang="zh")``: from then
@@ -161,64 +163,95 @@ def keep_on_drive(folder):
         os.environ.setdefault(name, str(folder / sub))
 
 
+KAGGLE_FILES = ("access_token", "kaggle.json")  # on Drive: Kaggle's two kinds of credentials, under their own names
+
+
 def find_kaggle_token(drive=None):
     """Make the Kaggle token of an earlier runtime usable here; one line on where it came from, or ``""``.
 
     A token already here wins (and is saved to Drive when Drive has none);
-    else the one saved on Drive; else the Colab secrets ``KAGGLE_USERNAME``
-    and ``KAGGLE_KEY``, when you added them and let this notebook read them.
+    else the one saved on Drive (an access token, or a ``kaggle.json``); else
+    the Colab secrets ``KAGGLE_API_TOKEN``, or ``KAGGLE_USERNAME`` and
+    ``KAGGLE_KEY``, when you added them and let this notebook read them.
+    The line adds, when the only credentials are an access token, that the
+    installed kaggle client is too old for it.
     """
-    from ..prepare.sources import find_kaggle_credentials, install_kaggle_json
+    from ..prepare.sources import find_kaggle_credentials, install_kaggle_credentials, token_client_problem
 
-    saved = drive / "kaggle.json" if drive is not None else None
-    found = find_kaggle_credentials()
-    if found:
+    def with_problem(line):
+        problem = token_client_problem()
+        return f"{line} {problem[0].upper()}{problem[1:]}." if problem else line
+
+    if find_kaggle_credentials():
         remember_kaggle_token(drive)
-        return ""
-    if saved is not None and saved.is_file():
+        return with_problem("").strip()
+    saved = [drive / name for name in KAGGLE_FILES if drive is not None and (drive / name).is_file()]
+    for path in saved:
         try:
-            install_kaggle_json(saved)
-            return tr("Your Kaggle token came from Drive.")
+            install_kaggle_credentials(path)
+            return with_problem(tr("Your Kaggle token came from Drive."))
         except CatdogError as e:
-            return tr("The Kaggle token on Drive is not usable ({why}).", why=e)
+            if path == saved[-1]:
+                return tr("The Kaggle token on Drive is not usable ({why}).", why=e)
     if read_colab_secrets():
-        return tr("Your Kaggle token came from your Colab secrets.")
+        return with_problem(tr("Your Kaggle token came from your Colab secrets."))
     return ""
 
 
 def read_colab_secrets():
-    """Put the Colab secrets ``KAGGLE_USERNAME`` and ``KAGGLE_KEY`` in the environment; whether both were there."""
+    """Put the Colab secret ``KAGGLE_API_TOKEN``, or ``KAGGLE_USERNAME`` and ``KAGGLE_KEY``, in the environment;
+    whether they were there."""
     try:
         from google.colab import userdata
-
-        values = {name: userdata.get(name) for name in ("KAGGLE_USERNAME", "KAGGLE_KEY")}
-    except Exception:  # not added, or this notebook may not read them
+    except ImportError:
         return False
+
+    def secret(name):
+        try:
+            return (userdata.get(name) or "").strip()
+        except Exception:  # not added, or this notebook may not read it
+            return ""
+
+    token = secret("KAGGLE_API_TOKEN")
+    if token:
+        os.environ["KAGGLE_API_TOKEN"] = token
+        return True
+    values = {name: secret(name) for name in ("KAGGLE_USERNAME", "KAGGLE_KEY")}
     if not all(values.values()):
         return False
     os.environ.update(values)
     return True
 
 
-def remember_kaggle_token(drive):
-    """Save the ``kaggle.json`` of this runtime to Drive (when mounted and it has none); the path, or ``None``."""
-    from ..atomic import atomic_write
-    from ..prepare.sources import kaggle_config_dir
+def remember_kaggle_token(drive, replace=False):
+    """Save this runtime's Kaggle credentials to Drive (when mounted): its ``access_token`` and ``kaggle.json``.
 
-    local = kaggle_config_dir() / "kaggle.json"
-    if drive is None or not local.is_file() or (drive / "kaggle.json").is_file():
+    A file Drive already has is kept unless ``replace`` (a token just uploaded).
+    Returns the last path written, or ``None``.
+    """
+    from ..atomic import atomic_write
+    from ..prepare.sources import access_token_path, kaggle_config_dir
+
+    if drive is None:
         return None
-    return atomic_write(drive / "kaggle.json", local.read_text(encoding="utf-8"), permissions=0o600)
+    written = None
+    for local in (access_token_path(), kaggle_config_dir() / "kaggle.json"):
+        kept = drive / local.name
+        if local.is_file() and (replace or not kept.is_file()):
+            written = atomic_write(kept, local.read_text(encoding="utf-8"), permissions=0o600)
+    return written
 
 
 def get_kaggle_token(settings, report=print):
-    """Lesson 01: say where the photos will come from; in Colab without a token, ask for ``kaggle.json``.
+    """Lesson 01: say where the photos will come from; in Colab without a token, ask for one.
 
-    The uploaded token is installed where the kaggle package reads it and,
-    with Google Drive, saved there for the next lessons.
+    Either kind Kaggle gives: a ``kaggle.json`` (Create Legacy API Key), or an
+    access token (Create New Token), uploaded as a file or, when no file is
+    uploaded, pasted into a hidden box. It is installed where the kaggle
+    client reads it and, with Google Drive, saved there for the next lessons.
     """
     from ..prepare.pipeline import SOURCE_VARIABLE
-    from ..prepare.sources import find_kaggle_credentials, install_kaggle_json
+    from ..prepare.sources import find_kaggle_credentials, token_client_problem
 
     credentials = find_kaggle_credentials()
     source = os.environ.get(SOURCE_VARIABLE, "").strip().lower()
@@ -231,14 +264,49 @@ def get_kaggle_token(settings, report=print):
     elif credentials:
         report(tr("Kaggle token found in {path}.", path=credentials))
     elif in_colab():
-        report(tr("Upload your kaggle.json (or cancel to use the Oxford-IIIT Pet photos instead):"))
+        report(tr("Upload your kaggle.json, or a file holding your access token (KGAT_...); or cancel, then paste "
+                  "the token, or leave that box empty to use the Oxford-IIIT Pet photos instead:"))
         from google.colab import files
 
-        for name, data in files.upload().items():
-            report(tr("Saved your token to {path}.", path=install_kaggle_json(data)))
-            saved = remember_kaggle_token(current.drive)
-            if saved:
-                report(tr("And to {path}, for the next lessons (only you can read your Drive unless you share it).", path=saved))
+        uploads = list(files.upload().items())
+        if not uploads:
+            pasted = paste_kaggle_token()
+            uploads = [("", pasted)] if pasted else []
+        for name, data in uploads[-1:]:  # several files: the last one
+            install_uploaded_token(data, report)
     else:
         report(tr("No Kaggle token: the lessons will use the Oxford-IIIT Pet photos, or the kit's small sample "
                   "when offline. See the steps above to use Kaggle's."))
+        return
+    problem = token_client_problem()
+    if problem:
+        report(problem[0].upper() + problem[1:] + ".")
+
+
+def paste_kaggle_token():
+    """Ask for an access token in a hidden box (``getpass``: nothing shows, nothing is kept in the notebook);
+    the text, or ``""`` when none was given or nobody can answer (a notebook run headless)."""
+    import getpass
+
+    try:
+        return getpass.getpass(tr("Paste your Kaggle access token (KGAT_...) and press Enter, or press Enter alone "
+                                  "to use the Oxford-IIIT Pet photos: ")).strip()
+    except Exception:  # no one to ask: a kernel without stdin (Run All headless, nbclient)
+        return ""
+
+
+def install_uploaded_token(data, report=print):
+    """Install an uploaded or pasted token (either kind) and save it to Drive; one line each on where it went."""
+    from ..prepare.sources import install_kaggle_credentials
+
+    try:
+        path = install_kaggle_credentials(data)
+    except CatdogError as e:
+        report(tr("Not saved: {why}", why=e))
+        return None
+    report(tr("Saved your token to {path}.", path=path))
+    saved = remember_kaggle_token(current.drive, replace=True)
+    if saved:
+        report(tr("And to {path}, for the next lessons (only you can read your Drive unless you share it).",
+                  path=saved))
+    return path

@@ -21,6 +21,7 @@ import io
 import itertools
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -33,8 +34,9 @@ from .archives import safe_extract
 KAGGLE_COMPETITION = "dogs-vs-cats"
 KAGGLE_RULES_URL = "https://www.kaggle.com/c/dogs-vs-cats/rules"
 KAGGLE_TOKEN_HELP = N_(
-    "make a token at https://www.kaggle.com/settings (API, Create New Token), then put the kaggle.json it "
-    "gives you in ~/.kaggle/ (or upload it with install_kaggle_json), or set KAGGLE_USERNAME and KAGGLE_KEY"
+    "on https://www.kaggle.com/settings (API), Create New Token gives an access token (KGAT_...): put it in "
+    "~/.kaggle/access_token or set KAGGLE_API_TOKEN; or Create Legacy API Key downloads a kaggle.json: put it "
+    "in ~/.kaggle/ (or set KAGGLE_USERNAME and KAGGLE_KEY)"
 )
 OFFLINE_HELP = N_("check the internet connection, or put the photos in a folder (or a zip) yourself "
                 "and use it: CATDOG_DATA=DIR, or catdog prepare --source folder --from DIR")
@@ -98,10 +100,14 @@ def _legacy_key_file():
     return None
 
 
+def access_token_path():
+    """Where kaggle >= 1.8 reads an access token from: ``~/.kaggle/access_token`` (whatever ``KAGGLE_CONFIG_DIR`` says)."""
+    return Path.home() / ".kaggle" / "access_token"
+
+
 def _access_token_file():
     """The file of a Kaggle access token (what only kaggle >= 1.8 reads), as a string, or ``None``."""
-    for name in ("access_token", "access_token.txt"):
-        token = Path.home() / ".kaggle" / name
+    for token in (access_token_path(), access_token_path().with_name("access_token.txt")):
         if token.is_file() and token.read_text().strip():
             return str(token)
     return None
@@ -179,6 +185,54 @@ def install_kaggle_json(data_or_path):
     clean = {"username": values["username"].strip(), "key": values["key"].strip()}
     atomic_write(target, json.dumps(clean), permissions=0o600)
     return target
+
+
+ACCESS_TOKEN = re.compile(r"[A-Za-z0-9_.~+/=-]{16,1024}")  # one word: KGAT_ and hex today
+
+
+def install_kaggle_credentials(data_or_path):
+    """Save Kaggle credentials of either kind where the kaggle client reads them; returns the path written.
+
+    Kaggle's settings page gives two kinds: **Create New Token** shows an
+    access token (``KGAT_...``), which goes to ``~/.kaggle/access_token``;
+    **Create Legacy API Key** downloads a ``kaggle.json`` (a username and a
+    key), which goes where ``install_kaggle_json`` puts it. ``data_or_path``
+    is a file's bytes (an upload), its path, or the token as text (pasted).
+    Written with mode 600, in one step; never printed.
+    """
+    if isinstance(data_or_path, str) and ACCESS_TOKEN.fullmatch(data_or_path.strip()) \
+            and not Path(data_or_path.strip()).expanduser().is_file():
+        data = data_or_path.strip().encode()  # a pasted token
+    elif isinstance(data_or_path, (bytes, bytearray, memoryview)):
+        data = bytes(data_or_path)
+    else:
+        path = Path(data_or_path).expanduser()
+        if not path.is_file():
+            raise CatdogError(tr("there is no file at {path}: give the path of your kaggle.json or access token, "
+                                 "or its bytes", path=path))
+        data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        text = ""
+    if text.startswith("{"):
+        return install_kaggle_json(data)
+    if not ACCESS_TOKEN.fullmatch(text):  # the error never quotes the file: it may hold a secret
+        raise CatdogError(tr("that is neither a kaggle.json nor a Kaggle access token (one word, KGAT_...): {how}",
+                             how=tr(KAGGLE_TOKEN_HELP)))
+    target = access_token_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        os.chmod(target.parent, 0o700)
+    atomic_write(target, text + "\n", permissions=0o600)
+    return target
+
+
+def token_client_problem():
+    """One line when the only Kaggle credentials here are an access token the installed client cannot use, else ``""``."""
+    where = find_kaggle_credentials()
+    problem = _old_client_cannot_use(where) if where else None
+    return str(problem) if problem else ""
 
 
 def _kaggle_api():

@@ -22,6 +22,7 @@ from helpers import photo_path
 KAGGLE_PORT = 7777  # kagglesdk's KAGGLE_API_ENVIRONMENT=TEST endpoint: http://localhost:7777
 FAKE_USER = "learner"
 FAKE_KEY = "0123456789abcdef0123456789abcdef"  # must never show up in any output
+FAKE_TOKEN = "KGAT_fedcba9876543210fedcba9876543210"  # an access token (Create New Token): never shown either
 
 
 def photo_bytes(photos_dir, label, position):
@@ -164,14 +165,31 @@ def fake_kaggle(competition_zip, port_7777):
     answer redirects to the file, which the client then GETs. Set
     ``server.mode`` to ``"401"`` or ``"403"`` to answer as Kaggle does for a
     wrong token or for rules not accepted yet.
+
+    Both kinds of credentials, as kagglesdk sends them: a legacy key as HTTP
+    Basic (``username:key``), an access token as ``Authorization: Bearer
+    KGAT_...`` (``KaggleHttpClient.BearerAuth``). With a token, kaggle >= 1.8
+    first asks the ``IntrospectToken`` RPC whose user it is; Kaggle answers
+    401 for a token it does not know.
     """
     with _Server(KAGGLE_PORT) as server:
         server.mode = "ok"
-        expected = "Basic " + base64.b64encode(f"{FAKE_USER}:{FAKE_KEY}".encode()).decode()
+        accepted = ("Basic " + base64.b64encode(f"{FAKE_USER}:{FAKE_KEY}".encode()).decode(), f"Bearer {FAKE_TOKEN}")
+
+        def unauthenticated():
+            return 401, {"Content-Type": "application/json"}, json.dumps(
+                {"code": 401, "message": "Unauthenticated"}).encode()
+
+        def introspect_token(handler, body):
+            request = json.loads(body or b"{}")
+            if handler.headers.get("Authorization") != f"Bearer {FAKE_TOKEN}" or request.get("token") != FAKE_TOKEN:
+                return unauthenticated()
+            return 200, {"Content-Type": "application/json"}, json.dumps(
+                {"active": True, "username": FAKE_USER, "scope": "resources.admin:*"}).encode()
 
         def download_data_files(handler, body):
             request = json.loads(body or b"{}")
-            if handler.headers.get("Authorization") != expected or server.mode == "401":
+            if handler.headers.get("Authorization") not in accepted or server.mode == "401":
                 return 401, {"Content-Type": "application/json"}, json.dumps(
                     {"code": 401, "message": "Unauthenticated"}).encode()
             if server.mode == "403":
@@ -182,6 +200,7 @@ def fake_kaggle(competition_zip, port_7777):
             return 302, {"Location": f"http://localhost:{KAGGLE_PORT}/files/dogs-vs-cats.zip"}, b""
 
         server.routes[("POST", "/api/v1/competitions.CompetitionApiService/DownloadDataFiles")] = download_data_files
+        server.routes[("POST", "/api/v1/security.OAuthService/IntrospectToken")] = introspect_token
         server.routes[("GET", "/files/dogs-vs-cats.zip")] = lambda h, b: (200, {
             "Content-Type": "application/zip", "Last-Modified": "Mon, 02 Jan 2017 10:00:00 GMT"}, competition_zip)
         yield server

@@ -211,3 +211,77 @@ def test_auto_with_a_token_but_no_network_falls_back_to_the_sample(kaggle_home, 
     prepared = prepare(source="auto", report=lines.append)
     assert prepared.source == "sample" and prepared.data_dir == tmp_path / "data" / "sample"
     assert f"Could not reach Kaggle (no network?). {sample_summary()}" in lines
+
+
+# --- Access tokens (Kaggle's "Create New Token"): what kaggle >= 1.8 sends is "Authorization: Bearer KGAT_..." ---
+
+INTROSPECT = "/api/v1/security.OAuthService/IntrospectToken"
+
+
+@pytest.mark.parametrize("where", ["env", "file", "upload", "pasted"])
+def test_an_access_token_downloads_through_the_real_client(fake_kaggle, kaggle_home, tmp_path, monkeypatch, capfd,
+                                                           caplog, where):
+    from catdog_lib.prepare.sources import install_kaggle_credentials
+
+    from .conftest import FAKE_TOKEN
+
+    caplog.set_level(logging.DEBUG)
+    token_file = kaggle_home / ".kaggle" / "access_token"
+    if where == "env":
+        monkeypatch.setenv("KAGGLE_API_TOKEN", FAKE_TOKEN)
+    elif where == "file":
+        token_file.parent.mkdir()
+        token_file.write_text(FAKE_TOKEN + "\n")
+    else:  # lesson 01's prompt: a file holding the token (bytes), or the token pasted (text)
+        given = (FAKE_TOKEN + "\r\n").encode() if where == "upload" else f"  {FAKE_TOKEN} "
+        assert install_kaggle_credentials(given) == token_file
+        assert token_file.read_text() == FAKE_TOKEN + "\n"
+        assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(token_file.parent).st_mode) == 0o700
+    assert FAKE_TOKEN not in (find_kaggle_credentials() or "")
+
+    photos = download_kaggle(tmp_path / "k", report=print)
+    assert len(list(photos.glob("*.jpg"))) == 21
+
+    # The client asked whose token it is, then downloaded, each time with the token as a Bearer, never a key.
+    calls = [(r[1], r[2].get("Authorization")) for r in fake_kaggle.requests if r[0] == "POST"]
+    assert calls == [(INTROSPECT, f"Bearer {FAKE_TOKEN}"), (RPC, f"Bearer {FAKE_TOKEN}")]
+    assert not (kaggle_home / ".kaggle" / "kaggle.json").exists()
+    out, err = capfd.readouterr()
+    assert FAKE_TOKEN not in out + err + "\n".join(r.getMessage() for r in caplog.records)
+
+
+def test_a_wrong_access_token_is_a_401_that_says_what_to_do(fake_kaggle, kaggle_home, tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("KAGGLE_API_TOKEN", "KGAT_00000000000000000000000000000000")
+    with pytest.raises(CatdogError) as info:
+        download_kaggle(tmp_path / "k", report=print)
+    message = str(info.value)
+    assert "(401)" in message and "Create New Token" in message and "Create Legacy API Key" in message
+    assert "KGAT_0000" not in message + "".join(capfd.readouterr())
+    assert not any(r[1] == RPC for r in fake_kaggle.requests)  # refused at the introspection
+
+
+def test_the_key_and_the_token_both_work_and_a_key_still_sends_basic(fake_kaggle, kaggle_home, tmp_path):
+    install_kaggle_json(_kaggle_json())
+    download_kaggle(tmp_path / "k", report=print)
+    auth = [r[2].get("Authorization", "") for r in fake_kaggle.requests if r[1] == RPC]
+    assert len(auth) == 1 and auth[0].startswith("Basic ")
+    assert not any(r[1] == INTROSPECT for r in fake_kaggle.requests)
+
+
+@pytest.mark.parametrize("content", [b"", b"KGAT_ short", b"\xff\xd8\xff\xe0 a photo, not a token",
+                                     b"one\ntwo", b'{"username": "x"}'])
+def test_install_kaggle_credentials_refuses_what_is_neither_kind(kaggle_home, content):
+    from catdog_lib.prepare.sources import install_kaggle_credentials
+
+    with pytest.raises(CatdogError, match="not a kaggle.json|neither a kaggle.json nor a Kaggle access token") as info:
+        install_kaggle_credentials(content)
+    assert "\n" not in str(info.value) and "Create New Token" in str(info.value)
+    assert not (kaggle_home / ".kaggle").exists() or not any((kaggle_home / ".kaggle").iterdir())
+
+
+def test_an_uploaded_kaggle_json_still_goes_where_it_did(kaggle_home):
+    from catdog_lib.prepare.sources import install_kaggle_credentials
+
+    assert install_kaggle_credentials(_kaggle_json()) == kaggle_home / ".kaggle" / "kaggle.json"
+    assert not (kaggle_home / ".kaggle" / "access_token").exists()

@@ -159,3 +159,102 @@ def test_lesson01_says_where_the_photos_will_come_from(tmp_path, monkeypatch, so
     said = []
     runtime.get_kaggle_token(type("Settings", (), {"data": None})(), report=said.append)
     assert len(said) == 1 and all(word in said[0] for word in words), said
+
+
+ACCESS_TOKEN = "KGAT_fedcba9876543210fedcba9876543210"
+
+
+def test_the_colab_secret_kaggle_api_token_is_read(colab, monkeypatch):
+    monkeypatch.setenv("CATDOG_DRIVE", "0")
+    monkeypatch.setenv("CATDOG_FAKE_SECRETS", json.dumps({"KAGGLE_API_TOKEN": ACCESS_TOKEN}))
+    said, _ = lines_of(colab)
+    import os
+
+    from catdog_lib.prepare.sources import find_kaggle_credentials
+
+    assert os.environ["KAGGLE_API_TOKEN"] == ACCESS_TOKEN and "KAGGLE_KEY" not in os.environ
+    assert said[0].endswith("Your Kaggle token came from your Colab secrets.")
+    assert find_kaggle_credentials() == "the KAGGLE_API_TOKEN environment variable"
+    assert ACCESS_TOKEN not in "".join(said)
+
+
+def _lesson01_upload(colab, tmp_path, monkeypatch, upload_bytes):
+    """Lesson 01's token cell in Colab with Drive, the learner uploading a file of ``upload_bytes``."""
+    drive = tmp_path / "MyDrive"
+    drive.mkdir(exist_ok=True)
+    monkeypatch.setenv("CATDOG_FAKE_DRIVE", str(drive))
+    lines_of(colab)
+    upload = tmp_path / "uploads" / "token.txt"
+    upload.parent.mkdir(exist_ok=True)
+    upload.write_bytes(upload_bytes)
+    monkeypatch.setenv("CATDOG_FAKE_UPLOADS", str(upload))
+    said = []
+    runtime.get_kaggle_token(type("Settings", (), {"data": None})(), report=said.append)
+    return said, drive / "catdog"
+
+
+def test_an_uploaded_access_token_is_installed_kept_on_drive_and_comes_back(colab, tmp_path, monkeypatch, capfd):
+    said, kept = _lesson01_upload(colab, tmp_path, monkeypatch, (ACCESS_TOKEN + "\n").encode())
+    home_token = tmp_path / "home" / ".kaggle" / "access_token"
+    assert said[0].startswith("Upload your kaggle.json, or a file holding your access token (KGAT_...)")
+    assert f"Saved your token to {home_token}." in said
+    assert (kept / "access_token").read_text().strip() == ACCESS_TOKEN and not (kept / "kaggle.json").exists()
+    assert ACCESS_TOKEN not in "\n".join(said) + "".join(capfd.readouterr())
+
+    monkeypatch.setenv("HOME", str(tmp_path / "next_home"))  # lesson 02: a new runtime, no token
+    said, _ = lines_of(colab)
+    assert (tmp_path / "next_home" / ".kaggle" / "access_token").read_text().strip() == ACCESS_TOKEN
+    assert said[0].endswith("Your Kaggle token came from Drive.")
+
+
+def test_an_uploaded_kaggle_json_still_works_at_the_same_prompt(colab, tmp_path, monkeypatch):
+    said, kept = _lesson01_upload(colab, tmp_path, monkeypatch, json.dumps(TOKEN).encode())
+    assert json.loads((kept / "kaggle.json").read_text()) == TOKEN and not (kept / "access_token").exists()
+    assert f"Saved your token to {tmp_path / 'home' / '.kaggle' / 'kaggle.json'}." in said
+
+
+def test_an_upload_that_is_neither_kind_says_so_and_the_lesson_goes_on(colab, tmp_path, monkeypatch):
+    said, kept = _lesson01_upload(colab, tmp_path, monkeypatch, b"\x89PNG\r\n\x1a\n not a token")
+    assert said[1].startswith("Not saved: that is neither a kaggle.json nor a Kaggle access token")
+    assert not (kept / "access_token").exists() and not (tmp_path / "home" / ".kaggle").exists()
+
+
+def test_no_upload_asks_for_a_pasted_token_in_a_hidden_box(colab, tmp_path, monkeypatch):
+    import getpass
+
+    asked = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or f" {ACCESS_TOKEN}\n")
+    said, kept = _lesson01_upload(colab, tmp_path, monkeypatch, b"")
+    monkeypatch.delenv("CATDOG_FAKE_UPLOADS")
+    said = []
+    runtime.get_kaggle_token(type("Settings", (), {"data": None})(), report=said.append)
+    assert asked and asked[0].startswith("Paste your Kaggle access token (KGAT_...)")
+    assert (kept / "access_token").read_text().strip() == ACCESS_TOKEN
+    assert ACCESS_TOKEN not in "\n".join(said + asked)
+
+
+def test_no_upload_and_no_one_to_paste_goes_on_to_oxford(colab, tmp_path, monkeypatch):
+    import getpass
+
+    def no_stdin(prompt):
+        raise RuntimeError("raw_input was called, but this frontend does not support input requests")
+
+    monkeypatch.setattr(getpass, "getpass", no_stdin)
+    monkeypatch.setenv("CATDOG_DRIVE", "0")
+    lines_of(colab)
+    said = []
+    runtime.get_kaggle_token(type("Settings", (), {"data": None})(), report=said.append)
+    assert len(said) == 1 and not (tmp_path / "home" / ".kaggle").exists()
+
+
+def test_a_token_with_a_client_too_old_for_it_is_said_in_one_line(colab, tmp_path, monkeypatch):
+    from catdog_lib.prepare import sources
+
+    monkeypatch.setattr(sources, "kaggle_client_version", lambda: (1, 7, 4))
+    monkeypatch.setenv("CATDOG_DRIVE", "0")
+    monkeypatch.setenv("CATDOG_FAKE_SECRETS", json.dumps({"KAGGLE_API_TOKEN": ACCESS_TOKEN}))
+    said, _ = lines_of(colab)
+    assert len(said) == 1 and "Your Kaggle token came from your Colab secrets. Your Kaggle credentials are an " \
+        "access token (the KAGGLE_API_TOKEN environment variable), which the installed kaggle client 1.7.4 " \
+        "cannot use" in said[0]
+    assert ACCESS_TOKEN not in said[0]
