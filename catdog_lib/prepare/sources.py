@@ -418,32 +418,36 @@ def _unpack_photos_zip(archive, raw, report):
 def download_oxford_pets(dest, report=print):
     """Get the Oxford-IIIT Pet photos with torchvision; return ``(path, "cat" or "dog")`` pairs.
 
-    torchvision's ``OxfordIIITPet`` downloads ``images.tar.gz`` and
-    ``annotations.tar.gz`` (checking their md5 sums) into
-    ``dest/raw/oxford-iiit-pet``. The annotation lists ``trainval.txt`` and
+    torchvision's ``OxfordIIITPet`` names the two archives, ``images.tar.gz``
+    and ``annotations.tar.gz``, with their md5 sums (``_RESOURCES``); its
+    ``download_url`` fetches them (checking the sums) into the downloads
+    folder, ``$CATDOG_DOWNLOADS/oxford-iiit-pet`` (Google Drive in Colab, so
+    the next lessons' runtimes find them there and download nothing), and
+    ``extract_archive`` unpacks them into ``dest/raw/oxford-iiit-pet`` on this
+    machine's disk. Without ``$CATDOG_DOWNLOADS`` the archives are removed once
+    unpacked (800 MB less on disk). The annotation lists ``trainval.txt`` and
     ``test.txt`` give each photo's species, the ``binary-category`` target:
     1 for a cat, 2 for a dog. We take both lists: our own split comes later.
-    torchvision takes any ``images/`` folder as finished, so we remove a
-    half-unpacked one before asking it again, and mark the download complete
-    only at the end.
+    A marker written last says the unpacking finished; without it, a
+    half-unpacked folder is removed and unpacked again.
     """
     raw = Path(dest) / "raw"
     base = raw / "oxford-iiit-pet"
     if _is_complete(raw):
         report(tr("Oxford-IIIT Pet photos already in {base}", base=base))
     else:
-        for folder in ("images", "annotations"):  # a cut-off unpack: torchvision would take it as done
+        for folder in ("images", "annotations"):  # a cut-off unpack
             shutil.rmtree(base / folder, ignore_errors=True)
-        raw.mkdir(parents=True, exist_ok=True)
-        report(tr("Downloading the Oxford-IIIT Pet photos (about 800 MB) into {base}", base=base))
-        try:
-            from torchvision.datasets import OxfordIIITPet
+        kept = bool(os.environ.get("CATDOG_DOWNLOADS"))
+        archives = _oxford_archives(download_dir(Path(dest) / "download") / "oxford-iiit-pet", report)
+        from torchvision.datasets.utils import extract_archive
 
-            OxfordIIITPet(str(raw), target_types="binary-category", download=True)
-        except Exception as e:
-            raise _oxford_failure(e) from None
-        for archive in base.glob("*.tar.gz"):
-            archive.unlink()  # unpacked now: 800 MB less on disk
+        for archive in archives:
+            report(tr("Unpacking {name}", name=archive.name))
+            extract_archive(str(archive), str(base))
+            if not kept:
+                archive.unlink()
+                archive.with_name(archive.name + COMPLETE).unlink(missing_ok=True)
         _mark_complete(raw, source="oxford-pets")
 
     species = {"1": "cat", "2": "dog"}
@@ -458,6 +462,37 @@ def download_oxford_pets(dest, report=print):
             if len(fields) >= 3 and not line.startswith("#") and fields[2] in species:
                 items.append((base / "images" / f"{fields[0]}.jpg", species[fields[2]]))
     return items
+
+
+def _oxford_archives(downloads, report):
+    """Oxford's two archives in ``downloads``: downloaded (md5 checked) unless a finished copy is there.
+
+    A finished download gets a marker beside it (``images.tar.gz.complete``,
+    holding its md5 and size), so a later runtime trusts the 800 MB on Drive
+    without reading them through to check the sum again.
+    """
+    from torchvision.datasets import OxfordIIITPet
+    from torchvision.datasets.utils import download_url
+
+    archives = []
+    for url, md5 in OxfordIIITPet._RESOURCES:
+        archive = Path(downloads) / os.path.basename(url)
+        marker = archive.with_name(archive.name + COMPLETE)
+        stamp = None
+        with contextlib.suppress(OSError, ValueError):
+            stamp = json.loads(marker.read_text())
+        if archive.is_file() and stamp == {"md5": md5, "size": archive.stat().st_size}:
+            report(tr("{name} already downloaded in {downloads}", name=archive.name, downloads=downloads))
+        else:
+            report(tr("Downloading {name} of the Oxford-IIIT Pet photos (about 800 MB in all) into {downloads}",
+                      name=archive.name, downloads=downloads))
+            try:
+                download_url(url, str(downloads), md5=md5)
+            except Exception as e:
+                raise _oxford_failure(e) from None
+            atomic_write(marker, json.dumps({"md5": md5, "size": archive.stat().st_size}))
+        archives.append(archive)
+    return archives
 
 
 def _oxford_failure(error):

@@ -98,3 +98,38 @@ def test_an_error_page_says_what_to_do(pet_server, tmp_path, monkeypatch):
                                                         "0" * 32),))
     with pytest.raises(CatdogError, match="answered 404"):
         prepare(source="oxford-pets", dest=tmp_path / "pets", report=lambda line: None)
+
+
+def downloads_of(server):
+    """The files the server sent (torchvision first probes for redirects with a GET it marks ``Method: HEAD``)."""
+    return [r[1] for r in server.requests if r[0] == "GET" and r[2].get("Method") != "HEAD"]
+
+
+def test_on_drive_the_archives_are_kept_and_the_next_runtime_only_unpacks_them(pet_server, tmp_path, monkeypatch):
+    """Colab: $CATDOG_DOWNLOADS is MyDrive/catdog/downloads; each lesson's runtime has a disk of its own."""
+    drive = tmp_path / "MyDrive" / "catdog" / "downloads"
+    monkeypatch.setenv("CATDOG_DOWNLOADS", str(drive))
+    first = prepare(source="oxford-pets", dest=tmp_path / "runtime1" / "pets", report=lambda line: None)
+    kept = drive / "oxford-iiit-pet"
+    assert sorted(p.name for p in kept.iterdir()) == ["annotations.tar.gz", "annotations.tar.gz.complete",
+                                                      "images.tar.gz", "images.tar.gz.complete"]
+    assert not list((tmp_path / "runtime1").rglob("*.tar.gz"))  # on Drive only, unpacked on the runtime's disk
+    fetched = downloads_of(pet_server)
+    assert sorted(fetched) == ["/pets/annotations.tar.gz", "/pets/images.tar.gz"]
+
+    lines = []  # lesson 02, a new runtime: nothing of runtime 1's disk, the same Drive
+    second = prepare(source="oxford-pets", dest=tmp_path / "runtime2" / "pets", report=lines.append)
+    assert downloads_of(pet_server) == fetched  # not downloaded again
+    assert second.counts == first.counts and not second.skipped
+    assert any("already downloaded" in line for line in lines) and not any("Downloading" in line for line in lines)
+    assert (tmp_path / "runtime2" / "pets" / "raw" / "oxford-iiit-pet" / "images").is_dir()
+
+
+def test_an_archive_cut_off_on_drive_is_downloaded_again(pet_server, tmp_path, monkeypatch):
+    drive = tmp_path / "downloads"
+    monkeypatch.setenv("CATDOG_DOWNLOADS", str(drive))
+    (drive / "oxford-iiit-pet").mkdir(parents=True)
+    (drive / "oxford-iiit-pet" / "images.tar.gz").write_bytes(b"\x1f\x8b cut off")  # no marker: unfinished
+    prepared = prepare(source="oxford-pets", dest=tmp_path / "pets", report=lambda line: None)
+    assert sum(prepared.counts["train"].values()) + sum(prepared.counts["val"].values()) == 16
+    assert downloads_of(pet_server).count("/pets/images.tar.gz") == 1
