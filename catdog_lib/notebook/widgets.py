@@ -28,13 +28,13 @@ from pathlib import Path
 from ..errors import CatdogError
 from ..i18n import N_, tr
 from ..paths import kit_root
-from ..prepare.photos import shape_problem, to_8bit
+from ..prepare.photos import shape_problem, to_8bit, unreadable_kind, unreadable_photo_help
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB: any phone photo fits
 MAX_PIXELS = 50_000_000              # 50 megapixels: more than any phone camera
 # The formats an upload may be in, and the ending its saved copy gets.
 SUFFIX_BY_FORMAT = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "GIF": ".gif", "BMP": ".bmp",
-                    "WEBP": ".webp", "TIFF": ".tif"}
+                    "WEBP": ".webp", "TIFF": ".tif", "AVIF": ".avif", "HEIF": ".heic"}
 
 
 class UploadError(CatdogError):
@@ -154,6 +154,10 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
         except UploadError:
             raise
         except Exception:  # Pillow raises many kinds for a file that is not an image
+            kind = unreadable_kind(data)
+            if kind:  # an AVIF or HEIC photo this Pillow cannot open: say what to do
+                raise UploadError(tr("{name!r} is a {kind} photo: {how}", name=name, kind=kind,
+                                     how=unreadable_photo_help(kind))) from None
             raise UploadError(tr("{name!r} is not an image we can read: upload a photo (JPEG, PNG, GIF, BMP, "
                                  "WebP or TIFF)", name=name)) from None
     return image, extension

@@ -16,7 +16,7 @@ from ..atomic import atomic_write
 from ..data import label_from_filename
 from ..errors import CatdogError
 from ..i18n import tr
-from .photos import IMAGE_EXTENSIONS, SIXTEEN_BIT_MODES, shape_problem
+from .photos import IMAGE_EXTENSIONS, SIXTEEN_BIT_MODES, heif_kind, shape_problem, unreadable_kind, unreadable_photo_help
 from .reasons import SYSTEM_FILE, reason_words, skip_reason
 
 SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "icon\r"}
@@ -94,8 +94,9 @@ def _extension_problem(path):
 
     if suffix in Image.registered_extensions():
         return None
-    if suffix in (".heic", ".heif", ".avif"):
-        return skip_reason("{kind} photo, which Pillow cannot read here: convert it to JPEG", kind=suffix[1:].upper())
+    if suffix in (".heic", ".heif", ".avif", ".hif"):
+        kind = "AVIF" if suffix == ".avif" else "HEIC"
+        return skip_reason("{kind} photo: {how}", kind=kind, how=unreadable_photo_help(kind, lang="en"))
     if not suffix:
         return skip_reason("not an image file (no extension)")
     return skip_reason("not an image file ({suffix})", suffix=suffix)
@@ -123,6 +124,11 @@ def read_image_header(path, label):
         return skip_reason("too many pixels for Pillow's safety limit of {limit}: shrink it",
                            limit=f"{Image.MAX_IMAGE_PIXELS:,}")
     except UnidentifiedImageError:
+        kind = unreadable_kind(path)
+        if kind:  # an AVIF or HEIC photo under another ending, which this Pillow cannot open
+            return skip_reason("{kind} photo: {how}", kind=kind, how=unreadable_photo_help(kind, lang="en"))
+        if heif_kind(path):  # one Pillow has the plugin for, and still cannot open
+            return skip_reason("unreadable image ({error})", error=f"a broken {heif_kind(path)} file")
         return skip_reason("not an image Pillow can read (the contents are not JPEG, PNG or another image format)")
     except OSError as e:
         if "truncated" in str(e):
@@ -200,7 +206,8 @@ def index_images(paths_or_folder, exclude=(), cache=None):
             result = old[3] if isinstance(old[3], str) else ImageRecord(path, label, *old[3])
         else:
             result = read_image_header(path, label)
-        seen[str(path)] = stamp + [result if isinstance(result, str) else list(result[2:])]
+        if not (isinstance(result, str) and _pillow_may_learn(result)):  # else read again, with a newer Pillow
+            seen[str(path)] = stamp + [result if isinstance(result, str) else list(result[2:])]
         if isinstance(result, str):
             skipped.append((path, result))
         else:
@@ -208,6 +215,11 @@ def index_images(paths_or_folder, exclude=(), cache=None):
     if cache and seen != known:
         atomic_write(cache, json.dumps(seen))
     return images, skipped
+
+
+def _pillow_may_learn(reason):
+    """Is ``reason`` an AVIF or HEIC photo Pillow could read after an install (not to be kept in the cache)?"""
+    return reason.startswith(("AVIF photo: ", "HEIC photo: "))
 
 
 def _read_json(path):

@@ -15,7 +15,79 @@ Two kinds of image open fine in Pillow and still go wrong later:
 - a *16-bit* image (mode ``I;16``, some PNG and TIFF files): ``convert("RGB")``
   clips every value above 255, so the photo turns white. Scaled to 8 bits
   first, it is the photo again.
+
+AVIF photos (what many phones save now) open in Pillow 11.3 and newer; HEIC
+ones (an iPhone's) with the pillow-heif plugin (``register_heif``). Where the
+running Pillow cannot open one, ``heif_kind`` tells the kind from its first
+bytes and ``unreadable_photo_help`` says in one sentence what to do.
 """
+import os
+
+
+def register_heif():
+    """Let Pillow open HEIC photos (an iPhone's) when pillow-heif is installed; whether it can now.
+
+    Pillow reads AVIF itself from 11.3 on, but HEIC only through the
+    pillow-heif plugin, an optional dependency (``pip install pillow-heif``,
+    or the kit's ``heic`` extra): its wheel carries libheif and an HEVC
+    decoder, and a phone's browser usually uploads a HEIC photo as a JPEG
+    anyway. Called when this module is imported, so every way in (``prepare``,
+    ``catdog predict``, the upload box, ``predict_image`` in a lesson) has it.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pillow_heif") is None:
+        return False
+    try:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+    except Exception:  # a broken install: HEIC photos stay unreadable, and say so
+        return False
+    return True
+
+
+HEIF_BRANDS = {b"avif": "AVIF", b"avis": "AVIF", b"heic": "HEIC", b"heix": "HEIC", b"hevc": "HEIC",
+               b"hevx": "HEIC", b"heim": "HEIC", b"heis": "HEIC", b"mif1": "HEIC", b"msf1": "HEIC"}
+
+
+def heif_kind(head):
+    """``"AVIF"`` or ``"HEIC"`` when ``head`` (a file's first bytes, or its path) starts like one, else ``None``.
+
+    Both are ISO media files: a ``ftyp`` box whose brand names the kind.
+    """
+    if not isinstance(head, (bytes, bytearray, memoryview)):
+        try:
+            with open(head, "rb") as f:
+                head = f.read(16)
+        except OSError:
+            return None
+    head = bytes(head[:16])
+    return HEIF_BRANDS.get(head[8:12]) if head[4:8] == b"ftyp" else None
+
+
+def unreadable_kind(head):
+    """``"AVIF"`` or ``"HEIC"`` when ``head`` starts such a photo and this Pillow has no plugin to open it, else ``None``."""
+    from PIL import Image
+
+    kind = heif_kind(head)
+    Image.init()
+    return kind if kind and {"AVIF": "AVIF", "HEIC": "HEIF"}[kind] not in Image.OPEN else None
+
+
+class UnreadableFormat(OSError):
+    """A photo in a format this Pillow cannot open (AVIF, HEIC); the message says what to do."""
+
+
+def unreadable_photo_help(kind, lang=None):
+    """What to do about an AVIF or HEIC photo this Pillow cannot open: one sentence, no end stop."""
+    from ..i18n import tr
+
+    from .reasons import AVIF_UNREADABLE, HEIC_UNREADABLE
+
+    return tr(AVIF_UNREADABLE if kind == "AVIF" else HEIC_UNREADABLE, lang=lang)
+
+
 # torchvision's IMG_EXTENSIONS, written out so that `catdog prepare` starts without
 # importing torch (tests/data/test_index.py checks that the two agree).
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
@@ -76,9 +148,17 @@ def open_photo(source):
             image = Image.open(source)
         except Image.DecompressionBombWarning as warning:
             raise Image.DecompressionBombError(str(warning)) from None
+        except Image.UnidentifiedImageError:
+            kind = unreadable_kind(source) if isinstance(source, (str, os.PathLike)) else None
+            if kind:  # an AVIF or HEIC photo this Pillow cannot read: say what to do
+                raise UnreadableFormat(tr("a {kind} photo: {how}", kind=kind, how=unreadable_photo_help(kind))) from None
+            raise
     problem = shape_problem(*image.size)
     if problem:
         image.close()
         raise ValueError(tr("the image {problem}", problem=problem))
     image.load()
     return to_8bit(image)
+
+
+HEIC_READABLE = register_heif()  # every way in to the photos imports this module

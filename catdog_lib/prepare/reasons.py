@@ -15,6 +15,9 @@ from ..i18n import N_, tr
 
 SYSTEM_FILE = N_("system file, ignored")  # .DS_Store and the like: counted, not listed
 NO_PIXELS = N_("has no pixels")  # what photos.shape_problem says, after "the image"
+AVIF_UNREADABLE = N_('this Pillow cannot read AVIF: pip install -U "pillow>=11.3" and restart, or convert it to JPEG')
+HEIC_UNREADABLE = N_("Pillow reads HEIC only with pillow-heif: pip install pillow-heif and restart, or convert it "
+                     "to JPEG")
 STRIP = N_("is a strip of {width} x {height} pixels (one side over {times} times the other), "
            "which resizing would turn into a gigantic image: crop it to a photo")
 TEMPLATES = (
@@ -23,7 +26,10 @@ TEMPLATES = (
     N_("empty file (0 bytes)"),
     N_("not an image file (no extension)"),
     N_("not an image file ({suffix})"),
-    N_("{kind} photo, which Pillow cannot read here: convert it to JPEG"),
+    N_("{kind} photo, which Pillow cannot read here: convert it to JPEG"),  # in caches of older kits
+    N_("{kind} photo: {how}"),
+    AVIF_UNREADABLE,
+    HEIC_UNREADABLE,
     N_("too many pixels for Pillow's safety limit of {limit}: shrink it"),
     N_("not an image Pillow can read (the contents are not JPEG, PNG or another image format)"),
     N_("truncated image (the file was cut off): copy it again"),
