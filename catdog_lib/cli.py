@@ -219,7 +219,7 @@ def cmd_collect(args):
 def cmd_demo(args):
     from .course.demo import run_demo
 
-    run_demo(out_dir=args.out, source=args.source)
+    run_demo(out_dir=args.out, source=args.source, weights=args.weights)
 
 
 def get_args_parser():
@@ -286,6 +286,9 @@ def get_args_parser():
     p.add_argument("--source", choices=["auto", *SOURCES], default=None,
                    help="where the lessons' photos come from (default: $CATDOG_DATA when set, else the kit's "
                         "small sample, offline; auto: as a lesson would choose)")
+    p.add_argument("--weights", choices=["DEFAULT", "none"], default=None,
+                   help="DEFAULT: fine-tune ImageNet's weights, downloaded once (the default; offline, random "
+                        "ones); none: start from random weights")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -13,6 +13,12 @@ set, so it finishes in minutes. The photos are the kit's embedded sample
 ``CATDOG_DATA`` or ``CATDOG_SOURCE`` says otherwise:
 ``CATDOG_DATA=../shared/data/dogs-vs-cats-200px make demo`` uses photos on
 disk, ``catdog demo --source auto`` what a lesson would find (Kaggle, Oxford).
+
+The model starts from ImageNet's weights, as the course teaches: fetched
+once, before the notebooks run, with torch.hub's download and its progress
+bar (``start_weights``), from ``$CATDOG_WEIGHTS_URL`` when set. Offline, or
+with ``--weights none``, one line says that it starts from random weights,
+and why the sample then stays near chance.
 """
 import datetime
 import os
@@ -20,7 +26,7 @@ import time
 from pathlib import Path
 
 from ..errors import CatdogError, first_line
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..paths import kit_root
 from ..prepare.pipeline import SOURCE_VARIABLE
 from ..train.weights import weights_file_name
@@ -28,7 +34,7 @@ from ..train.weights import weights_file_name
 SMALL_ON_CPU = {"CATDOG_SUBSET": "400", "CATDOG_SIZE": "64", "CATDOG_EPOCHS": "2", "CATDOG_BATCH_SIZE": "32"}
 
 
-def demo_environment(run_dir, base=None, on_cpu=None, source=None):
+def demo_environment(run_dir, base=None, on_cpu=None, source=None, weights=None):
     """The environment the notebooks run in: ``base`` plus the demo's own workspace, its photos and small CPU settings.
 
     The photos: ``source`` when given (``--source``), else ``CATDOG_DATA`` or
@@ -36,6 +42,8 @@ def demo_environment(run_dir, base=None, on_cpu=None, source=None):
     runs the demo offline and downloads nothing.
     """
     env = dict(os.environ if base is None else base)
+    if weights is not None:  # --weights
+        env["CATDOG_WEIGHTS"] = weights
     if source:
         env[SOURCE_VARIABLE] = source
         if source != "folder":
@@ -57,14 +65,47 @@ def demo_environment(run_dir, base=None, on_cpu=None, source=None):
     if on_cpu:
         for name, value in SMALL_ON_CPU.items():
             env.setdefault(name, value)
-        if "CATDOG_WEIGHTS" not in env and not _weights_cached(env):
-            env["CATDOG_WEIGHTS"] = "none"  # offline and no cached ImageNet weights: random ones, said so below
     return env
 
 
-def _weights_cached(env):
-    home = env.get("TORCH_HOME") or os.path.join(env.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "torch")
-    return (Path(home) / "hub" / "checkpoints" / weights_file_name()).is_file()
+def _torch_home(env):
+    """torch's cache folder as the kernels of ``env`` will see it (``torch.hub``'s rule)."""
+    return Path(env.get("TORCH_HOME") or os.path.join(env.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                                                      "torch")).expanduser().resolve()
+
+
+def start_weights(env, report=print):
+    """Fetch ImageNet's weights into the kernels' torch cache, or fall back to random ones; one line on which.
+
+    Sets ``CATDOG_WEIGHTS=none`` in ``env`` when the weights cannot be had
+    (offline), and ``TORCH_HOME`` to the cache they were put in.
+    """
+    from ..train.weights import ensure_pretrained_weights, parse_weights, weights_url
+
+    home = _torch_home(env)
+    if parse_weights(env.get("CATDOG_WEIGHTS", "DEFAULT")) is None:
+        report(tr("The model starts from random weights (CATDOG_WEIGHTS=none, or --weights none): {why}",
+                  why=tr(NEAR_CHANCE)))
+        return None
+    folder = home / "hub" / "checkpoints"
+    cached = (folder / weights_file_name()).is_file()
+    if not cached:
+        report(tr("Downloading ImageNet's ResNet18 weights with torchvision's download (45 MB, once) from {url}",
+                  url=weights_url()))
+    try:
+        path = ensure_pretrained_weights(folder=folder, progress=True)
+    except CatdogError as e:
+        env["CATDOG_WEIGHTS"] = "none"
+        report(tr("No ImageNet weights ({why}), so the model starts from random weights: {near}",
+                  why=first_line(e, 200), near=tr(NEAR_CHANCE)))
+        return None
+    env["TORCH_HOME"] = str(home)  # the kernels load the very file
+    report(tr("Fine-tuning from ImageNet's weights ({path}), as the course teaches.", path=path))
+    return path
+
+
+NEAR_CHANCE = N_("on the demo's few photos and short training it stays near chance (about 50 %), because a network "
+                 "that has never seen a photo must first learn to see; ImageNet's weights are what fine-tuning adapts")
 
 
 def run_notebook(path, out_dir, env=None, timeout=1800, html=True):
@@ -141,7 +182,7 @@ def run_course(notebooks, out_dir, env=None, report=print, timeout=1800):
     return results
 
 
-def run_demo(out_dir=None, solutions_dir=None, report=print, source=None):
+def run_demo(out_dir=None, solutions_dir=None, report=print, source=None, weights=None):
     """Run every solution notebook headless; save each executed and as HTML in ``out_dir``.
 
     ``out_dir`` defaults to ``demo_runs/YYYY-MM-DD_HHMMSS/`` in the kit, ``solutions_dir``
@@ -154,7 +195,8 @@ def run_demo(out_dir=None, solutions_dir=None, report=print, source=None):
         raise CatdogError(f"there are no solution notebooks in {folder}: nothing to run")
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M%S")
     out_dir = Path(out_dir) if out_dir else kit_root() / "demo_runs" / stamp
-    env = demo_environment(out_dir, source=source)
+    env = demo_environment(out_dir, source=source, weights=weights)
+    start_weights(env, report)
     small = [f"{k}={env[k]}" for k in (*SMALL_ON_CPU, "CATDOG_WEIGHTS", "CATDOG_LR", "CATDOG_DATA", SOURCE_VARIABLE)
              if k in env]
     report(f"Running {len(notebooks)} notebook(s) headless into {out_dir}")
@@ -163,8 +205,6 @@ def run_demo(out_dir=None, solutions_dir=None, report=print, source=None):
     if env.get(SOURCE_VARIABLE) == "sample" and not env.get("CATDOG_DATA"):
         report(tr("On the kit's small sample of 96 photos, offline (CATDOG_DATA=DIR or --source auto for "
                   "the full data)."))
-    if env.get("CATDOG_WEIGHTS") == "none":
-        report("(random starting weights: no ImageNet weights are cached, and a demo should not need the network)")
     results = run_course(notebooks, out_dir, env=env, report=report)
     failed = [name for name, (_, error) in results.items() if error]
     report(f"\nThe executed notebooks and an HTML copy of each are in {out_dir}")

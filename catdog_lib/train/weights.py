@@ -36,12 +36,26 @@ def pretrained_weights_path(weights="DEFAULT"):
     return Path(torch.hub.get_dir()) / "checkpoints" / weights_file_name(weights)
 
 
-def ensure_pretrained_weights(weights="DEFAULT", url=None, progress=True):
+WEIGHTS_URL_VARIABLE = "CATDOG_WEIGHTS_URL"  # a mirror of the weights file, or a test's server on 127.0.0.1
+
+
+def weights_url(weights="DEFAULT"):
+    """Where the weights file is downloaded from: ``$CATDOG_WEIGHTS_URL`` when set, else torchvision's URL."""
+    from torchvision import models
+
+    return os.environ.get(WEIGHTS_URL_VARIABLE) or models.ResNet18_Weights.verify(weights).url
+
+
+def ensure_pretrained_weights(weights="DEFAULT", url=None, progress=True, folder=None):
     """Make sure torch's cache holds a good ResNet18 ImageNet weights file; return its path.
 
-    Downloads it when it is missing (from ``url``, by default torchvision's),
-    checking its hash. When the download fails (no internet, a proxy's page
-    instead of the file) or the file in the cache is damaged, raises a
+    Downloads it when it is missing with torch.hub's own download (and its
+    progress bar), from ``url``, by default ``weights_url()``, and keeps it
+    under torchvision's name in ``folder`` (default: torch's cache), where
+    ``resnet18(weights="DEFAULT")`` loads it. The file's SHA-256 must start
+    with the hex digits in the downloaded file's name (``resnet18-f37072fd.pth``),
+    as torch.hub checks them. When the download fails (no internet, a proxy's
+    page instead of the file) or the file in the cache is damaged, raises a
     ``CatdogError`` that says where to put the file, or how to go on without it.
     """
     from urllib.error import URLError
@@ -54,15 +68,18 @@ def ensure_pretrained_weights(weights="DEFAULT", url=None, progress=True):
     except (KeyError, ValueError, TypeError):
         raise CatdogError(tr("unknown weights {weights!r}: use 'DEFAULT' (ImageNet) or none (random)",
                              weights=weights)) from None
-    path = pretrained_weights_path(weights)
+    path = Path(folder) / weights_file_name(weights) if folder else pretrained_weights_path(weights)
     name = path.name
+    url = url or weights_url(weights)
     where = tr("put {name} (from {url}) into {folder}/, or train from random weights with weights=None "
                "(catdog train --weights none)", name=name, url=weights_enum.url, folder=path.parent)
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        hash_prefix = name.rsplit("-", 1)[-1].split(".")[0]
+        from urllib.parse import urlparse
+
+        named = torch.hub.HASH_REGEX.search(os.path.basename(urlparse(url).path))
         try:
-            torch.hub.download_url_to_file(url or weights_enum.url, str(path), hash_prefix=hash_prefix,
+            torch.hub.download_url_to_file(url, str(path), hash_prefix=named.group(1) if named else None,
                                            progress=progress)
         except (URLError, OSError, RuntimeError, ValueError) as e:
             reason = first_line(getattr(e, "reason", "") or e, 150)

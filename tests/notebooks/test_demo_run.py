@@ -28,18 +28,15 @@ def course(tmp_path):
 def test_environment_is_small_on_a_cpu_and_keeps_what_is_set(tmp_path):
     env = demo_environment(tmp_path, base={"CATDOG_EPOCHS": "7", "TORCH_HOME": str(tmp_path / "none")}, on_cpu=True)
     assert env["CATDOG_EPOCHS"] == "7" and env["CATDOG_SIZE"] == SMALL_ON_CPU["CATDOG_SIZE"]
-    assert env["CATDOG_WEIGHTS"] == "none"  # nothing cached, no network needed
-    assert "CATDOG_LR" not in env  # random weights: the lessons take the from-scratch recipe's
+    assert "CATDOG_WEIGHTS" not in env and "CATDOG_LR" not in env  # start_weights decides, with the network
     assert env["CATDOG_WORKSPACE"] == str(tmp_path / "my_pieces")
-    cached = tmp_path / "th" / "hub" / "checkpoints" / "resnet18-f37072fd.pth"
-    cached.parent.mkdir(parents=True)
-    cached.write_bytes(b"x")
-    assert "CATDOG_WEIGHTS" not in demo_environment(tmp_path, base={"TORCH_HOME": str(tmp_path / "th")}, on_cpu=True)
+    assert demo_environment(tmp_path, base={}, on_cpu=True, weights="none")["CATDOG_WEIGHTS"] == "none"
     assert "CATDOG_SIZE" not in demo_environment(tmp_path, base={}, on_cpu=False)
 
 
 def test_demo_runs_each_notebook_into_a_dated_folder(course, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CATDOG_SIZE", "40")
+    monkeypatch.setenv("CATDOG_WEIGHTS", "none")
     out = tmp_path / "demo_runs" / "2026-01-01_000000"
     run_demo(out_dir=out, solutions_dir=course)
     said = capsys.readouterr().out
@@ -52,8 +49,9 @@ def test_demo_runs_each_notebook_into_a_dated_folder(course, tmp_path, capsys, m
     assert "<img" in (out / "01_first.html").read_text()
 
 
-def test_a_failing_notebook_is_named_in_one_line_and_the_others_still_run(course, tmp_path):
+def test_a_failing_notebook_is_named_in_one_line_and_the_others_still_run(course, tmp_path, monkeypatch):
     write_notebook(course / "01_first.ipynb", "raise ValueError('the photos are missing')")
+    monkeypatch.setenv("CATDOG_WEIGHTS", "none")
     results = run_course(sorted(course.glob("*.ipynb")), tmp_path / "out", report=lambda line: None)
     assert results["01_first.ipynb"][1] == "ValueError: the photos are missing"
     assert results["02_second.ipynb"][1] is None
@@ -96,3 +94,93 @@ def test_the_kernels_say_nothing_about_their_transport(tmp_path):
     assert done.stdout.strip() == "None", done.stderr
     assert nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4).cells[0].outputs[0]["text"] == "42\n"
     assert "without encryption" not in done.stderr, done.stderr
+
+
+# --- The demo's ImageNet weights, from a stand-in for download.pytorch.org on 127.0.0.1 -------------------------
+
+@pytest.fixture
+def weights_server(tmp_path, monkeypatch):
+    """A ResNet18 state dict served as ``/models/resnet18-<its sha256 prefix>.pth``; ``CATDOG_WEIGHTS_URL`` names it.
+
+    Every float weight is 0.5, so a notebook can tell these weights were loaded.
+    """
+    import hashlib
+    import io
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import torch
+    from torchvision import models
+
+    state = {k: torch.full_like(v, 0.5) if v.is_floating_point() else v for k, v in models.resnet18().state_dict().items()}
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    data = buffer.getvalue()
+    name = f"resnet18-{hashlib.sha256(data).hexdigest()[:8]}.pth"
+    served = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            served.append(self.path)
+            ok = self.path == f"/models/{name}"
+            self.send_response(200 if ok else 404)
+            self.send_header("Content-Length", str(len(data) if ok else 0))
+            self.end_headers()
+            if ok:
+                self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    monkeypatch.setenv("CATDOG_WEIGHTS_URL", f"http://127.0.0.1:{httpd.server_address[1]}/models/{name}")
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.delenv("CATDOG_WEIGHTS", raising=False)
+    yield served
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_online_the_demo_fine_tunes_imagenet_weights_it_downloads_and_says_so(weights_server, tmp_path, capfd):
+    folder = tmp_path / "solutions"
+    folder.mkdir()
+    write_notebook(folder / "01_weights.ipynb", "import os\nfrom torchvision import models\n"
+                   "model = models.resnet18(weights=os.environ.get('CATDOG_WEIGHTS', 'DEFAULT'))\n"
+                   "print('first weight', float(model.conv1.weight.flatten()[0]))")
+    said = []
+    run_demo(out_dir=tmp_path / "run", solutions_dir=folder, report=said.append)
+    assert len(weights_server) == 1  # downloaded once, by torch.hub
+    cached = tmp_path / "torch" / "hub" / "checkpoints" / "resnet18-f37072fd.pth"
+    assert cached.is_file()
+    assert said[0].startswith("Downloading ImageNet's ResNet18 weights with torchvision's download")
+    assert f"Fine-tuning from ImageNet's weights ({cached}), as the course teaches." in said
+    assert "%" in capfd.readouterr().err  # torch.hub's progress bar
+    executed = nbformat.read(tmp_path / "run" / "01_weights.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "first weight 0.5\n"  # the kernel loaded the served weights
+
+    from catdog_lib.course.demo import start_weights
+
+    said = []  # again: found in the cache, nothing downloaded
+    assert start_weights(demo_environment(tmp_path, on_cpu=True), said.append) == cached
+    assert len(weights_server) == 1 and len(said) == 1 and said[0].startswith("Fine-tuning from ImageNet's weights")
+
+
+def test_offline_or_with_weights_none_one_line_says_random_weights_and_why(weights_server, tmp_path, monkeypatch):
+    from catdog_lib.course.demo import start_weights
+
+    env = demo_environment(tmp_path, base=dict(__import__("os").environ), on_cpu=True, weights="none")
+    said = []
+    assert start_weights(env, said.append) is None and not weights_server
+    assert len(said) == 1 and said[0].startswith("The model starts from random weights (CATDOG_WEIGHTS=none, or "
+                                                 "--weights none): on the demo's few photos")
+    assert "near chance (about 50 %)" in said[0]
+
+    monkeypatch.setenv("CATDOG_WEIGHTS_URL", "http://127.0.0.1:9/models/resnet18-f37072fd.pth")  # no server
+    env = demo_environment(tmp_path, base=dict(__import__("os").environ), on_cpu=True)
+    said = []
+    assert start_weights(env, said.append) is None
+    assert env["CATDOG_WEIGHTS"] == "none"
+    assert said[-1].startswith("No ImageNet weights (could not download the ImageNet weights")
+    assert "so the model starts from random weights: on the demo's few photos" in said[-1] and "\n" not in said[-1]
