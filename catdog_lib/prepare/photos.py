@@ -85,7 +85,9 @@ def unreadable_photo_help(kind, lang=None):
 
     from .reasons import AVIF_UNREADABLE, HEIC_UNREADABLE
 
-    return tr(AVIF_UNREADABLE if kind == "AVIF" else HEIC_UNREADABLE, lang=lang)
+    if kind == "AVIF":
+        return tr(AVIF_UNREADABLE, lang=lang)
+    return tr(HEIC_UNREADABLE, lang=lang)
 
 
 # torchvision's IMG_EXTENSIONS, written out so that `catdog prepare` starts without

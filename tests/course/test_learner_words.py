@@ -198,14 +198,15 @@ def test_a_kaggle_json_without_a_key_is_named_in_chinese_with_what_to_do(zh, tmp
     message = _no_kaggle_token(tmp_path, monkeypatch)
     config = tmp_path / ".kaggle" / "kaggle.json"
     # the message and the how-to inside it are both Chinese; the path, the URL and the names stay
-    assert message.startswith(f"{config} 里没有 username 和 key：请替换它；请在 https://www.kaggle.com/settings 创建令牌")
-    assert "KAGGLE_USERNAME" in message and "install_kaggle_json" in message
+    assert message.startswith(f"{config} 里没有 username 和 key：请替换它；在 https://www.kaggle.com/settings（API）中，"
+                              "Create New Token 给出一个访问令牌（KGAT_...）")
+    assert "KAGGLE_USERNAME" in message and "KAGGLE_API_TOKEN" in message and "Create Legacy API Key" in message
 
 
 def test_a_kaggle_json_without_a_key_in_english(en, tmp_path, monkeypatch):
     message = _no_kaggle_token(tmp_path, monkeypatch)
     assert message.startswith(f"{tmp_path / '.kaggle' / 'kaggle.json'} holds no username and key: replace it; "
-                              "make a token at https://www.kaggle.com/settings")
+                              "on https://www.kaggle.com/settings (API), Create New Token gives an access token")
 
 
 def _upload_box():
