@@ -97,7 +97,7 @@ def start_weights(env, report=print):
     except CatdogError as e:
         env["CATDOG_WEIGHTS"] = "none"
         report(tr("No ImageNet weights ({why}), so the model starts from random weights: {near}",
-                  why=first_line(e, 200), near=tr(NEAR_CHANCE)))
+                  why=first_line(e, limit=None), near=tr(NEAR_CHANCE)))
         return None
     env["TORCH_HOME"] = str(home)  # the kernels load the very file
     report(tr("Fine-tuning from ImageNet's weights ({path}), as the course teaches.", path=path))
