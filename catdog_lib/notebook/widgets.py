@@ -156,7 +156,7 @@ def open_upload(name, data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
         except Exception:  # Pillow raises many kinds for a file that is not an image
             kind = unreadable_kind(data)
             if kind:  # an AVIF or HEIC photo this Pillow cannot open: say what to do
-                raise UploadError(tr("{name!r} is a {kind} photo: {how}", name=name, kind=kind,
+                raise UploadError(tr("{name!r} is in {kind}: {how}", name=name, kind=kind,
                                      how=unreadable_photo_help(kind))) from None
             raise UploadError(tr("{name!r} is not an image we can read: upload a photo (JPEG, PNG, GIF, BMP, "
                                  "WebP or TIFF)", name=name)) from None

@@ -153,7 +153,7 @@ def open_photo(source):
         except Image.UnidentifiedImageError:
             kind = unreadable_kind(source) if isinstance(source, (str, os.PathLike)) else None
             if kind:  # an AVIF or HEIC photo this Pillow cannot read: say what to do
-                raise UnreadableFormat(tr("a {kind} photo: {how}", kind=kind, how=unreadable_photo_help(kind))) from None
+                raise UnreadableFormat(tr("the photo is in {kind}: {how}", kind=kind, how=unreadable_photo_help(kind))) from None
             raise
     problem = shape_problem(*image.size)
     if problem:

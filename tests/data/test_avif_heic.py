@@ -107,9 +107,9 @@ def test_where_pillow_cannot_read_avif_one_line_says_what_to_do(avif_photos, tmp
 
     misnamed = tmp_path / "cat.jpg"  # an AVIF under a JPEG's name: told by its first bytes
     misnamed.write_bytes((avif_photos / "cat.0.avif").read_bytes())
-    with pytest.raises(UnreadableFormat, match=r'^a AVIF photo: this Pillow cannot read AVIF: pip install -U'):
+    with pytest.raises(UnreadableFormat, match=r'^the photo is in AVIF: this Pillow cannot read AVIF: pip install -U'):
         open_photo(misnamed)
-    with pytest.raises(UploadError, match=r"^'cat.jpg' is a AVIF photo: this Pillow cannot read AVIF") as info:
+    with pytest.raises(UploadError, match=r"^'cat.jpg' is in AVIF: this Pillow cannot read AVIF") as info:
         open_upload("cat.jpg", misnamed.read_bytes())
     assert "\n" not in str(info.value)
 
