@@ -187,7 +187,7 @@ def install_kaggle_json(data_or_path):
     return target
 
 
-ACCESS_TOKEN = re.compile(r"[A-Za-z0-9_.~+/=-]{16,1024}")  # one word: KGAT_ and hex today
+ACCESS_TOKEN = re.compile(r"[A-Za-z0-9_~+=-][A-Za-z0-9_.~+=-]{15,1023}")  # one word: KGAT_ and hex today
 
 
 def install_kaggle_credentials(data_or_path):
@@ -201,6 +201,7 @@ def install_kaggle_credentials(data_or_path):
     Written with mode 600, in one step; never printed.
     """
     if isinstance(data_or_path, str) and ACCESS_TOKEN.fullmatch(data_or_path.strip()) \
+            and not data_or_path.strip().lower().endswith((".json", ".txt")) \
             and not Path(data_or_path.strip()).expanduser().is_file():
         data = data_or_path.strip().encode()  # a pasted token
     elif isinstance(data_or_path, (bytes, bytearray, memoryview)):

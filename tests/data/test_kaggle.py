@@ -285,3 +285,12 @@ def test_an_uploaded_kaggle_json_still_goes_where_it_did(kaggle_home):
 
     assert install_kaggle_credentials(_kaggle_json()) == kaggle_home / ".kaggle" / "kaggle.json"
     assert not (kaggle_home / ".kaggle" / "access_token").exists()
+
+
+@pytest.mark.parametrize("missing", ["/content/kaggle.json", "my_kaggle_token.txt", "~/Downloads/kaggle.json"])
+def test_a_missing_file_is_not_taken_for_a_pasted_token(kaggle_home, missing):
+    from catdog_lib.prepare.sources import install_kaggle_credentials
+
+    with pytest.raises(CatdogError, match="there is no file at"):
+        install_kaggle_credentials(missing)
+    assert not (kaggle_home / ".kaggle" / "access_token").exists()
