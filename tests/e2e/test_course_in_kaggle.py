@@ -15,14 +15,17 @@ on the attached photos and reaches its last cell.
 import os
 import shutil
 import subprocess
+import sys
+import sysconfig
 import time
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from .conftest import SMALL_SETTINGS
-from .test_colab_path import colab_python, kernel_manager, kit_remote  # noqa: F401 (fixtures)
+from .test_colab_path import kernel_manager, kit_remote  # noqa: F401 (a fixture)
 from .test_course_in_colab import code_cell, errors, learner_piece, table_rows, text_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -47,6 +50,16 @@ def competition(tmp_path_factory, photos_root):
     return folder
 
 
+def fresh_python(folder):
+    """A Python without the kit: this environment's packages through a plain path line (its .pth files not run)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, capture_output=True)
+    python = folder / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    Path(site, "kaggle_image.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
 def new_container(root, competition, earlier=()):
     """A fresh Kaggle container: /kaggle with the competition (and ``earlier`` notebooks' outputs) as inputs."""
     kaggle = root / "kaggle"
@@ -62,7 +75,7 @@ def new_container(root, competition, earlier=()):
 def run_notebook(root, python, kit_remote, kaggle, name, piece_log=None):
     from nbclient import NotebookClient
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATDOG_", "PYTHON", "JUPYTER", "GIT_", "KAGGLE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATDOG_", "PYTHON", "JUPYTER", "GIT_", "KAGGLE_", "PYTEST_"))}
     env.update(SMALL_SETTINGS)
     env.pop("CATDOG_DRIVE")
     env.update({
@@ -92,11 +105,11 @@ def run_notebook(root, python, kit_remote, kaggle, name, piece_log=None):
     return nb, time.perf_counter() - started
 
 
-def test_lessons_02_then_05_in_kaggle_notebooks(tmp_path, competition, kit_remote, colab_python):
+def test_lessons_02_then_05_in_kaggle_notebooks(tmp_path, competition, kit_remote):
     # Lesson 02 in its own notebook: the attached photos, the learner's data pieces kept in /kaggle/working.
     first = tmp_path / "notebook02"
     kaggle = new_container(first, competition)
-    nb02, seconds02 = run_notebook(first, colab_python, kit_remote, kaggle, "02_data_and_splits")
+    nb02, seconds02 = run_notebook(first, fresh_python(first / "python"), kit_remote, kaggle, "02_data_and_splits")
     assert not errors(nb02), errors(nb02)
     setup = text_of(code_cell(nb02, "# Setup"))
     attached = kaggle / "input" / "dogs-vs-cats" / "train.zip"
@@ -110,7 +123,8 @@ def test_lessons_02_then_05_in_kaggle_notebooks(tmp_path, competition, kit_remot
     second = tmp_path / "notebook05"
     kaggle5 = new_container(second, competition, earlier=[("catdog-lesson-02", kaggle / "working")])
     log = second / "pieces.log"
-    nb05, seconds05 = run_notebook(second, colab_python, kit_remote, kaggle5, "05_train_and_classify", log)
+    nb05, seconds05 = run_notebook(second, fresh_python(second / "python"), kit_remote, kaggle5, "05_train_and_classify",
+                                   log)
     print(f"\nKaggle stand-in: lesson 02 {seconds02:.0f} s, lesson 05 {seconds05:.0f} s")
     assert not errors(nb05), errors(nb05)
     setup = text_of(code_cell(nb05, "# Setup"))
@@ -130,5 +144,7 @@ def test_lessons_02_then_05_in_kaggle_notebooks(tmp_path, competition, kit_remot
     assert lesson[-1].source.startswith("%progress") and lesson[-1].outputs
     box = code_cell(nb05, "upload_box(")
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in box.outputs)
-    print("lesson 05's last lines:\n" + text_of(code_cell(nb05, "run = train_on_folder("))[-400:])
+    training = next(c for c in lesson if "run = train_on_folder(" in c.source)
+    print("lesson 05's training said, at its end:\n" + text_of(training)[-300:])
+    assert "best val accuracy" in text_of(training)
     assert (kaggle5 / "working" / "catdog" / "runs" / "lesson05" / "model.pt").is_file()
