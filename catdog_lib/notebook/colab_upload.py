@@ -67,7 +67,7 @@ def colab_upload_box(classify, refuse, label, max_bytes):
 <div style="margin:4px 0">{html.escape(label)}</div>
 <input type="file" accept="image/*" multiple>
 <div class="catdog-status" style="color:#666;margin:4px 0"></div>
-<div class="catdog-cards"></div>
+<div class="catdog-cards" style="display:flex;flex-wrap:wrap"></div>
 <script>{BOX_SCRIPT.replace("SETTINGS", settings)}</script>
 </div>""")
 
