@@ -19,6 +19,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest checks --reference -q
 	$(BIN)/python -m pytest --nbval-lax solutions/ -q
+	$(BIN)/python tests/e2e/colab_env.py  # Colab's versions for the Colab test: built once per machine, timed
 	$(BIN)/python -m pytest tests
 
 lab: $(STAMP)

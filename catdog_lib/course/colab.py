@@ -1,4 +1,4 @@
-"""Where the kit lives on GitHub, and what is made from it: the "Open in Colab" badges and the Colab setup cell.
+"""Where the kit lives on GitHub, and what is made from it: the "Open in Colab" and "Open in Kaggle" badges.
 
 ``KIT_REPO`` is the one place the kit's public address is written.
 """
@@ -17,3 +17,8 @@ def colab_badge(notebook, folder="lessons"):
     """Markdown for the "Open in Colab" badge of a notebook."""
     return (f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
             f"({colab_url(notebook, folder)})")
+
+
+def kaggle_url(notebook, folder="lessons"):
+    """The address that opens ``folder/notebook`` of the kit in Kaggle Notebooks (Kaggle's "Open in Kaggle" scheme)."""
+    return f"https://kaggle.com/kernels/welcome?src=https://github.com/{KIT_REPO}/blob/{KIT_BRANCH}/{folder}/{notebook}"

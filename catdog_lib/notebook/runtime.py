@@ -64,6 +64,13 @@ def start_lesson(kit=None, lang=None, report=print):
     global current
     if lang:
         set_language(lang)
+    from .kaggle_kernel import in_kaggle_kernel, start_kaggle_lesson  # Kaggle Notebooks: kaggle_kernel.py
+    if in_kaggle_kernel():
+        start_kaggle_lesson(Path(kit) if kit else kit_root(), install_kit, report)
+        current = Runtime(colab=False)
+        if language() != "en":
+            chinese_plots(colab=False, report=report)
+        return current
     if not in_colab():
         report(tr("Your pieces are saved in {folder}.", folder=workspace()))
         current = Runtime(colab=False)

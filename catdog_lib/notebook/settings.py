@@ -17,6 +17,7 @@ The defaults a lesson does not set are the training recipe's
 the same numbers.
 """
 import os
+import zipfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -214,7 +215,7 @@ def load_settings(cpu=None, env=None, **defaults):
             from ..paths import kit_root
 
             values["data"] = (kit_root() / values["data"]).resolve()
-        if not values["data"].is_dir():
+        if not values["data"].is_dir() and not zipfile.is_zipfile(values["data"]):  # a zip: Kaggle's, as prepare takes it
             raise CatdogError(tr("{env_name}={data!r} is not a folder: point it at a folder of cat and dog "
                                  "photos, or unset it to download them",
                                  env_name=env_name('data'), data=str(values['data'])))

@@ -4,9 +4,9 @@
 
 In JupyterLab it is an ipywidgets ``FileUpload`` button; each time photos
 are chosen, each is shown with the predicted label and a bar per class. In
-Colab, where custom widgets may not work, it calls
-``google.colab.files.upload()`` instead, which opens the browser's file
-picker below the cell.
+Colab, whose front end drops that widget's files over about 1 MB, it is a
+file input of Colab's own kind (``colab_upload``). Neither waits: Run All
+goes on past the box, and photos are classified whenever they are chosen.
 
 The work is done by ``classify_uploads(files, model, class_names, size)``,
 which needs no widget, so it can be tested and scripted. Uploads are
@@ -279,20 +279,23 @@ def upload_box(model, class_names, size=224, *, device=None, predict=None, folde
     """Let the learner upload photos and see what the model thinks of each.
 
     JupyterLab: returns an ipywidgets box with a ``FileUpload`` button (leave
-    it last in a cell). Colab: opens the file picker at once, waits for the
-    photos and returns them as ``Uploads``, a list of ``Upload`` that a cell
-    ending with it shows as cards (not as a list's text).
+    it last in a cell). Colab: returns a file input (an ``HTML`` object, also
+    last in a cell) whose photos reach the kernel through
+    ``google.colab.kernel.invokeFunction``. Either way the cell ends at once,
+    and the cards appear under the box when photos are chosen.
     """
     limit = tr("images only, up to {size:.0f} MB each", size=max_bytes / 2**20)
     options = dict(device=device, predict=predict, folder=folder, max_bytes=max_bytes)
-    if in_colab():
-        from google.colab import files
+    if in_colab():  # files.upload() would stop Run All here: a box that waits for nobody (colab_upload.py)
+        from .colab_upload import colab_upload_box
 
-        print(tr("Choose one or more photos ({limit}).", limit=limit))
-        results = Uploads(classify_uploads(files.upload(), model, class_names, size, **options))
-        if not results:
-            print(tr("No photo chosen: run this cell again to upload some."))
-        return results
+        def refuse(name, data_size):
+            return uploads_html([Upload(name, error=tr(
+                "{name!r} is {size:.1f} MB, over the {limit:.0f} MB limit: upload a smaller copy of the photo",
+                name=name, size=data_size / 2**20, limit=max_bytes / 2**20))])
+
+        return colab_upload_box(lambda files: uploads_html(classify_uploads(files, model, class_names, size, **options)),
+                                refuse, tr("Choose one or more photos ({limit}).", limit=limit), max_bytes)
 
     import ipywidgets as widgets
 

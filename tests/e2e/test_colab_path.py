@@ -3,12 +3,13 @@
 Colab is a Python without the kit, where ``google.colab`` exists. We make one:
 a fresh virtual environment that sees this one's packages (torch, ipykernel,
 pip...) but not ``catdog_lib``, with a stand-in ``google.colab`` package
-(``fake_colab/``: ``files.upload()`` returns the photos we name). The setup
+(``fake_colab/``, which does what colabtools does). The setup
 cell then takes its Colab branch for real: ``git clone`` of the kit's
 address (redirected by git's own ``url.<base>.insteadOf`` to a local
 repository holding the kit), ``pip install -e`` (offline: everything else is
-already there), ``%load_ext catdog_lib``. Then notebook 05's upload cell calls
-``files.upload()`` and shows the cards.
+already there), ``%load_ext catdog_lib``. Then notebook 05's upload cell shows
+its box and ends; a next cell plays Colab's front end, sending two photos as
+the box's script does (``invokeFunction``), and shows the cards it gets back.
 
 The one edit to the cells: the clone's folder, ``/content/catdog-kit`` in
 Colab, goes to a temporary folder (the test checks the cell still names it).
@@ -143,6 +144,22 @@ def run_cells(tmp_path, python, env, cells, cwd):
     return nb
 
 
+# Colab's front end for the box's script: each photo in chunks, one invokeFunction call each.
+CHOOSE_IN_BOX = """import base64, json, os, re
+from google.colab import output
+from IPython.display import HTML
+s = json.loads(re.search(r"const s = (\\{.*?\\});", _.data).group(1))
+cards = []
+for path in PATHS:
+    data = open(path, "rb").read()
+    count = max(1, -(-len(data) // s["chunk"]))
+    for i in range(count):
+        part = base64.b64encode(data[i * s["chunk"]:(i + 1) * s["chunk"]]).decode()
+        reply = output.invoke(s["callback"], [s["box"], os.path.basename(path), i, count, part, len(data)])
+    cards.append(reply["data"]["application/json"]["html"])
+HTML("".join(cards))"""
+
+
 def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, colab_python, photos_root):
     url, _ = kit_constants()
     content = tmp_path / "content"
@@ -161,9 +178,11 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
         "import catdog_lib\nprint('KIT', catdog_lib.__file__)\nprint('CWD', os.getcwd())\n"
         "print('MAGICS', sorted(m for m in get_ipython().magics_manager.magics['line'] if m in ('check', 'hint', 'progress')))")
     nb = run_cells(tmp_path, colab_python, env,
-                   [redirect_clone(setup, kit_dir), probe, imports, settings, pieces, device, run_dir, model, upload],
+                   [redirect_clone(setup, kit_dir), probe, imports, settings, pieces, device, run_dir, model, upload,
+                    nbformat.v4.new_code_cell(CHOOSE_IN_BOX.replace("PATHS", repr(
+                        [str(photos_root / "train" / n) for n in PHOTOS])))],
                    cwd=content)
-    setup, probe, *_, upload = nb.cells
+    setup, probe, *_, box, upload = nb.cells
     errors = [(i, outputs_text(c)) for i, c in enumerate(nb.cells) if any(o.output_type == "error" for o in c.outputs)]
     assert not errors, f"cells raised in the fake Colab: {errors}"
 
@@ -183,17 +202,16 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
     assert Path(installed.stdout.strip()).resolve().is_relative_to(kit_dir.resolve()), \
         f"pip install -e did not install the clone: {installed}"
 
-    # The upload cell opened Colab's picker (not the widget) and showed a card per photo.
-    assert (tmp_path / "uploads.log").read_text().split() == ["upload", *PHOTOS], "files.upload() was not called once"
+    # The upload cell showed Colab's own kind of box and did not wait (no files.upload(), no widget)...
+    assert not (tmp_path / "uploads.log").exists(), "the upload cell opened files.upload(), which waits for a person"
+    assert "Choose one or more photos" in outputs_text(box) and '<input type="file"' in outputs_text(box)
+    assert "FileUpload" not in outputs_text(box) and "application/vnd.jupyter.widget-view+json" not in str(box.outputs)
+    # ...and the photos chosen in it came back as a card each.
     page = outputs_text(upload)
-    assert "Choose one or more photos" in page
     assert page.count("data:image/jpeg;base64,") == len(PHOTOS), f"not one photo per upload:\n{page[:2000]}"
     for name in PHOTOS:
         assert name in page
     assert page.count("%</span>") == 2 * len(PHOTOS), "not one percentage per class and photo"
-    assert "FileUpload" not in page and "application/vnd.jupyter.widget-view+json" not in str(upload.outputs)
-    assert not [o for o in upload.outputs if o.output_type == "execute_result"], \
-        "the upload cell also printed its return value as text"
     from catdog_lib.notebook.widgets import safe_name
 
     saved = sorted(p.name for p in (tmp_path / "runs" / "lesson05" / "uploads").iterdir())

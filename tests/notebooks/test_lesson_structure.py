@@ -10,6 +10,7 @@ import pytest
 from catdog_lib.course.build import out_of_step
 from catdog_lib.course.cells import reference_source, solution_text, split_piece_cell
 from catdog_lib.course.pieces import PIECES, PRELUDE_IMPORTS
+from catdog_lib.course.colab import kaggle_url
 from catdog_lib.settings import COLAB_DIR, KIT_GIT_URL, colab_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +70,8 @@ def test_badge_goals_setup_settings_summary(name):
     nb = read("lessons", name)
     first = nb.cells[0].source
     assert f"({colab_url(name)})" in first and "**You will:**" in first and "**Time:**" in first
+    assert f"({kaggle_url(name)})" in first, "no Open in Kaggle badge beside Colab's"
+    assert f"({kaggle_url(name, 'lessons/zh')})" in read("lessons/zh", name).cells[0].source
     setup, imports, settings = code_cells(nb)[:3]
     assert "%load_ext catdog_lib" in setup.source and "start_lesson(KIT)" in setup.source
     assert COLAB_DIR in setup.source and KIT_GIT_URL in setup.source

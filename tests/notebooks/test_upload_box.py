@@ -1,6 +1,8 @@
 """The upload box's work, headless: what ipywidgets 7 and 8 and Colab hand over, bad files refused."""
 import io
+import json
 import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -113,38 +115,63 @@ def test_jupyterlab_box_is_a_fileupload_widget(model, tmp_path):
     assert "20 MB" in box.children[0].value
 
 
-COLAB_FILES = '''
-"""A stand-in for google.colab.files: upload() returns what Colab's does, {name: bytes}."""
-import os
-
-def upload():
-    folder = os.environ["FAKE_COLAB_UPLOADS"]
-    return {name: open(os.path.join(folder, name), "rb").read() for name in sorted(os.listdir(folder))}
-'''
+FAKE_COLAB = Path(__file__).resolve().parents[1] / "e2e" / "fake_colab"
 
 
-def test_colab_route_uses_google_colab_files_upload(model, tmp_path, monkeypatch, photos_dir, capsys):
-    # A stub google.colab on sys.path, as in Colab: `google` stays a namespace package.
-    stub = tmp_path / "stub"
-    (stub / "google" / "colab").mkdir(parents=True)
-    (stub / "google" / "colab" / "__init__.py").write_text("")
-    (stub / "google" / "colab" / "files.py").write_text(COLAB_FILES)
-    picked = tmp_path / "picked"
-    picked.mkdir()
-    from helpers import photo_path
-
-    (picked / "my dog.jpg").write_bytes(photo_path(photos_dir, "dog", 3).read_bytes())
-    (picked / "evil.exe").write_bytes(b"MZ\x90\x00")
-    monkeypatch.setenv("FAKE_COLAB_UPLOADS", str(picked))
-    monkeypatch.syspath_prepend(str(stub))
+@pytest.fixture
+def fake_colab(monkeypatch):
+    """The stand-in google.colab of tests/e2e on sys.path, as in Colab (``google`` stays a namespace package)."""
+    monkeypatch.syspath_prepend(str(FAKE_COLAB))
     for mod in [m for m in sys.modules if m == "google.colab" or m.startswith("google.colab.")]:
         monkeypatch.delitem(sys.modules, mod)
-    try:
-        results = upload_box(model, ["cat", "dog"], size=32, folder=tmp_path / "uploads")
-    finally:
-        for mod in [m for m in sys.modules if m == "google.colab" or m.startswith("google.colab.")]:
-            del sys.modules[mod]
-    assert [r.name for r in results] == ["evil.exe", "my dog.jpg"]
-    assert "not an image" in results[0].error
-    assert results[1].path == tmp_path / "uploads" / "my_dog.jpg" and results[1].label in ("cat", "dog")
-    assert "Choose one or more photos" in capsys.readouterr().out
+    yield
+    for mod in [m for m in sys.modules if m == "google.colab" or m.startswith("google.colab.")]:
+        del sys.modules[mod]
+
+
+def colab_box_settings(box):
+    import json
+    import re
+
+    return json.loads(re.search(r"const s = (\{.*?\});", box.data).group(1))
+
+
+def send(box, name, data, calls):
+    """What the box's script does for one chosen file: its chunks, one invokeFunction call each; the last reply's HTML."""
+    import base64
+
+    from google.colab import output
+
+    s = colab_box_settings(box)
+    count = 0 if len(data) > s["max"] else max(1, -(-len(data) // s["chunk"]))
+    reply = None
+    for i in range(max(count, 1)):
+        part = base64.b64encode(data[i * s["chunk"]:(i + 1) * s["chunk"]]).decode()
+        reply = output._invoke_function(s["callback"], json.dumps([s["box"], name, i, count, part, len(data)]), "{}")
+        calls.append(i)
+    return reply.data["html"]
+
+
+def test_colab_box_waits_for_nobody_and_classifies_each_photo_when_it_comes(model, tmp_path, monkeypatch, photos_dir,
+                                                                           fake_colab):
+    from helpers import photo_path
+
+    from catdog_lib.notebook import colab_upload
+
+    monkeypatch.setattr(colab_upload, "CHUNK_BYTES", 1000)  # a photo in several chunks
+    monkeypatch.setenv("CATDOG_FAKE_UPLOADS_LOG", str(tmp_path / "picker.log"))
+    box = upload_box(model, ["cat", "dog"], size=32, folder=tmp_path / "uploads", max_bytes=200_000)
+    assert not (tmp_path / "picker.log").exists(), "upload_box opened files.upload(), which waits for a person"
+    assert '<input type="file" accept="image/*" multiple>' in box.data and "20 MB" not in box.data
+    assert "google.colab.kernel.invokeFunction" in box.data and "Choose one or more photos" in box.data
+    calls = []
+    dog = photo_path(photos_dir, "dog", 3).read_bytes()
+    card = send(box, "my dog.jpg", dog, calls)
+    assert len(calls) == -(-len(dog) // 1000) > 1
+    assert "data:image/jpeg;base64" in card and "my dog.jpg" in card
+    assert (tmp_path / "uploads" / "my_dog.jpg").read_bytes() == dog
+    assert "not an image" in send(box, "evil.exe", b"MZ\x90\x00", calls)
+    big = send(box, "huge.jpg", b"x" * 300_000, calls)
+    assert "huge.jpg" in big and "MB limit: upload a smaller copy" in big and "data:image" not in big
+    colab_upload._boxes.clear()  # a kernel restarted: the page's box is an old one
+    assert "run its cell again" in send(box, "my dog.jpg", dog, calls)

@@ -85,14 +85,17 @@ def test_readme_quick_start_commands_are_make_targets():
 
 
 def test_readme_badges_open_the_lessons_from_the_kits_repository():
-    """The README's Colab badges and the notebooks' own come from one repository name."""
-    from catdog_lib.course.colab import colab_url
+    """The README's Colab and Kaggle badges and the notebooks' own come from one repository name."""
+    from catdog_lib.course.colab import colab_url, kaggle_url
 
     readme = (ROOT / "README.md").read_text()
+    readme_zh = (ROOT / "README.zh.md").read_text()
     lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
     assert len(lessons) == 5
     for name in lessons:
         assert colab_url(name) in readme, f"the README has no Colab badge for lessons/{name}"
+        assert kaggle_url(name) in readme, f"the README has no Kaggle badge for lessons/{name}"
+        assert kaggle_url(name, "lessons/zh") in readme_zh, f"README.zh has no Kaggle badge for lessons/zh/{name}"
 
 
 def test_every_folder_of_the_library_is_installed():

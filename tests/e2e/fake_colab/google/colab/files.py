@@ -1,8 +1,12 @@
-"""``files.upload()`` as Colab has it: returns ``{file name: bytes}`` of the files the user chose.
+"""``files.upload()`` as colabtools has it (google/colab/files.py), with a test's list standing in for the person.
 
-Here the "user" is the environment variable ``CATDOG_FAKE_UPLOADS``: paths
-separated by ``os.pathsep``. Each call is logged to ``CATDOG_FAKE_UPLOADS_LOG``
-when set, so a test can see the picker was opened.
+Colab's ``upload()`` shows a file picker, waits, then writes each chosen file
+into the working folder (a name already taken becomes ``cat (1).jpg``, then
+``cat (2).jpg``), prints ``Saving cat.jpg to cat (1).jpg``, and returns
+``{name as chosen: bytes}``. Here the person's choice is the environment
+variable ``CATDOG_FAKE_UPLOADS`` (paths separated by ``os.pathsep``; none is a
+cancel); each call is logged to ``CATDOG_FAKE_UPLOADS_LOG`` when set, so a
+test can tell whether the picker was opened.
 """
 import os
 from pathlib import Path
@@ -14,7 +18,27 @@ def upload():
     if log:
         with open(log, "a", encoding="utf-8") as f:
             f.write("upload " + " ".join(p.name for p in paths) + "\n")
-    uploaded = {p.name: p.read_bytes() for p in paths}
-    for name, data in uploaded.items():  # Colab prints a line per file
-        print(f"Saving {name} to {name}")
+    uploaded = {}
+    local_names = {}
+    for path in paths:
+        name, data = path.name, path.read_bytes()
+        uploaded[name] = uploaded.get(name, b"") + data  # colabtools joins what comes under one name
+        local = local_names.get(name)
+        if not local:
+            local = local_names[name] = _get_unique_filename(name)
+            print(f"Saving {name} to {local}")
+        with open(local, "ab") as f:
+            f.write(data)
     return uploaded
+
+
+def _get_unique_filename(filename):
+    if not os.path.lexists(filename):
+        return filename
+    counter = 1
+    while True:
+        path, ext = os.path.splitext(filename)
+        new_filename = f"{path} ({counter}){ext}"
+        if not os.path.lexists(new_filename):
+            return new_filename
+        counter += 1
