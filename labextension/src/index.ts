@@ -28,7 +28,7 @@ import {
 } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator } from '@jupyterlab/translation';
-import { checkIcon, ToolbarButton } from '@jupyterlab/ui-components';
+import { checkIcon, CommandToolbarButton } from '@jupyterlab/ui-components';
 
 import { runInto } from './kernel';
 import { CoursePanel } from './panel';
@@ -167,6 +167,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     panel.title.caption = 'Course';
     panel.lang = panelLanguage(null, null, labLanguage);
     app.shell.add(panel, 'left', { rank: 600 });
+    panel.shown.connect(() => Object.values(CommandIDs).forEach(id => app.commands.notifyCommandChanged(id)));
 
     /** The panel speaks the current lesson's language, and redraws when a lesson's check or hint ran. */
     const follow = (notebook: NotebookPanel | null): void => {
@@ -190,6 +191,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: () => word('check_command', 'Check this piece'),
       caption: () => word('check_caption', 'Save this piece and judge it, as %check does'),
       icon: checkIcon,
+      className: 'jp-CatdogButton jp-CatdogButton-check',
       isEnabled: () => activePiece() !== null,
       execute: async () => {
         const active = activePiece();
@@ -201,6 +203,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.hint, {
       label: () => word('hint_command', 'Next hint'),
       caption: () => word('hint_caption', 'Show the next hint for this piece, as %hint does'),
+      className: 'jp-CatdogButton jp-CatdogButton-hint',
       isEnabled: () => activePiece() !== null,
       execute: async () => {
         const active = activePiece();
@@ -223,20 +226,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addKeyBinding({ command: CommandIDs.check, keys: ['Accel Shift Enter'], selector: '.jp-Notebook' });
     app.commands.addKeyBinding({ command: CommandIDs.hint, keys: ['Accel Shift H'], selector: '.jp-Notebook' });
 
-    // The buttons on a piece cell's toolbar: a toolbar button per cell, shown only while the cell is a piece.
+    // The buttons on a piece cell's toolbar: the commands (they act on the active cell, whose toolbar this is),
+    // labelled in the panel's language, shown only while the cell is a piece.
     const button = (kind: 'check' | 'hint') => (cell: Cell) => {
-      const widget = new ToolbarButton({
-        label: word(kind, kind === 'check' ? 'Check' : 'Hint'),
-        tooltip: word(`${kind}_caption`, ''),
-        icon: kind === 'check' ? checkIcon : undefined,
-        className: `jp-CatdogButton jp-CatdogButton-${kind}`,
-        onClick: () => {
-          const notebook = tracker.currentWidget;
-          const name = pieceName(cell.model.sharedModel.getSource());
-          if (notebook && name && cell.model.type === 'code') {
-            void (kind === 'check' ? check : hint)(notebook, cell as CodeCell, name);
-          }
-        }
+      const widget = new CommandToolbarButton({
+        commands: app.commands,
+        id: CommandIDs[kind],
+        label: () => word(kind, kind === 'check' ? 'Check' : 'Hint')
       });
       const update = () => widget.setHidden(pieceName(cell.model.sharedModel.getSource()) === null);
       cell.model.contentChanged.connect(update);

@@ -4,6 +4,7 @@
  * hints seen. Clicking a piece (or Enter on it) opens its lesson at its cell.
  * All its words come from the server, in the kit's catalogue.
  */
+import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { fill } from './pieces';
@@ -129,6 +130,11 @@ export class CoursePanel extends Widget {
     }
   }
 
+  /** Emitted after each state is shown (the buttons' labels follow the panel's language). */
+  get shown(): ISignal<this, ICourseState> {
+    return this._shown;
+  }
+
   /** The last state shown (null before the first answer). */
   get state(): ICourseState | null {
     return this._state;
@@ -165,6 +171,7 @@ export class CoursePanel extends Widget {
     this.node.replaceChildren(renderCourse(state, this.open));
     this.node.dataset.lang = state.lang;
     delete this.node.dataset.error;
+    this._shown.emit(state);
     if (focused) {
       (this.node.querySelector(`[data-piece="${focused}"]`) as HTMLElement | null)?.focus();
     }
@@ -174,4 +181,5 @@ export class CoursePanel extends Widget {
   private _state: ICourseState | null = null;
   private _pending: Promise<void> | null = null;
   private _again = false;
+  private _shown = new Signal<this, ICourseState>(this);
 }

@@ -149,3 +149,29 @@ def test_lesson02_zh_reads_chinese(page, lab, artifacts, times):
     assert "第 02 课" in text and "通过" in text, f"the panel does not read Chinese:\n{text}"
     assert_lands_on(page, "split_items")
     ui.shot(page, artifacts, "ext_zh_04_panel_click")
+
+
+def test_one_warm_judge_for_the_whole_server(lab):
+    """Two lessons' kernels judged above; one warm process did it all, the server's (not one per kernel)."""
+    warm = []
+    for proc in ui_processes():
+        argv, parent = proc
+        if "catdog_lib.course.warm" in argv:
+            warm.append(parent)
+    assert len(lab.kernel_commands()) >= 2, "the two lessons' kernels are not running"
+    assert warm == [lab.pid], f"warm judges' parents: {warm}; the server is {lab.pid}"
+
+
+def ui_processes():
+    """``(argv, parent pid)`` of every process (Linux /proc)."""
+    from pathlib import Path
+
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().decode().split("\0")
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        yield argv, parent
