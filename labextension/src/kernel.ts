@@ -4,15 +4,21 @@
  * when the lesson has no `%check` cell after the piece.
  */
 import { ISessionContext } from '@jupyterlab/apputils';
-import { IOutputAreaModel } from '@jupyterlab/outputarea';
 import * as nbformat from '@jupyterlab/nbformat';
 import { KernelMessage } from '@jupyterlab/services';
 
 const SHOWN = ['display_data', 'execute_result', 'stream', 'error'];
 
+/** What of a cell's output model this needs (an `IOutputAreaModel` has it). */
+export interface IOutputs {
+  readonly length: number;
+  add(output: nbformat.IOutput): number;
+  set(index: number, output: nbformat.IOutput): void;
+}
+
 /** Turn one iopub message into an output of `outputs` (a display updated in place keeps its place). */
 export function addOutput(
-  outputs: IOutputAreaModel,
+  outputs: IOutputs,
   msg: KernelMessage.IIOPubMessage,
   displays: Map<string, number>
 ): void {
@@ -39,7 +45,7 @@ export function addOutput(
 export async function runInto(
   code: string,
   session: ISessionContext,
-  outputs: IOutputAreaModel
+  outputs: IOutputs
 ): Promise<void> {
   const kernel = session.session?.kernel;
   if (!kernel) {
