@@ -4,7 +4,7 @@
 in the wheel); JupyterLab's side, the ``catdog-course`` labextension
 (``labextension/``), is in the wheel too. When the server loads it:
 
-- it starts the server's judge service (``served.py``) and names its socket to
+- it starts the server's judge service (``judge_service.py``, ``served.py``) and names its socket to
   the kernels started from then on (``CATDOG_JUDGE_SOCKET``), so ``%check`` and
   the Check buttons of every notebook share one warm process;
 - it serves ``GET /catdog/course?lang=en|zh``: the Course panel's state
@@ -25,7 +25,7 @@ from tornado import web
 
 from ..paths import workspace
 from .panel import course_state
-from .served import JudgeService
+from .judge_service import JudgeService
 
 SOCKET_PATH_MAX = 100  # a Unix socket's path has room for about 107 bytes
 

@@ -45,7 +45,7 @@ def write(workspace, name, text):
 
 SERVICE = textwrap.dedent("""
     import sys, time
-    from catdog_lib.course.served import JudgeService
+    from catdog_lib.course.judge_service import JudgeService
     service = JudgeService(sys.argv[1]).start()
     print("listening", flush=True)
     sys.stdin.read()  # until the test closes our stdin
