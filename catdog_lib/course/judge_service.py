@@ -34,6 +34,7 @@ class JudgeService:
     def __init__(self, path):
         self.path = str(path)
         self.judges = {}
+        self.workspaces = {}  # a notebook's path (its kernel's JPY_SESSION_NAME) -> the workspace it was last judged in
         self.lock = threading.Lock()
         self.server = None
 
@@ -126,19 +127,24 @@ class JudgeService:
             done.set()
         if result is None:
             return {"cold": judge.why_not or "the warm judge could not judge"}
-        record_verdicts(message["args"])
+        workspace = record_verdicts(message["args"])
+        notebook = message["env"].get("JPY_SESSION_NAME")
+        if workspace is not None and notebook:
+            self.workspaces[os.path.realpath(notebook)] = workspace
         return {"returncode": result[0], "output": result[1]}
 
 
 def record_verdicts(args):
-    """Keep the verdicts of a run in its workspace's ``.verdicts.json`` (the reference's runs are not kept)."""
+    """Keep the verdicts of a run in its workspace's ``.verdicts.json`` (the reference's runs are not kept);
+    returns that workspace, or None."""
     args = list(args)
     if "--reference" in args or "--workspace" not in args or "--catdog-json" not in args:
-        return
+        return None
     workspace = Path(args[args.index("--workspace") + 1])
     out = Path(args[args.index("--catdog-json") + 1])
     try:
         summary = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return
+        return None
     record(workspace, summary.get("pieces") or {})
+    return workspace

@@ -31,12 +31,21 @@ SOCKET_PATH_MAX = 100  # a Unix socket's path has room for about 107 bytes
 
 
 class CourseHandler(APIHandler):
-    """``GET /catdog/course``: the panel's lessons, pieces, last verdicts and words, as JSON."""
+    """``GET /catdog/course?lang=zh&path=NOTEBOOK``: the panel's lessons, pieces, last verdicts and words, as JSON.
+
+    The workspace is the one the notebook's kernel was last judged in (its ``CATDOG_WORKSPACE``, or under
+    nbgrader its run's own), else the server's default: the panel shows what that notebook is judged on.
+    """
 
     @web.authenticated
     def get(self):
         lang = self.get_argument("lang", "en")
-        state = course_state(workspace(), lang=lang, root=self.settings["catdog_root"])
+        root = self.settings["catdog_root"]
+        notebook = self.get_argument("path", "")
+        service = self.settings.get("catdog_judge_service")
+        judged_in = service.workspaces.get(os.path.realpath(os.path.join(root, notebook))) if service and notebook \
+            else None
+        state = course_state(judged_in or workspace(), lang=lang, root=root)
         self.finish(json.dumps(state, ensure_ascii=False))
 
 
@@ -57,6 +66,7 @@ def _load_jupyter_server_extension(server_app):
     try:
         Path(server_app.runtime_dir).mkdir(parents=True, exist_ok=True)
         service = JudgeService(socket_path(server_app.runtime_dir)).start()
+        web_app.settings["catdog_judge_service"] = service
     except OSError as error:  # no Unix sockets here: each kernel keeps its own warm judge
         server_app.log.warning("catdog: the shared judge did not start (%s); each kernel judges on its own", error)
         return

@@ -48,9 +48,10 @@ export const CommandIDs = {
 };
 
 /** The panel's state from the server, in `lang`. */
-async function fetchCourse(lang: string): Promise<ICourseState> {
+async function fetchCourse(lang: string, notebook: string): Promise<ICourseState> {
   const settings = ServerConnection.makeSettings();
-  const url = URLExt.join(settings.baseUrl, 'catdog', 'course') + `?lang=${encodeURIComponent(lang)}`;
+  const query = `?lang=${encodeURIComponent(lang)}&path=${encodeURIComponent(notebook)}`;
+  const url = URLExt.join(settings.baseUrl, 'catdog', 'course') + query;
   const response = await ServerConnection.makeRequest(url, {}, settings);
   if (!response.ok) {
     throw new ServerConnection.ResponseError(response);
@@ -162,7 +163,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       found.content.node.focus();
     };
 
-    const panel = new CoursePanel(fetchCourse, (name, lesson) => void openPiece(name, lesson));
+    // The state of the workspace the current notebook's kernel judges in.
+    const load = (lang: string) => fetchCourse(lang, tracker.currentWidget?.context.path ?? '');
+    const panel = new CoursePanel(load, (name, lesson) => void openPiece(name, lesson));
     panel.title.icon = checkIcon;
     panel.title.caption = 'Course';
     panel.lang = panelLanguage(null, null, labLanguage);
@@ -176,7 +179,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       void notebook.context.ready.then(() => {
         const meta = notebook.model?.getMetadata('catdog') as { lang?: string } | undefined;
-        panel.lang = panelLanguage(meta?.lang, notebook.context.path, labLanguage);
+        const lang = panelLanguage(meta?.lang, notebook.context.path, labLanguage);
+        if (lang === panel.lang) {
+          void panel.refresh();
+        }
+        panel.lang = lang;
       });
     };
     tracker.currentChanged.connect((_, notebook) => follow(notebook));
