@@ -523,6 +523,8 @@ def shared(checks, start=True):
 
     served = server_judge(key)
     if served is not None:
+        if start:
+            served.start()  # the server's warm process (if not warm yet) starts importing now
         return served
     judge = _shared.get(key)
     if judge is None and (start or (start is None and _shared)):

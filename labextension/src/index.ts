@@ -229,9 +229,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     for (const command of Object.values(CommandIDs)) {
       palette?.addItem({ command, category: 'Course' });
     }
-    // Alt+Enter and Ctrl+Enter run a cell; Ctrl+Shift+Enter checks a piece, Ctrl+Shift+H shows its next hint.
+    // Shift+Enter and Ctrl+Enter run a cell; Ctrl+Shift+Enter checks a piece, Ctrl+Alt+H shows its next hint
+    // (Ctrl+Shift+H is JupyterLab's list of shortcuts).
     app.commands.addKeyBinding({ command: CommandIDs.check, keys: ['Accel Shift Enter'], selector: '.jp-Notebook' });
-    app.commands.addKeyBinding({ command: CommandIDs.hint, keys: ['Accel Shift H'], selector: '.jp-Notebook' });
+    app.commands.addKeyBinding({ command: CommandIDs.hint, keys: ['Accel Alt H'], selector: '.jp-Notebook' });
 
     // The buttons on a piece cell's toolbar: the commands (they act on the active cell, whose toolbar this is),
     // labelled in the panel's language, shown only while the cell is a piece.

@@ -90,6 +90,17 @@ def kernel(service, monkeypatch):
     return service[0]
 
 
+def test_loading_the_magics_warms_the_servers_judge_not_one_of_its_own(kernel):
+    """What %load_ext does (start_in_background): the server's warm process starts importing, the kernel has none."""
+    assert not [argv for _, argv in children(kernel.pid) if "catdog_lib.course.warm" in argv]
+    warm.start_in_background()
+    deadline = time.monotonic() + 20
+    while not [argv for _, argv in children(kernel.pid) if "catdog_lib.course.warm" in argv]:
+        assert time.monotonic() < deadline, "the server's warm process did not start"
+        time.sleep(0.1)
+    assert warm._shared == {}
+
+
 def test_a_kernel_judges_with_the_servers_warm_process(kernel, tmp_path):
     report = tmp_path / "seen.json"
     workspace = write(tmp_path / "ws", "label_from_filename", probe(report))
