@@ -351,9 +351,10 @@ class WarmJudge:
     judgement was not warm; ``warm_runs`` counts the warm ones.
     """
 
-    def __init__(self, checks, python=None):
+    def __init__(self, checks, python=None, env=None):
         self.checks = Path(checks).resolve()
         self.python = python or sys.executable
+        self.env = env  # the warm process's environment (a kernel's, when a Jupyter server judges for it); None: ours
         self.process = None
         self.channel = None
         self.ready = False
@@ -381,7 +382,7 @@ class WarmJudge:
             return False
         self.started += 1
         self._fingerprint = fingerprint(self.checks)
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # numpy's import starts no BLAS threads
+        env = dict(os.environ if self.env is None else self.env, OPENBLAS_NUM_THREADS="1")  # numpy's import starts no BLAS threads
         self._log = tempfile.NamedTemporaryFile(prefix="catdog_warm_", suffix=".log", delete=False)
         try:
             self.process = subprocess.Popen(
@@ -455,9 +456,10 @@ class WarmJudge:
 
     # -- judging
 
-    def run(self, args, cwd, timeout):
+    def run(self, args, cwd, timeout, env=None):
         """One ``pytest args`` run in a fresh child: ``(returncode, output)``, or None (judge cold instead).
 
+        The child takes ``env`` (a kernel's, when the server judges for it), by default this process's.
         Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds (the child is killed)."""
         with self._lock:
             if self.process is not None and self.process.poll() is not None:
@@ -467,13 +469,14 @@ class WarmJudge:
             if not self.start() or not self._wait_ready():
                 return None
             try:
-                return self._judge(args, cwd, timeout)
+                return self._judge(args, cwd, timeout, env)
             except (OSError, ValueError, TimeoutError) as error:  # a broken pipe, a garbled line, no answer
                 self._give_up(f"the warm process stopped answering ({type(error).__name__}: {error})")
                 return None
 
-    def _judge(self, args, cwd, timeout):
-        self.channel.send({"args": [str(a) for a in args], "cwd": str(cwd), "env": dict(os.environ)})
+    def _judge(self, args, cwd, timeout, env=None):
+        self.channel.send({"args": [str(a) for a in args], "cwd": str(cwd),
+                           "env": dict(os.environ if env is None else env)})
         started = self.channel.receive(deadline=time.monotonic() + 60)
         if not started or "started" not in started:
             self._give_up(f"the warm process did not judge: {(started or {}).get('refused') or 'it ended'}")
@@ -516,6 +519,13 @@ def shared(checks, start=True):
     """This process's warm judge for ``checks``, or None; a new one is started when ``start`` is True,
     or is None and this process judges warm already (another checks folder, say)."""
     key = str(Path(checks).resolve())
+    from .served import server_judge  # a Jupyter server with the kit's extension judges for all its kernels
+
+    served = server_judge(key)
+    if served is not None:
+        if start:
+            served.start()  # the server's warm process (if not warm yet) starts importing now
+        return served
     judge = _shared.get(key)
     if judge is None and (start or (start is None and _shared)):
         judge = _shared[key] = WarmJudge(key)

@@ -218,7 +218,8 @@ def lab(chromium, tmp_path_factory, kit_copy, kernel_env):
         (settings_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (settings_dir / name).write_text(text)
     port, token = free_port(), uuid.uuid4().hex
-    env = {**kernel_env, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+    env = {**kernel_env, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+           "JUPYTER_PATH": str(with_course_extension(tmp, kit_copy))}
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
@@ -252,6 +253,18 @@ def lab(chromium, tmp_path_factory, kit_copy, kernel_env):
         yield server
     finally:
         stop_process_group(process)
+
+
+def with_course_extension(tmp, kit_copy):
+    """The copy's course extension, as ``pip install`` puts it: its built labextension in a Jupyter data
+    folder (returned, for ``JUPYTER_PATH``) and its server extension switched on in the config folder."""
+    data = tmp / "jupyter_data"
+    (data / "labextensions").mkdir(parents=True)
+    (data / "labextensions" / "catdog-course").symlink_to(kit_copy / "catdog_lib" / "labextension")
+    config = tmp / "config" / "jupyter_server_config.d"
+    config.mkdir(parents=True)
+    shutil.copy(kit_copy / "jupyter-config" / "server-config" / "catdog_lib.json", config)
+    return data
 
 
 def stop_process_group(process, grace=20):

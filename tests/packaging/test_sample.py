@@ -90,7 +90,9 @@ def _build(tmp_path):
         pytest.skip(f"pyproject.toml needs setuptools>=77 to build; this Python has {setuptools.__version__}")
     source = tmp_path / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "MANIFEST.in", "labextension/install.json",
+                 "jupyter-config/server-config/catdog_lib.json"):  # the JupyterLab extension's data files too
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "catdog_lib", source / "catdog_lib", ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
