@@ -11,6 +11,11 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# An editable install skips pyproject's data-files: link the built JupyterLab extension and switch
+	# its server extension on by hand, as a wheel install does (make lab then shows the Course panel).
+	mkdir -p $(VENV)/share/jupyter/labextensions $(VENV)/etc/jupyter/jupyter_server_config.d
+	ln -sfn $(CURDIR)/catdog_lib/labextension $(VENV)/share/jupyter/labextensions/catdog-course
+	cp jupyter-config/server-config/catdog_lib.json $(VENV)/etc/jupyter/jupyter_server_config.d/
 	touch $(STAMP)
 
 demo: $(STAMP)
