@@ -181,7 +181,7 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, test_fraction, summary=False)
 
 
-def _arrange_test(test, dest, link):
+def arrange_test(test, dest, link):
     """``dest/test/<label>/``: the held-out photos, laid out as ``arrange_imagefolder`` lays out val (none: removed)."""
     import shutil
 
@@ -266,7 +266,7 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, test_frac
                                      [(arranged[r.path].path, r.label) for r in val], dest, link=link)
     except ValueError as e:
         raise CatdogError(tr("arranging the photos in {dest} failed: {error}", dest=dest, error=e)) from None
-    test_counts = _arrange_test([(arranged[r.path].path, r.label) for r in test], dest, link)
+    test_counts = arrange_test([(arranged[r.path].path, r.label) for r in test], dest, link)
 
     report_skipped(skipped, report)
     report_converted(converted, dest / CONVERTED, report)
