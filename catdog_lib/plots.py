@@ -321,10 +321,15 @@ def plot_probabilities(image, probs):
 def plot_heatmaps(images, heatmaps, titles, colors=None, ncols=4, mean=IMAGENET_MEAN, std=IMAGENET_STD):
     """Each image with its Grad-CAM heat map over it (red: where the evidence is), titled.
 
+    The map is drawn more opaque where it is stronger, so the photo shows
+    through where the model found nothing.
+
     ``images``: normalized ``3 x H x W`` tensors (what the model saw);
     ``heatmaps``: ``H x W`` arrays in [0, 1] (``gradcam.grad_cam``);
     ``colors``: a title colour each (red for a mistake, say).
     """
+    import matplotlib
+
     count = len(images)
     nrows, ncols = _grid(count, ncols)
     fig, axes = _new_figure(nrows, ncols, figsize=(2.9 * ncols, 3.2 * nrows))
@@ -332,7 +337,10 @@ def plot_heatmaps(images, heatmaps, titles, colors=None, ncols=4, mean=IMAGENET_
         ax.axis("off")
     for index, ax in enumerate(axes.flat[:count]):
         ax.imshow(_as_picture(images[index], mean, std))
-        ax.imshow(np.asarray(heatmaps[index]), cmap="jet", alpha=0.4, vmin=0, vmax=1)
+        heat = np.clip(np.asarray(heatmaps[index], dtype=float), 0, 1)
+        overlay = matplotlib.colormaps["jet"](heat)
+        overlay[..., 3] = 0.65 * heat  # no evidence: the photo as it is; strong evidence: red over it
+        ax.imshow(overlay)
         ax.set_title(titles[index], fontsize=9, color=(colors[index] if colors else "black"), pad=3)
     fig.tight_layout()
     return fig
