@@ -123,7 +123,14 @@ def arrange_photos(photos, settings, pieces, dest=None, report=print):
     if photos.test:
         from ..prepare.pipeline import arrange_test
 
-        test = arrange_test([(r.path, r.label) for r in photos.test], dest, link=True)
+        held = [(r.path, r.label) for r in photos.test]
+        if settings.subset:  # a subset's share of the test set, half of each class, drawn as the subset was
+            rng = random.Random(settings.seed)
+            labels = sorted({label for _, label in held})
+            want = max(1, round(settings.subset * TEST_FRACTION / len(labels)))
+            held = [item for label in labels for item in
+                    rng.sample([it for it in held if it[1] == label], min(want, sum(it[1] == label for it in held)))]
+        test = arrange_test(held, dest, link=True)
         report(tr("The kit's test set: {dest}/test ({test}), held out until the end of the lesson.",
                   dest=dest, test=_counted(test)))
     return dest
