@@ -40,7 +40,7 @@ def cmd_prepare(args):
     from .prepare import prepare
 
     prepare(source=args.source, dest=args.dest, from_dir=args.from_dir,
-            val_fraction=args.val_fraction, seed=args.seed, report=print)
+            val_fraction=args.val_fraction, seed=args.seed, report=print, test_fraction=args.test_fraction)
 
 
 # --- catdog train -------------------------------------------------------------------------------
@@ -60,6 +60,25 @@ def cmd_train(args):
                           weights=weights, device=device, workers=workers, seed=args.seed, checkpoint=checkpoint)
     save_run(out, run, device, checkpoint, extra={"weights": weights or "none", "split": run.identity["split"],
                                                    "fast": bool(args.fast)})
+    report_test_accuracy(run, data, device, workers)
+
+
+def report_test_accuracy(run, data, device, workers=0):
+    """When ``data`` has a ``test/`` set (``prepare --test-fraction``): its accuracy, once, beside val's."""
+    from torch import nn
+
+    from .training import run_epoch
+    from .transforms import build_transforms
+    from .train.evaluate import test_loader
+
+    loader = test_loader(data, build_transforms(train=False, size=run.identity["size"]), workers=workers,
+                         class_names=run.class_names)
+    if loader is None:
+        return None
+    _, accuracy = run_epoch(run.model, loader, nn.CrossEntropyLoss(), device)
+    print(f"test accuracy {accuracy:.3f} on {len(loader.dataset)} held-out photos (val accuracy of the chosen "
+          f"epoch {run.best_val_acc:.3f}: the epoch was chosen on val, so val flatters a little)")
+    return accuracy
 
 
 def check_train_args(args):
@@ -236,7 +255,10 @@ def get_args_parser():
                         "else Oxford pets; the kit's small sample when none can be reached)")
     p.add_argument("--from", dest="from_dir", metavar="DIR", help="the folder, for --source folder")
     p.add_argument("--dest", metavar="DIR", help="where to put the data (default: data/ in the kit)")
-    p.add_argument("--val-fraction", type=float, default=0.25)
+    p.add_argument("--val-fraction", type=float, default=0.25,
+                   help="share for validation (of what is left after --test-fraction)")
+    p.add_argument("--test-fraction", type=float, default=0.0,
+                   help="share held out first as a test set, in test/ (default 0: none)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_prepare)
 

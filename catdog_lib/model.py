@@ -20,7 +20,9 @@ def build_model(num_classes=2, weights="DEFAULT", freeze_backbone=False):
 
     With ``freeze_backbone=True`` only the new ``fc`` learns: every other
     parameter gets ``requires_grad = False``. We freeze *before* replacing
-    ``fc``, so the new layer, made afterwards, stays trainable.
+    ``fc``, so the new layer, made afterwards, stays trainable. (In train
+    mode batch normalization still updates its running statistics: they are
+    buffers, not parameters.)
     """
     model = models.resnet18(weights=weights)
     if freeze_backbone:

@@ -316,3 +316,55 @@ def plot_probabilities(image, probs):
         bar_ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def plot_heatmaps(images, heatmaps, titles, colors=None, ncols=4, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+    """Each image with its Grad-CAM heat map over it (red: where the evidence is), titled.
+
+    The map is drawn more opaque where it is stronger, so the photo shows
+    through where the model found nothing.
+
+    ``images``: normalized ``3 x H x W`` tensors (what the model saw);
+    ``heatmaps``: ``H x W`` arrays in [0, 1] (``gradcam.grad_cam``);
+    ``colors``: a title colour each (red for a mistake, say).
+    """
+    import matplotlib
+
+    count = len(images)
+    nrows, ncols = _grid(count, ncols)
+    fig, axes = _new_figure(nrows, ncols, figsize=(2.9 * ncols, 3.2 * nrows))
+    for ax in axes.flat:
+        ax.axis("off")
+    for index, ax in enumerate(axes.flat[:count]):
+        ax.imshow(_as_picture(images[index], mean, std))
+        heat = np.clip(np.asarray(heatmaps[index], dtype=float), 0, 1)
+        overlay = matplotlib.colormaps["jet"](heat)
+        overlay[..., 3] = 0.65 * heat  # no evidence: the photo as it is; strong evidence: red over it
+        ax.imshow(overlay)
+        ax.set_title(titles[index], fontsize=9, color=(colors[index] if colors else "black"), pad=3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_predictions(images, labels, probs, class_names, ncols=6, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+    """A grid of photos, each titled with the model's answer, its probability and the truth (red: wrong).
+
+    As the PyTorch tutorial's ``visualize_model``: ``images`` are normalized
+    tensors (a validation batch), ``labels`` the true classes, ``probs`` the
+    model's probabilities (``N x classes``).
+    """
+    lang = plot_language()
+    probs = np.asarray(probs, dtype=float)
+    count = len(images)
+    nrows, ncols = _grid(count, ncols)
+    fig, axes = _new_figure(nrows, ncols, figsize=(2.2 * ncols, 2.5 * nrows))
+    for ax in axes.flat:
+        ax.axis("off")
+    for index, ax in enumerate(axes.flat[:count]):
+        predicted, truth = int(probs[index].argmax()), int(labels[index])
+        ax.imshow(_as_picture(images[index], mean, std))
+        ax.set_title(tr("{predicted} {p:.0%}\n(true: {label})", lang=lang, predicted=class_names[predicted],
+                        p=probs[index][predicted], label=class_names[truth]),
+                     fontsize=9, color="tab:red" if predicted != truth else "black", pad=3)
+    fig.tight_layout()
+    return fig

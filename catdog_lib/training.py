@@ -11,8 +11,9 @@ import torch
 def run_epoch(model, loader, criterion, device, optimizer=None):
     """One pass over ``loader``: a training pass with an optimizer, an evaluation pass without.
 
-    Training: ``model.train()`` (dropout and batch-norm statistics on), and
-    for each batch: zero the old gradients, forward, loss, backward, step.
+    Training: ``model.train()`` (batch normalization uses each batch's
+    statistics and updates its running averages; ResNet18 has no dropout),
+    and for each batch: zero the old gradients, forward, loss, backward, step.
     Evaluation: ``model.eval()`` and no gradient tracking, so nothing in the
     model changes and memory is spared.
 

@@ -9,17 +9,20 @@ from ..i18n import tr
 from ..paths import data_root
 from ..prepare import prepare
 
+TEST_FRACTION = 0.1  # every lesson holds the same tenth out as a test set: lesson 05 looks at it once, at the end
+
 
 def get_photos(settings, report=print):
-    """All the photos, indexed, split 75/25 and arranged: ``prepare`` with these settings.
+    """All the photos, indexed, a tenth held out as a test set, the rest split 75/25 and arranged: ``prepare``.
 
     ``CATDOG_DATA`` (``settings.data``) when set, else Kaggle with a token,
     else the Oxford-IIIT Pet photos. Downloads once; afterwards it finds the
     photos, and the saved split, on disk. Returns ``prepare``'s ``Prepared``.
     """
     if settings.data:
-        return prepare(source="folder", from_dir=settings.data, seed=settings.seed, report=report)
-    return prepare(source="auto", seed=settings.seed, report=report)
+        return prepare(source="folder", from_dir=settings.data, seed=settings.seed, report=report,
+                       test_fraction=TEST_FRACTION)
+    return prepare(source="auto", seed=settings.seed, report=report, test_fraction=TEST_FRACTION)
 
 
 def lesson_data(settings, report=print):
@@ -66,9 +69,14 @@ def arrange_photos(photos, settings, pieces, dest=None, report=print):
     from ..data import label_from_filename as kit_label
     from ..prepare import read_manifest
 
+    from ..prepare.duplicates import keep_together
+
     note = getattr(pieces, "note", lambda name, why: None)
+    held_out = {os.path.realpath(r.path) for r in photos.test}  # the kit's test set: never split, never trained on
     items, by_list = [], 0
     for record in photos.images:
+        if os.path.realpath(record.path) in held_out:
+            continue
         try:
             kit_label(record.path)
         except ValueError:  # labelled by its folder, or by the data set's list: not by its name
@@ -102,14 +110,29 @@ def arrange_photos(photos, settings, pieces, dest=None, report=print):
         note("split_items", tr("not used: the photos came split into train/ and val/ already, and that split is kept"))
         report(tr("The photos came split into train/ and val/: {train} and {val} kept as they are.",
                   train=len(train), val=len(val)))
-    else:
-        train, val = pieces["split_items"](items, val_fraction=0.25, seed=settings.seed)
+    else:  # copies of one photo go where their first goes: split_items sees one of them
+        representatives, expand = keep_together(items, photos.duplicates)
+        train, val = pieces["split_items"](representatives, val_fraction=0.25, seed=settings.seed)
+        train, val = expand(train), expand(val)
         report(tr("split_items: {train} for training, {val} for validation (seed {seed}).",
                   train=len(train), val=len(val), seed=settings.seed))
     dest = Path(dest) if dest else data_root() / f"{photos.source}-lesson05-{settings.subset or 'all'}-seed{settings.seed}"
     counts = pieces["arrange_imagefolder"](train, val, dest)
     report(tr("arrange_imagefolder: {dest}/train ({train}) and val ({val}).",
               dest=dest, train=_counted(counts['train']), val=_counted(counts['val'])))
+    if photos.test:
+        from ..prepare.pipeline import arrange_test
+
+        held = [(r.path, r.label) for r in photos.test]
+        if settings.subset:  # a subset's share of the test set, half of each class, drawn as the subset was
+            rng = random.Random(settings.seed)
+            labels = sorted({label for _, label in held})
+            want = max(1, round(settings.subset * TEST_FRACTION / len(labels)))
+            held = [item for label in labels for item in
+                    rng.sample([it for it in held if it[1] == label], min(want, sum(it[1] == label for it in held)))]
+        test = arrange_test(held, dest, link=True)
+        report(tr("The kit's test set: {dest}/test ({test}), held out until the end of the lesson.",
+                  dest=dest, test=_counted(test)))
     return dest
 
 

@@ -8,6 +8,8 @@
 3. split them into train and val, and save the split as a manifest
    (``manifest``: ``split.json``) beside the arranged data, so that running again reuses
    the same split: a restart never moves a val photo into training;
+   The same photo under two names (``duplicates``: a perceptual hash) stays on one side;
+   with ``test_fraction`` a test set is held out first, into ``test/<label>/``;
 4. arrange them as ``train/<label>/`` and ``val/<label>/`` (links, not copies); a photo
    whose ending ``ImageFolder`` does not list (a GIF) is converted first (``convert``), so
    nothing usable is lost.
@@ -26,6 +28,7 @@ from .convert import CONVERTED, convert_unlisted, converted_name, report_convert
 from .index import INDEX_CACHE, index_images, report_skipped
 from .reasons import skip_reason
 from .layouts import is_split_layout, split_layout_entries
+from .duplicates import FINGERPRINTS, duplicate_groups
 from .manifest import MANIFEST, relative_name, split_with_manifest, write_manifest
 
 SOURCES = ("kaggle", "oxford-pets", "folder", "sample")
@@ -44,6 +47,8 @@ class Prepared:
     source: str
     images: list = field(default_factory=list, repr=False)  # ImageRecord of every photo used, as arranged
     converted: list = field(default_factory=list, repr=False)  # (original, copy) of each photo converted
+    test: list = field(default_factory=list, repr=False)  # ImageRecord of each held-out test photo, in test/<label>/
+    duplicates: list = field(default_factory=list, repr=False)  # groups of paths that hold one photo
 
 
 def _drop_duplicate_names(images, skipped):
@@ -140,7 +145,8 @@ def collect_photos(source, dest, from_dir=None, report=print):
     return root, images, skipped, None
 
 
-def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, report=print, link=True):
+def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, report=print, link=True,
+            test_fraction=0.0):
     """Get, index, split and arrange the photos; return a ``Prepared``.
 
     ``source``: ``"kaggle"``, ``"oxford-pets"``, ``"folder"``, ``"sample"``
@@ -152,23 +158,51 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
     falls back to it, saying so in one line, when its source cannot be reached.
     ``dest`` (default ``data/<source>`` in the kit) gets ``train/``, ``val/``
     and ``split.json``. ``report`` gets one line at a time for a person.
+    ``test_fraction`` (e.g. 0.1): that share of the photos, stratified and
+    seeded, is held out first into ``test/<label>/``, looked at once at the
+    end; the rest is split by ``val_fraction``. Copies of one photo under
+    two names always land on one side.
     """
     if not (isinstance(val_fraction, (int, float)) and 0 < val_fraction < 1):
         raise CatdogError(tr("val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}",
                              val_fraction=val_fraction))
+    if not (isinstance(test_fraction, (int, float)) and 0 <= test_fraction < 1):
+        raise CatdogError(tr("test_fraction must be at least 0 and below 1 (e.g. 0.1), not {test_fraction!r}",
+                             test_fraction=test_fraction))
     chosen = choose_source(source, report)
     try:
-        return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link)
+        return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link, test_fraction)
     except sources.SourceUnreachable:
         if source != "auto":
             raise
         # No network: the lesson goes on with the sample rather than stopping.
         report(tr("Could not reach {server} (no network?). {sample}", server=tr(SERVER_NAMES[chosen]),
                   sample=sample_summary()))
-        return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, summary=False)
+        return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, test_fraction, summary=False)
 
 
-def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=True):
+def arrange_test(test, dest, link):
+    """``dest/test/<label>/``: the held-out photos, laid out as ``arrange_imagefolder`` lays out val (none: removed)."""
+    import shutil
+
+    folder = dest / "test"
+    if folder.exists():
+        shutil.rmtree(folder)
+    counts = {}
+    for path, label in test:
+        target = folder / label / Path(path).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if not link:
+                raise OSError
+            os.symlink(os.path.abspath(path), target)
+        except OSError:
+            shutil.copy2(path, target)
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def _prepare(source, dest, from_dir, val_fraction, seed, report, link, test_fraction=0.0, summary=True):
     if source == "sample" and summary:
         report(sample_summary())
     dest = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / source))
@@ -188,10 +222,24 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
                              "and dog.1.jpg, or train/<label>/ and val/<label>/ folders",
                              root=root))
 
+    groups = duplicate_groups([r.path for r in images], cache=dest / FINGERPRINTS)
+    if groups:
+        report(tr("Found {groups} photo(s) saved twice or more under different names ({files} files), e.g. {example}: "
+                  "each kept on one side of the split.", groups=len(groups), files=sum(len(g) for g in groups),
+                  example=" = ".join(p.name for p in groups[0])))
+    else:
+        report(tr("No photo is saved twice under different names."))
+    test = []
     if given is not None:  # the folder's own split, kept as it is
         kept = {r.path for r in images}
         train = [r for r in given["train"] if r.path in kept]
         val = [r for r in given["val"] if r.path in kept]
+        in_train = {r.path for r in train}
+        across = [g for g in groups if len({p in in_train for p in g}) > 1]
+        if across:
+            report(tr("Warning: in the folder's own split, {count} photo(s) are in both train/ and val/ under "
+                      "different names, e.g. {example}.", count=len(across),
+                      example=" = ".join(p.name for p in across[0])))
         write_manifest(manifest_path, {
             "source": source, "root": str(root), "layout": "split", "seed": None, "val_fraction": None,
             "train": [[relative_name(r.path, root), r.label] for r in train],
@@ -199,7 +247,8 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
         report(tr("{root} is already split into train/ and val/: keeping that split ({manifest_path}).",
                   root=root, manifest_path=manifest_path))
     else:
-        train, val = split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report)
+        train, val, test = split_with_manifest(images, root, manifest_path, source, seed, val_fraction, report,
+                                               test_fraction=test_fraction, groups=groups)
 
     class_names = sorted({r.label for r in train} | {r.label for r in val})
     for label in class_names:
@@ -217,6 +266,7 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
                                      [(arranged[r.path].path, r.label) for r in val], dest, link=link)
     except ValueError as e:
         raise CatdogError(tr("arranging the photos in {dest} failed: {error}", dest=dest, error=e)) from None
+    test_counts = arrange_test([(arranged[r.path].path, r.label) for r in test], dest, link)
 
     report_skipped(skipped, report)
     report_converted(converted, dest / CONVERTED, report)
@@ -225,7 +275,13 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
         per_label = ", ".join(f"{counts[part].get(label, 0)} {label:<{width}}" for label in class_names)
         report(tr("{part:>5}: {count:6} photos ({per_label})",
                   part=part, count=sum(counts[part].values()), per_label=per_label))
-    report(tr("Data ready in {dest} (train/ and val/).", dest=dest))
+    if test:
+        per_label = ", ".join(f"{test_counts.get(label, 0)} {label:<{width}}" for label in class_names)
+        report(tr("{part:>5}: {count:6} photos ({per_label}), held out until the end",
+                  part="test", count=len(test), per_label=per_label))
+        report(tr("Data ready in {dest} (train/, val/ and test/).", dest=dest))
+    else:
+        report(tr("Data ready in {dest} (train/ and val/).", dest=dest))
     return Prepared(data_dir=dest, class_names=class_names, counts=counts, skipped=skipped,
                     manifest=manifest_path, source=source, images=[arranged[r.path] for r in images],
-                    converted=converted)
+                    converted=converted, test=[arranged[r.path] for r in test], duplicates=groups)

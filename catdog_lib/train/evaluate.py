@@ -31,3 +31,26 @@ def per_sample_losses(y_true, probs):
     probs = np.asarray(probs, dtype=float)
     picked = probs[np.arange(len(probs)), np.asarray(y_true, dtype=int)]
     return -np.log(np.clip(picked, 1e-12, 1.0))
+
+
+def test_loader(data_dir, transform, batch_size=64, workers=0, class_names=None):
+    """A loader over ``data_dir/test/<label>/`` (held out by ``catdog prepare --test-fraction``), or ``None``.
+
+    In the order of its files, not shuffled; ``class_names`` (the training
+    set's) must be its classes too, so that label ``i`` means the same thing.
+    """
+    from pathlib import Path
+
+    from torch.utils.data import DataLoader
+    from torchvision import datasets
+
+    folder = Path(data_dir) / "test"
+    if not folder.is_dir() or not any(folder.glob("*/*")):
+        return None
+    dataset = datasets.ImageFolder(folder, transform)
+    if class_names is not None and dataset.classes != list(class_names):
+        from ..errors import CatdogError
+
+        raise CatdogError(f"{folder} holds the classes {dataset.classes}, the training set {list(class_names)}: "
+                          "prepare the data again")
+    return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers)

@@ -168,7 +168,7 @@ def test_manifest_is_written_atomically(tmp_path, photos_dir):
     (out / MANIFEST).write_text('{"train": [["cat.0.jpg", "cat"]], "val": [')  # a torn write from elsewhere
     prepared = prepare(source="folder", from_dir=photos, dest=out, val_fraction=0.5, report=lambda s: None)
     assert json.loads(prepared.manifest.read_text())["layout"] == "flat"
-    assert sorted(p.name for p in out.iterdir()) == ["index.json", "split.json", "train", "val"]
+    assert sorted(p.name for p in out.iterdir()) == ["fingerprints.json", "index.json", "split.json", "train", "val"]
 
 
 def test_the_same_split_gives_the_same_manifest_bytes(tmp_path, photos_dir):

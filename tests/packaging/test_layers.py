@@ -18,7 +18,7 @@ LAYERS = ("base", "library", "notebook", "course", "cli")
 # Top-level modules by layer; a folder's modules take the folder's layer.
 TOP_LEVEL = {
     "base": {"errors", "paths", "atomic", "i18n"},
-    "library": {"hardware", "data", "transforms", "model", "training", "prediction", "plots"},
+    "library": {"hardware", "data", "transforms", "model", "training", "prediction", "plots", "gradcam"},
     "cli": {"cli", "__main__", "__init__"},  # the package root: the pieces' names and %load_ext's hook
 }
 FOLDERS = {"prepare": "library", "sample": "library", "train": "library", "notebook": "notebook", "course": "course"}
