@@ -57,6 +57,12 @@ def cmd_train(args):
         from .train.recipe import default_workers
 
         workers = default_workers(device)
+    if device.type == "cpu":
+        import torch
+
+        from .train.recipe import cpu_threads
+
+        torch.set_num_threads(cpu_threads())  # a shared CPU: fewer threads than cores train faster
     with _Tee(sys.stdout, out / "train.log") as tee, contextlib.redirect_stdout(tee):
         run = train_on_folder(data, fast=args.fast, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr,
                               weights=weights, device=device, workers=workers, seed=args.seed, checkpoint=checkpoint)
