@@ -160,7 +160,7 @@ def plot_feed(feeds, limit=None):
     ax.set_yticklabels(names)
     ax.set_xlabel(tr("milliseconds per batch of {batch}", lang=lang, batch=rows[0].batch_size if rows else 0))
     ax.set_xlim(0, max([w + c for w, c in zip(wait, compute)] or [1]) * 1.35)
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize="small", frameon=False)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
