@@ -466,23 +466,24 @@ def bench_scaling(args, device, cache_dir):
 # wall time: what a user waits for, whole processes from start to exit
 
 def wall_commands(args, data_dir, work, before=None):
-    """``{name: (argv, env)}``: the tutorial as published (its own process, no extra loading pass) and
+    """``{name: (argv, env, cwd)}``: the tutorial as published (its own process, no extra loading pass) and
     ``catdog train --fast`` (a fresh cache and output folder: a first run), and the kit at ``before`` (a
     folder holding an older catdog_lib) the same way."""
     common = ["--data", str(data_dir), "--epochs", str(args.epochs), "--size", str(args.size), "--weights", "none",
               "--device", "cpu"]
     commands = {"tutorial": ([sys.executable, __file__, "--method", "tutorial-wall", "--data", args.data, "--size",
                               str(args.size), "--epochs", str(args.epochs), "--seed", str(args.seed), "--work",
-                              str(work), "--scale", "", "--device", "cpu"], dict(os.environ))}
-    kits = {"fast": None, **({"fast-before": before} if before else {})}
+                              str(work), "--scale", "", "--device", "cpu"], dict(os.environ), None)}
+    kits = {"fast": None, **({"fast-before": str(Path(before).resolve())} if before else {})}
     for name, kit in kits.items():
         env = dict(os.environ, CATDOG_CACHE=str(work / f"wall-cache-{name}"))
         if kit:
             env["PYTHONPATH"] = str(kit)
         shutil.rmtree(work / f"wall-cache-{name}", ignore_errors=True)
         shutil.rmtree(work / f"wall-out-{name}", ignore_errors=True)
+        # python -m puts the working folder first on sys.path: an older kit runs from its own folder
         commands[name] = ([sys.executable, "-m", "catdog_lib", "train", "--fast", *common, "--out",
-                           str(work / f"wall-out-{name}")], env)
+                           str(work / f"wall-out-{name}")], env, kit)
     return commands
 
 
@@ -493,9 +494,9 @@ def bench_wall(args, data_dir, work):
     load_before = load_now()
     try:
         started, running, seconds, logs = time.perf_counter(), {}, {}, {}
-        for name, (argv, env) in wall_commands(args, data_dir, work, args.before).items():
+        for name, (argv, env, cwd) in wall_commands(args, data_dir, work, args.before).items():
             logs[name] = open(work / f"wall-{name}.log", "w")
-            running[name] = subprocess.Popen(argv, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
+            running[name] = subprocess.Popen(argv, env=env, cwd=cwd, stdout=logs[name], stderr=subprocess.STDOUT)
         loads = []
         while running:
             time.sleep(1)
