@@ -154,7 +154,7 @@ def bench_tutorial(args, data_dir, device):
     dataloaders = {x: torch.utils.data.DataLoader(image_datasets[x], batch_size=4, shuffle=True, num_workers=workers)
                    for x in ["train", "val"]}
     dataset_sizes = {x: len(image_datasets[x]) for x in ["train", "val"]}
-    load_ips = time_loader(dataloaders["train"], device)
+    load_ips = None if args.method == "tutorial-wall" else time_loader(dataloaders["train"], device)
 
     model = new_model(args.seed, device)
     criterion = nn.CrossEntropyLoss()
@@ -463,6 +463,59 @@ def bench_scaling(args, device, cache_dir):
 
 
 # ---------------------------------------------------------------------------
+# wall time: what a user waits for, whole processes from start to exit
+
+def wall_commands(args, data_dir, work, before=None):
+    """``{name: (argv, env, cwd)}``: the tutorial as published (its own process, no extra loading pass) and
+    ``catdog train --fast`` (a fresh cache and output folder: a first run), and the kit at ``before`` (a
+    folder holding an older catdog_lib) the same way."""
+    common = ["--data", str(data_dir), "--epochs", str(args.epochs), "--size", str(args.size), "--weights", "none",
+              "--device", "cpu"]
+    commands = {"tutorial": ([sys.executable, __file__, "--method", "tutorial-wall", "--data", args.data, "--size",
+                              str(args.size), "--epochs", str(args.epochs), "--seed", str(args.seed), "--work",
+                              str(work), "--scale", "", "--device", "cpu"], dict(os.environ), None)}
+    kits = {"fast": None, **({"fast-before": str(Path(before).resolve())} if before else {})}
+    for name, kit in kits.items():
+        env = dict(os.environ, CATDOG_CACHE=str(work / f"wall-cache-{name}"))
+        if kit:
+            env["PYTHONPATH"] = str(kit)
+        shutil.rmtree(work / f"wall-cache-{name}", ignore_errors=True)
+        shutil.rmtree(work / f"wall-out-{name}", ignore_errors=True)
+        # python -m puts the working folder first on sys.path: an older kit runs from its own folder
+        commands[name] = ([sys.executable, "-m", "catdog_lib", "train", "--fast", *common, "--out",
+                           str(work / f"wall-out-{name}")], env, kit)
+    return commands
+
+
+def bench_wall(args, data_dir, work):
+    """Start the commands together (each sees the same load), with ``args.compete`` busy processes
+    competing for the CPU; return ``{name: seconds from start to exit}`` and the load seen."""
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.compete)]
+    load_before = load_now()
+    try:
+        started, running, seconds, logs = time.perf_counter(), {}, {}, {}
+        for name, (argv, env, cwd) in wall_commands(args, data_dir, work, args.before).items():
+            logs[name] = open(work / f"wall-{name}.log", "w")
+            running[name] = subprocess.Popen(argv, env=env, cwd=cwd, stdout=logs[name], stderr=subprocess.STDOUT)
+        loads = []
+        while running:
+            time.sleep(1)
+            loads.append(os.getloadavg()[0])
+            for name, proc in list(running.items()):
+                if proc.poll() is not None:
+                    seconds[name] = {"wall_s": round(time.perf_counter() - started, 1), "exit": proc.returncode}
+                    del running[name]
+                    logs[name].close()
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    return {"commands": seconds, "compete": args.compete, "load_before": load_before,
+            "load_mean": round(sum(loads) / max(len(loads), 1), 2), "load_max": round(max(loads or [0]), 2),
+            "cores": len(os.sched_getaffinity(0))}
+
+
+# ---------------------------------------------------------------------------
 # the driver
 
 def run_method(args):
@@ -478,7 +531,7 @@ def run_method(args):
     data_dir = Path(args.work) / "data"
     load_before = load_now()
     started = time.perf_counter()
-    if args.method == "tutorial":
+    if args.method in ("tutorial", "tutorial-wall"):
         result = bench_tutorial(args, data_dir, device)
     elif args.method == "classic":
         result = bench_classic(args, data_dir, device)
@@ -591,6 +644,11 @@ def main(argv=None):
                         help="torch threads in each process (0: torch's default); 1 is faster on a busy machine")
     parser.add_argument("--out", default=str(HERE / "out"), help="where the JSON and Markdown go")
     parser.add_argument("--tag", default="", help="added to the output file names (e.g. gpu)")
+    parser.add_argument("--wall", action="store_true",
+                        help="time whole processes, start to exit, side by side: the tutorial and catdog train --fast")
+    parser.add_argument("--compete", type=int, default=0, help="with --wall: busy processes competing for the CPU")
+    parser.add_argument("--before", default=None,
+                        help="with --wall: a folder holding an older catdog_lib, timed the same way (git archive)")
     parser.add_argument("--method", help=argparse.SUPPRESS)  # internal: run one method in this process
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -607,6 +665,19 @@ def main(argv=None):
     uptime_start = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"benchmark: {n_train} train / {n_val} val photos at {args.size} px, {args.epochs} epochs; {uptime_start}",
           flush=True)
+
+    if args.wall:
+        report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
+                  "size": args.size, "images": args.images, "epochs": args.epochs, "uptime_start": uptime_start,
+                  **bench_wall(args, data_dir, work)}
+        report["uptime_end"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        walls = {k: v["wall_s"] for k, v in report["commands"].items()}
+        report["ratios"] = {f"tutorial/{k}": round(walls["tutorial"] / v, 2) for k, v in walls.items() if k != "tutorial"}
+        out.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (out / f"wall-{stamp}.json").write_text(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2))
+        return 0
 
     results = {}
     methods = [m for m in args.methods.split(",") if m]

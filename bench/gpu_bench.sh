@@ -4,7 +4,15 @@
 #
 #   bench/gpu_bench.sh prepare   # where the photos are: copy N of them into bench/gpu_data/ (git-ignored)
 #   bench/gpu_bench.sh run       # on the GPU machine: run the comparison, write the results
-#   bench/gpu_bench.sh           # both
+#   bench/gpu_bench.sh lesson    # on the GPU machine: lesson 05's training path with a learner's ten pieces
+#                                #   (bench/lesson05_gpu.py): their loaders (a worker per core) and the fast
+#                                #   loaders measured against the GPU's limit, then trained with each
+#   bench/gpu_bench.sh           # prepare, lesson, run
+#
+# On a lent machine (15 minutes of device time, 10 a command, no package registry, torch and torchvision
+# but no Jupyter packages): prepare here, carry bench/gpu_data, and run
+#   run(command="bench/gpu_bench.sh lesson", carry=["bench/gpu_data"], timeout_s=540)
+# The kit is installed there with pip --no-deps (nothing to download), or found on PYTHONPATH.
 #
 # Self-contained: after `prepare`, the working tree holds everything the run needs (the photos
 # in bench/gpu_data/, about 10 KB each), so it can be copied to a machine that cannot see
@@ -29,6 +37,8 @@ SCALE=${SCALE:-1000,4000,25000}
 DEVICE=${DEVICE:-cuda}
 LIMIT_S=${LIMIT_S:-450}
 THREADS=${THREADS:-0}
+LESSON_EPOCHS=${LESSON_EPOCHS:-2}
+LESSON_N=${LESSON_N:-$N}
 DATA=bench/gpu_data/photos
 
 prepare() {
@@ -83,9 +93,32 @@ run() {
     fi
 }
 
+install_kit() {
+    # The kit itself, with no dependency fetched (there is no registry there); PYTHONPATH when pip cannot.
+    "$1" -m pip install -q --no-deps --no-build-isolation --no-index -e . 2>/dev/null \
+        || echo "(pip could not install the kit: using it from $PWD through PYTHONPATH)"
+    export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+}
+
+lesson() {
+    local py out
+    py=$(pick_python)
+    if ! "$py" -c 'import torch, torchvision, PIL' 2>/dev/null; then
+        echo "$py lacks torch, torchvision or pillow: set PYTHON to one that has them" >&2
+        exit 2
+    fi
+    install_kit "$py"
+    nvidia-smi 2>/dev/null || echo "(no nvidia-smi here)"
+    out=${OUT:-bench/out}
+    mkdir -p "$out"
+    timeout "$LIMIT_S" "$py" bench/lesson05_gpu.py --photos "$DATA" --images "$LESSON_N" --size "$SIZE" \
+        --epochs "$LESSON_EPOCHS" --device "$DEVICE" --out "$out" ${BATCH:+--batch-size "$BATCH"}
+}
+
 case "${1:-all}" in
     prepare) prepare ;;
     run) run ;;
-    all) prepare; run ;;
-    *) echo "usage: bench/gpu_bench.sh [prepare|run|all]" >&2; exit 2 ;;
+    lesson) lesson ;;
+    all) prepare; lesson; run ;;
+    *) echo "usage: bench/gpu_bench.sh [prepare|run|lesson|all]" >&2; exit 2 ;;
 esac

@@ -20,6 +20,7 @@ Heavy modules (torch) are imported inside the commands, so that
 ``catdog --help`` and ``catdog prepare`` start at once.
 """
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -56,8 +57,15 @@ def cmd_train(args):
         from .train.recipe import default_workers
 
         workers = default_workers(device)
-    run = train_on_folder(data, fast=args.fast, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr,
-                          weights=weights, device=device, workers=workers, seed=args.seed, checkpoint=checkpoint)
+    if device.type == "cpu":
+        import torch
+
+        from .train.recipe import cpu_threads
+
+        torch.set_num_threads(cpu_threads())  # a shared CPU: fewer threads than cores train faster
+    with _Tee(sys.stdout, out / "train.log") as tee, contextlib.redirect_stdout(tee):
+        run = train_on_folder(data, fast=args.fast, epochs=args.epochs, size=args.size, batch_size=batch_size, lr=lr,
+                              weights=weights, device=device, workers=workers, seed=args.seed, checkpoint=checkpoint)
     save_run(out, run, device, checkpoint, extra={"weights": weights or "none", "split": run.identity["split"],
                                                    "fast": bool(args.fast)})
     report_test_accuracy(run, data, device, workers)
@@ -79,6 +87,36 @@ def report_test_accuracy(run, data, device, workers=0):
     print(f"test accuracy {accuracy:.3f} on {len(loader.dataset)} held-out photos (val accuracy of the chosen "
           f"epoch {run.best_val_acc:.3f}: the epoch was chosen on val, so val flatters a little)")
     return accuracy
+
+
+class _Tee:
+    """Standard output that also goes into a log file (appended to, made at the first line: a run that fails
+    before training leaves no folder): what the training, the train_model piece included, prints."""
+
+    def __init__(self, stream, path):
+        self.stream, self.path, self.log = stream, Path(path), None
+
+    def write(self, text):
+        if self.log is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.log = open(self.path, "a", encoding="utf-8")
+        self.log.write(text)
+        return self.stream.write(text)
+
+    def flush(self):
+        if self.log is not None:
+            self.log.flush()
+        self.stream.flush()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.log is not None:
+            self.log.close()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 def check_train_args(args):
@@ -150,6 +188,7 @@ def save_run(out, run, device, checkpoint, extra=None):
     print(f"saved into {out}/:")
     print(f"  {'model.pt':<21} the model (try: catdog predict --model {out / 'model.pt'} PHOTO.jpg)")
     print(f"  {'history.json':<21} loss, accuracy and learning rate per epoch")
+    print(f"  {'train.log':<21} what the training printed (train_model's lines too)")
     for name in plots:
         print(f"  {name:<21} plot")
     where = checkpoint.name if checkpoint.parent == out else str(checkpoint)

@@ -1,7 +1,7 @@
 """Training: one pass over the data, and the loop that keeps the best weights.
 
-The pieces of lesson 04. The one loop (``catdog_lib.train.loop``) calls ``train_model`` one epoch at
-a time, with checkpoints, progress bars and mixed precision around it.
+The pieces of lesson 04. The one loop (``catdog_lib.train.loop``) calls ``train_model`` once for the
+whole run, and hooks checkpoints, progress bars and mixed precision in through the objects it hands it.
 """
 import copy
 

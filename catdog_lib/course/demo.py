@@ -109,7 +109,8 @@ NEAR_CHANCE = N_("on the demo's few photos and short training it stays near chan
 
 
 def run_notebook(path, out_dir, env=None, timeout=1800, html=True):
-    """Execute notebook ``path`` top to bottom in a fresh kernel; save it (and an HTML copy) in ``out_dir``.
+    """Execute notebook ``path`` top to bottom in a fresh kernel, shut down at the end (its warm judge
+    with it); save the notebook (and an HTML copy) in ``out_dir``.
 
     Returns ``(seconds, error)``: ``error`` is ``None`` or one line saying
     which cell failed and how. The executed notebook is saved either way, so
@@ -126,7 +127,9 @@ def run_notebook(path, out_dir, env=None, timeout=1800, html=True):
     started = time.perf_counter()
     error = None
     try:
-        client.execute(env=dict(os.environ if env is None else env))
+        # cleanup_kc: shut the kernel down at the end. nbclient does that only for a kernel manager it made
+        # itself, and left alive the kernel and its warm judge (about 0.9 GB each) stay up until we exit.
+        client.execute(env=dict(os.environ if env is None else env), cleanup_kc=True)
     except CellExecutionError as e:
         error = f"{e.ename or 'error'}: {first_line(e.evalue or '', limit=None)}".strip()
     except Exception as e:  # a dead kernel, a timeout: say it in one line, keep going with the next notebook

@@ -90,6 +90,7 @@ class LessonPieces(Mapping):
         self.callers = Counter()   # (name, the piece that called it, or None) -> calls
         self._running = []         # the pieces running now, innermost last
         self.notes = {}
+        self.trained_with_loaders = False  # set by train_on_folder when make_loaders' loaders trained the model
         self._targets = {}
         self._functions = {name: self._counted(name) for name in self.choices}
         for name, choice in self.choices.items():
@@ -189,11 +190,12 @@ class LessonPieces(Mapping):
         words = tr("ran ({calls})", calls=calls)
         if name == "run_epoch" and training and not self.callers[name, "train_model"]:
             words += tr("; never from your train_model, which makes its own passes over the data")
-        if fast and name in ("build_transforms", "make_loaders") and not self.callers[name, "make_loaders"] \
-                and name != "make_loaders":
+        if fast and name == "build_transforms":
             words += tr("; not in training: the fast loaders do its work on the device")
         elif fast and name == "make_loaders":
             words += tr("; not in training: the fast loaders made the batches")
+        elif name == "make_loaders" and self.trained_with_loaders:
+            words += tr("; its loaders trained the model")
         return words
 
     def _repr_html_(self):

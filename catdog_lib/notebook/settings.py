@@ -35,10 +35,10 @@ HELP = {
     "lr": N_("learning rate (the peak, for a schedule that rises and falls)"),
     "weights": N_("DEFAULT: start from ImageNet's weights; none: from random numbers"),
     "device": N_("cpu, cuda or mps (empty: the best there is)"),
-    "workers": N_("processes that load images in the background"),
+    "workers": N_("processes that load images in the background (on a GPU: one per core of the runtime)"),
     "seed": N_("makes the split and the shuffles repeatable"),
-    "fast": N_("1: the fast training path (images decoded once, augmented on the GPU); 0: the classic loop; "
-               "empty: fast on a GPU"),
+    "fast": N_("1: the fast loaders (images decoded once, augmented on the device); 0 or empty: your "
+               "make_loaders"),
 }
 
 
@@ -65,8 +65,8 @@ class Settings:
 
     @property
     def use_fast(self):
-        """Whether to train with the fast path: as set, else on a GPU."""
-        return (not self.on_cpu) if self.fast is None else bool(self.fast)
+        """Whether to train with the fast loaders: only when asked for (the learner's make_loaders by default)."""
+        return bool(self.fast)
 
     @property
     def on_cpu(self):
@@ -85,7 +85,7 @@ class Settings:
             elif f.name == "subset" and not value:
                 value = tr("all")
             elif f.name == "fast" and value is None:
-                value = tr("{fast} (auto: on a GPU)", fast=not self.on_cpu)
+                value = "False"
             elif value is None:
                 value = "none"  # what CATDOG_WEIGHTS=none sets: a value, not a word
             out.append((f.name, str(value), self.origin.get(f.name, "default"), tr(HELP[f.name])))
@@ -129,7 +129,15 @@ def _origin_words(origin):
     return tr(origin) if origin in ORIGINS else origin
 
 
-ORIGINS = (N_("default"), N_("CPU default"))
+ORIGINS = (N_("default"), N_("CPU default"), N_("GPU default"))
+
+
+def runtime_cores():
+    """The cores this process may run on (a container's or a taskset's share, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _best_device_type():
@@ -225,6 +233,10 @@ def load_settings(cpu=None, env=None, **defaults):
             if name not in origin:
                 setattr(settings, name, value)
                 origin[name] = "CPU default"
+    if not settings.on_cpu and "workers" not in origin and "workers" not in defaults:
+        # On a GPU the loaders decode and augment every JPEG on the CPU while the GPU waits: every core helps.
+        settings.workers = runtime_cores()
+        origin["workers"] = "GPU default"
     if settings.weights is None and env.get(env_name("lr")) is None:
         # A lesson's learning rate is for fine-tuning; random weights take the from-scratch recipe's.
         settings.lr = round(default_lr(settings.batch_size, weights=None), 6)

@@ -1,6 +1,8 @@
 """What lesson 05 shows around training: curves that redraw after every epoch, and the tutorial's experiment.
 
 - ``live_curves()``: a place in the notebook that ``update(history)`` redraws (pass it as ``on_epoch``).
+- ``measure_loaders(...)``: how fast the learner's loaders (or the fast ones) feed the device, on a few
+  hundred photos (``train.feed``).
 - ``compare_starts(...)``: fine-tuning against a frozen backbone against random weights, on the same
   photos and budget, each trained by the learner's pieces through the one loop; a results table.
 """
@@ -31,6 +33,60 @@ class LiveCurves:
 def live_curves():
     """A ``LiveCurves`` shown where the cell runs: ``on_epoch=curves.update`` redraws it after each epoch."""
     return LiveCurves()
+
+
+# ----- the device, and how fast the loaders feed it ----------------------------------------------------
+
+FEED_BATCHES = {"cpu": 4}  # measured batches on a CPU: each step takes a while there
+FEED_PHOTOS = 384          # "a few hundred photos" elsewhere
+
+
+def feed_sample(data_dir, dest, photos):
+    """A small ``train/`` and ``val/`` of ``data_dir``'s first training photos, as links in ``dest``: the
+    photos every loader is measured on (about ``photos``, the same number of each class)."""
+    from pathlib import Path
+
+    data_dir, dest = Path(data_dir), Path(dest)
+    classes = sorted(p.name for p in (data_dir / "train").iterdir() if p.is_dir())
+    for name in classes:
+        files = sorted(p for p in (data_dir / "train" / name).iterdir() if p.is_file())[:max(1, photos // len(classes))]
+        for split in ("train", "val"):
+            folder = dest / split / name
+            folder.mkdir(parents=True, exist_ok=True)
+            for path in files if split == "train" else files[:2]:
+                link = folder / path.name
+                if not link.exists():
+                    try:
+                        link.symlink_to(path.resolve())
+                    except OSError:  # no symbolic links here (some Windows set-ups): a copy
+                        import shutil
+
+                        shutil.copyfile(path, link)
+    return dest
+
+
+def measure_loaders(data_dir, pieces, settings, device, run_dir, fast=False, model=None):
+    """Time the training steps on a few hundred photos fed by the learner's ``make_loaders`` (``settings``'
+    batch size, size and workers) or, with ``fast``, by the fast loaders: a ``train.feed.Feed``.
+
+    ``model``: the model to step (default: the learner's ``build_model`` with random weights; speed does not
+    depend on the weights).
+    """
+    from ..train.fast import fast_loaders
+    from ..train.feed import FEED_LABELS, measure_feed
+
+    batches = FEED_BATCHES.get(device.type, max(3, FEED_PHOTOS // settings.batch_size))
+    sample = feed_sample(data_dir, run_dir / "feed-sample", settings.batch_size * (batches + 1))
+    if model is None:
+        model = pieces["build_model"](2, weights=None)
+    if fast:
+        loaders, _ = fast_loaders(sample, settings.batch_size, settings.size, device, settings.seed,
+                                  progress=False)
+    else:
+        loaders, _ = pieces["make_loaders"](sample, batch_size=settings.batch_size, num_workers=settings.workers,
+                                            size=settings.size)
+    label = tr(FEED_LABELS["fast" if fast else "yours"], workers=settings.workers)
+    return measure_feed(loaders["train"], model, device, batches=batches, label=label)
 
 
 # ----- the experiment: what do ImageNet's weights buy? ------------------------------------------------

@@ -1,6 +1,6 @@
 """Training around the pieces: folders and a model in, a trained model, its history and a bundle out.
 
-- ``loop``: the one training loop: the ``train_model`` piece called one epoch at a time, with checkpoints,
+- ``loop``: the one training loop: the ``train_model`` piece called once for all the epochs, with checkpoints,
   resume, progress and mixed precision (``amp``) around it; ``run``: ``train_on_folder``, the loaders, the
   model and the loop, as ``catdog train`` and lesson 05 call them.
 - ``fast``: the fast loaders (``cache`` decodes every photo once, ``augment`` works on whole batches).

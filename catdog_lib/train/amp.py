@@ -145,7 +145,9 @@ class Precision:
         if self.scaler is not None:
             criterion = ScaledCriterion(criterion, self.scaler, self.tracker)
             optimizer = ScalingOptimizer(optimizer, self.scaler, self.tracker)
-        with torch.autocast(self.device_type, dtype=self.dtype):
+        # No cast cache: it keeps each weight's half-precision copy until the context ends, and this context
+        # spans the optimizer's steps (the whole train_model call), so a cached copy would go stale.
+        with torch.autocast(self.device_type, dtype=self.dtype, cache_enabled=False):
             yield criterion, optimizer
 
     def unscaled_steps(self):

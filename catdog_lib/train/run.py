@@ -88,7 +88,7 @@ def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, 
     from ..model import build_model_or_explain
     from .fast import fast_loaders
 
-    pieces = {**reference_pieces(), **dict(pieces or {})}
+    record, pieces = pieces, {**reference_pieces(), **dict(pieces or {})}
     recipe = recipe or recipe_for(weights)
     batch_size = batch_size or recipe.batch_size
     lr = recipe.lr if lr is None else lr
@@ -104,6 +104,8 @@ def train_on_folder(data_dir, *, pieces=None, fast=False, epochs=RECIPE.epochs, 
                                             available_memory)
     else:
         loaders, class_names = _classic_loaders(pieces["make_loaders"], data_dir, batch_size, workers, size)
+        if hasattr(record, "trained_with_loaders"):  # lesson 05's record of the pieces: make_loaders' loaders train
+            record.trained_with_loaders = True
     built = model is None
     if built:
         model = build_model_or_explain(len(class_names), weights, freeze_backbone, build=pieces["build_model"])

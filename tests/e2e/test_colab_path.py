@@ -140,7 +140,7 @@ def run_cells(tmp_path, python, env, cells, cwd):
     nb = nbformat.v4.new_notebook(cells=cells)
     client = NotebookClient(nb, km=kernel_manager(tmp_path, python, env), timeout=600, allow_errors=True,
                             resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    client.execute(cleanup_kc=True)  # a kernel manager of our own: nbclient shuts its kernel down only when asked
     return nb
 
 

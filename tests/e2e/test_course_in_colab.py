@@ -302,6 +302,10 @@ def test_lesson05_trained_with_every_piece_of_the_learner_and_its_table_says_so(
     assert footer == "10 of 10 pieces are yours; 10 of 10 ran here, 10 of them yours"
     assert "from make_loaders" in rows["build_transforms"] and "from predict_image" in rows["build_transforms"]
     assert rows["run_epoch"].endswith("never from your train_model, which makes its own passes over the data")
+    assert rows["make_loaders"].endswith("its loaders trained the model")  # the learner's, by default
+    # Their train_model ran once, with all the epochs, and what it prints is in the notebook.
+    trained = text_of(code_cell(nb, "curves = live_curves()"))
+    assert "Epoch 0/0" in trained and trained.count("val Loss: ") == 1  # CATDOG_EPOCHS=1: its lines, once
     # The record the pieces wrote themselves: each ran in the lesson's kernel, not only in the checks.
     ran = {line.split()[0] for line in log.read_text().splitlines() if line.endswith(" lesson")}
     assert ran == {*LEARNER_FILES, "train_model"}
@@ -350,13 +354,14 @@ def test_lesson05_runs_the_experiment_and_says_what_it_shows(course):
 
 
 def test_lesson05_on_the_fast_loaders(course, colab, kit_copy, photos_root):
-    """The GPU's default (photos decoded once, batches augmented on the device), forced on the CPU."""
+    """The fast loaders (photos decoded once, batches augmented on the device), chosen with CATDOG_FAST=1."""
     root, drive, _, _ = course
     nb, *_ = run_in_new_runtime(root, 6, colab, kit_copy, drive, LESSONS[4], stop_after="pieces.table(",
                                   env={"CATDOG_FAST": "1", "CATDOG_DATA": str(photos_root / "train")})
     assert not errors(nb), errors(nb)
     rows, _ = table_rows(next(c for c in nb.cells if c.source.startswith("pieces.table(")))
-    assert "not used on the fast path" in rows["build_transforms"] and "not used on the fast path" in rows["make_loaders"]
+    assert "not in training: the fast loaders do its work on the device" in rows["build_transforms"]
+    assert "not in training: the fast loaders made the batches" in rows["make_loaders"]  # measured, not trained with
     assert "ran (" in rows["train_model"] and "ran (" in rows["build_model"]
     assert (drive / "catdog" / "runs" / "lesson05" / "checkpoint-fast-32px-40.pt").is_file()
 

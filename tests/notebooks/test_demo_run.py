@@ -96,6 +96,38 @@ def test_the_kernels_say_nothing_about_their_transport(tmp_path):
     assert "without encryption" not in done.stderr, done.stderr
 
 
+def test_a_notebooks_kernel_and_warm_judge_are_gone_before_the_next_notebook_runs(tmp_path):
+    """make demo runs the course one notebook after another: only one notebook's kernel (about 0.9 GB, and
+    as much for its warm judge) may be alive at a time."""
+    import json
+
+    import psutil
+
+    from catdog_lib.course.demo import run_notebook
+
+    first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import json, os, time\n"
+        "from catdog_lib.course import warm\n"
+        "from catdog_lib.paths import checks_dir\n"
+        "judge = warm.shared(checks_dir())\n"
+        "print(json.dumps({'kernel': os.getpid(), 'judge': judge.process.pid if judge and judge.process else None}))")])
+    nbformat.write(first, tmp_path / "first.ipynb")
+    _, error = run_notebook(tmp_path / "first.ipynb", tmp_path / "out", html=False, timeout=120)
+    assert error is None, error
+    pids = json.loads(nbformat.read(tmp_path / "out" / "first.ipynb", as_version=4).cells[0].outputs[0]["text"])
+    assert pids["judge"], "the first notebook started no warm judge: nothing to test"
+
+    second = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import psutil\n"
+        f"pids = {[pids['kernel'], pids['judge']]!r}\n"
+        "print([p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE])")])
+    nbformat.write(second, tmp_path / "second.ipynb")
+    _, error = run_notebook(tmp_path / "second.ipynb", tmp_path / "out", html=False, timeout=120)
+    assert error is None, error
+    assert nbformat.read(tmp_path / "out" / "second.ipynb", as_version=4).cells[0].outputs[0]["text"] == "[]\n"
+    assert not [p for p in pids.values() if psutil.pid_exists(p)]
+
+
 # --- The demo's ImageNet weights, from a stand-in for download.pytorch.org on 127.0.0.1 -------------------------
 
 @pytest.fixture

@@ -35,6 +35,17 @@ def test_no_cpu_defaults_on_a_gpu():
     assert s.size == 224 and not s.on_cpu
 
 
+def test_a_gpu_trains_from_the_learners_loaders_with_a_worker_per_core():
+    import os
+
+    gpu = load_settings(env={"CATDOG_DEVICE": "cuda"})
+    assert not gpu.use_fast and gpu.workers == len(os.sched_getaffinity(0)) and gpu.origin["workers"] == "GPU default"
+    assert load_settings(env={"CATDOG_DEVICE": "cuda", "CATDOG_WORKERS": "3"}).workers == 3
+    assert load_settings(env={"CATDOG_DEVICE": "cuda", "CATDOG_FAST": "1"}).use_fast  # a step taken on purpose
+    cpu = load_settings(env={"CATDOG_DEVICE": "cpu"})
+    assert not cpu.use_fast and cpu.workers == 2
+
+
 @pytest.mark.parametrize("env,words", [
     ({"CATDOG_EPOCHS": "two"}, "CATDOG_EPOCHS='two' is not a whole number"),
     ({"CATDOG_SIZE": "0"}, "must be 1 or more"),

@@ -1,4 +1,4 @@
-"""The one loop: train_model called one epoch at a time, with checkpoints, resume, progress and precision around it.
+"""The one loop: train_model called once with all the epochs, checkpoints, resume, progress and precision around it.
 
 Tiny CNN, synthetic tensors, the CPU: seconds.
 """
@@ -19,8 +19,8 @@ def weights_equal(a, b):
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_n_calls_of_one_epoch_are_one_call_of_n_epochs(tiny_loaders):
-    """The loop's promise: the same optimizer and scheduler across calls run the steps train_model runs alone."""
+def test_an_uninterrupted_run_is_the_pieces_own_call(tiny_loaders):
+    """The loop's promise: what it hooks in around the piece changes none of its steps, weights or history."""
     seed_everything(0)
     model = tiny_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
@@ -36,16 +36,56 @@ def test_n_calls_of_one_epoch_are_one_call_of_n_epochs(tiny_loaders):
     assert weights_equal(looped.state_dict(), alone.state_dict())
 
 
-def test_each_epoch_is_one_call_with_the_same_optimizer_and_scheduler(tiny_loaders):
+def test_train_model_is_called_once_with_all_the_epochs_and_the_loaders_as_they_are(tiny_loaders):
     calls = []
 
     def recording(model, criterion, optimizer, scheduler, loaders, num_epochs=10, device=None):
-        calls.append((num_epochs, id(optimizer), id(scheduler), device))
+        calls.append((num_epochs, optimizer, scheduler, device))
+        assert len(loaders["train"]) == len(tiny_loaders["train"])
+        assert loaders["val"].dataset is tiny_loaders["val"].dataset and loaders["train"].batch_size == 8
+        assert criterion.label_smoothing == 0.0  # the recipe's criterion, seen through the kit's
         return train_model(model, criterion, optimizer, scheduler, loaders, num_epochs=num_epochs, device=device)
 
     train(tiny_model(), tiny_loaders, epochs=3, lr=0.05, device="cpu", progress=False, train_model=recording)
-    assert [c[0] for c in calls] == [1, 1, 1] and len({c[1:3] for c in calls}) == 1
+    assert [c[0] for c in calls] == [3]
+    assert isinstance(calls[0][1], torch.optim.SGD) and isinstance(calls[0][2], torch.optim.lr_scheduler.StepLR)
     assert calls[0][3] == torch.device("cpu")
+
+
+def test_a_resumed_run_calls_train_model_again_for_the_epochs_left_with_the_state_restored(tmp_path):
+    calls = []
+
+    def recording(model, criterion, optimizer, scheduler, loaders, num_epochs=10, device=None):
+        calls.append((num_epochs, scheduler.last_epoch, optimizer.state_dict()["state"] != {}))
+        return train_model(model, criterion, optimizer, scheduler, loaders, num_epochs=num_epochs, device=device)
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "c.pt", epochs=5, train_model=recording,
+            on_epoch=lambda h: (_ for _ in ()).throw(KeyboardInterrupt) if len(h["lr"]) == 2 else None)
+    run(tmp_path / "c.pt", epochs=5, train_model=recording)
+    assert calls == [(5, 0, False), (3, 2, True)]  # the scheduler after 2 epochs, the optimizer's momentum kept
+
+
+def test_a_resume_keeps_the_best_weights_across_the_seam(tmp_path):
+    """The best epoch came before the resume: the piece's second call never saw it, the kit kept it."""
+    def diverging(path, on_epoch=None):  # the rate grows 30-fold every epoch: the first epochs are the best
+        seed_everything(0)
+        return train(tiny_model(), synthetic_loaders(), epochs=4, lr=0.05, step_size=1, gamma=30.0, device="cpu",
+                     checkpoint=path, identity={"arch": "tiny"}, progress=False, on_epoch=on_epoch)
+
+    straight, straight_history = diverging(tmp_path / "straight.pt")
+    best = max(range(4), key=straight_history["val_acc"].__getitem__)
+    assert best < 2, f"the test needs the best epoch before the cut: {straight_history['val_acc']}"
+
+    def stop_after_two(history):
+        if len(history["val_acc"]) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        diverging(tmp_path / "cut.pt", on_epoch=stop_after_two)
+    resumed, history = diverging(tmp_path / "cut.pt")
+    assert history == straight_history
+    assert weights_equal(resumed.state_dict(), straight.state_dict())
 
 
 def test_history_has_one_value_per_epoch_and_the_lr_drops_after_two_thirds(tiny_loaders):
@@ -109,13 +149,13 @@ def test_a_checkpoint_of_another_run_is_refused_not_loaded(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_a_tutorial_style_train_model_trains_and_its_prints_give_way_to_the_loops_line(tiny_loaders, capsys):
+def test_a_tutorial_style_train_model_trains_and_what_it_prints_is_shown(tiny_loaders, capsys):
     seed_everything(0)
     model, history = train(tiny_model(), tiny_loaders, epochs=2, lr=0.05, device="cpu", bars=False,
                            train_model=tutorial_train_model())
     out = capsys.readouterr().out
-    assert "epoch 1/2: train loss" in out and "epoch 2/2" in out
-    assert "Epoch 0/0" not in out and "train Loss" not in out
+    assert "Epoch 0/1" in out and "Epoch 1/1" in out and out.count("val Loss: ") == 2  # its own words, once each
+    assert "epoch 1/2: train loss" not in out  # and no line of the kit's in their place
     assert len(history["val_acc"]) == 2 and history["train_acc"][-1] > 0.5
 
 
@@ -200,8 +240,8 @@ def test_ctrl_c_keeps_the_finished_epochs_and_the_best_weights(tmp_path, capsys)
     train(tiny_model(), synthetic_loaders(), epochs=4, lr=0.05, device="cpu", checkpoint=tmp_path / "c.pt",
           identity={"arch": "tiny", "size": 12}, bars=False)
     out = capsys.readouterr().out
-    assert "resuming from" in out and "2 of 4 epochs done" in out
-    assert "epoch 3/4" in out and "epoch 1/4" not in out
+    assert "resuming from" in out and "2 of 4 epochs done; train_model runs the 2 left" in out
+    assert "epoch 1/2: train loss" in out and "epoch 2/2: train loss" in out and "/4:" not in out
 
 
 def test_the_progress_loader_is_the_loader_with_a_bar(tiny_loaders):
