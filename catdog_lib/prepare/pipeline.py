@@ -13,6 +13,7 @@
    nothing usable is lost.
 """
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,15 +158,23 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         raise CatdogError(tr("val_fraction must be between 0 and 1 (e.g. 0.25), not {val_fraction!r}",
                              val_fraction=val_fraction))
     chosen = choose_source(source, report)
+    target = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / chosen))
+    made = not os.path.lexists(target)
     try:
         return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link)
     except sources.SourceUnreachable:
+        if made:
+            shutil.rmtree(target, ignore_errors=True)
         if source != "auto":
             raise
         # No network: the lesson goes on with the sample rather than stopping.
         report(tr("Could not reach {server} (no network?). {sample}", server=tr(SERVER_NAMES[chosen]),
                   sample=sample_summary()))
         return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, summary=False)
+    except CatdogError:
+        if made:  # a refused archive, no usable photo...: leave no folder behind that this call made
+            shutil.rmtree(target, ignore_errors=True)
+        raise
 
 
 def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=True):
@@ -204,9 +213,13 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, summary=T
     class_names = sorted({r.label for r in train} | {r.label for r in val})
     for label in class_names:
         for part, items in (("train", train), ("val", val)):
-            if not any(r.label == label for r in items):
+            if not any(r.label == label for r in items) and part == "val":
                 raise CatdogError(tr("the {part} set has no {label} photo: give at least a few photos of each "
                                      "label (or a larger val_fraction)",
+                                     part=part, label=label))
+            if not any(r.label == label for r in items):  # val took them all: a smaller share leaves some
+                raise CatdogError(tr("the {part} set has no {label} photo: give at least a few photos of each "
+                                     "label (or a smaller val_fraction)",
                                      part=part, label=label))
     if len(class_names) < 2:
         raise CatdogError(tr("only one label ({label}) among the photos: a classifier needs two or more",
