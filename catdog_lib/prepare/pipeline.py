@@ -159,12 +159,16 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
                              val_fraction=val_fraction))
     chosen = choose_source(source, report)
     target = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / chosen))
-    made = not os.path.lexists(target)
+    made = None  # the outermost folder this call will make for dest, if any
+    if not os.path.lexists(target):
+        made = target
+        while not os.path.lexists(made.parent):
+            made = made.parent
     try:
         return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link)
     except sources.SourceUnreachable:
         if made:
-            shutil.rmtree(target, ignore_errors=True)
+            shutil.rmtree(made, ignore_errors=True)
         if source != "auto":
             raise
         # No network: the lesson goes on with the sample rather than stopping.
@@ -173,7 +177,7 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, summary=False)
     except CatdogError:
         if made:  # a refused archive, no usable photo...: leave no folder behind that this call made
-            shutil.rmtree(target, ignore_errors=True)
+            shutil.rmtree(made, ignore_errors=True)
         raise
 
 
