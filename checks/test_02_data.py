@@ -566,11 +566,14 @@ def test_leaves_the_sources_alone(arrange_imagefolder, tmp_path):
 
 def test_counts_each_call(arrange_imagefolder, tmp_path):
     items = _sources(tmp_path / "photos")
-    arrange_imagefolder(*_split_of(items, {0}), tmp_path / "first")
     train, val = _split_of(items, {1, 2})
-    counts = arrange_imagefolder(train, val, tmp_path / "second")
+    try:
+        arrange_imagefolder(*_split_of(items, {0}), tmp_path / "first")
+        counts = arrange_imagefolder(train, val, tmp_path / "second")
+    except Exception:
+        return  # the checks of one call say what is wrong
     expected = {"train": {"cat": 2, "dog": 1}, "val": {"cat": 2, "dog": 2}}
-    if not isinstance(counts, dict) or counts == expected:
+    if not isinstance(counts, dict) or not all(isinstance(v, dict) for v in counts.values()) or counts == expected:
         return  # test_makes_class_folders judges what one call returns
     added = all(isinstance(counts.get(split), dict) and counts[split].get(label, 0) >= n
                 for split, labels in expected.items() for label, n in labels.items())

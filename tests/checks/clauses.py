@@ -73,17 +73,19 @@ CONTRACT = {
         ("`path` is a `str` or `os.PathLike` in the Kaggle layout (`cat.123.jpg`, `some/dir/Dog.7.JPG`).", [
             C("a `str` or `os.PathLike`", "test_takes_paths_and_folders", {"string_only.py": ()}),
             C("`some/dir/Dog.7.JPG`", "test_takes_paths_and_folders",
-              {"whole_path.py": ("test_rejects_other_names",)}, good=("regex.py", "rsplit.py")),
+              {"whole_path.py": ("test_rejects_other_names", "test_needs_the_number", "test_reads_the_files_own_name")}, good=("regex.py", "rsplit.py")),
         ]),
         ("Returns `\"cat\"` or `\"dog\"`, lower case.", [
             C("Returns `\"cat\"` or `\"dog\"`", "test_reads_the_label",
-              {"whole_stem.py": ("test_takes_paths_and_folders", "test_ignores_case")}),
+              {"whole_stem.py": ("test_takes_paths_and_folders", "test_ignores_case", "test_needs_the_number",
+                               "test_reads_the_files_own_name")}),
             C("lower case", "test_ignores_case", {"case_sensitive.py": ("test_needs_the_number",),
                                                    "not_lowercased.py": ("test_needs_the_number",)}),
         ]),
         ("Any other name (`123.jpg`, `bird.1.jpg`, `catalog.jpg`) raises `ValueError` naming the file.", [
             C("raises `ValueError`", "test_rejects_other_names",
-              {"silent_unknown.py": (), "substring.py": (),
+              {"silent_unknown.py": ("test_needs_the_number", "test_reads_the_files_own_name"),
+               "substring.py": ("test_needs_the_number",),
                "keyerror.py": ("test_needs_the_number", "test_reads_the_files_own_name")}, good=("partition.py",)),
             C("naming the file", "test_rejects_other_names", {"error_without_name.py": ("test_needs_the_number",)}),
             C("Any other name", "test_needs_the_number",
@@ -97,24 +99,25 @@ CONTRACT = {
         ("`split_items(items, val_fraction=0.25, seed=0) -> (train, val)`", [
             C("split_items(items, val_fraction=0.25, seed=0)", "test_split_items_signature", {"seed_42.py": ()}),
             C("-> (train, val)", "test_returns_two_lists",
-              {"returns_val_first.py": ("test_is_stratified", "test_uses_val_fraction")}),
+              {"returns_val_first.py": ("test_is_stratified", "test_uses_val_fraction", "test_any_val_fraction")}),
         ]),
         ("`items` is a sequence of `(path, label)` pairs.", [
-            C("a sequence", "test_takes_any_sequence", {"list_methods.py": ()}),
+            C("a sequence", "test_takes_any_sequence", {"list_methods.py": ("test_keeps_every_label",)}),
         ]),
         ("Returns two lists of those same pairs: disjoint, together exactly the input, stratified (for each label "
          "with `n` items, val holds `n * val_fraction` of them, rounded either way), shuffled by "
          "`random.Random(seed)` or any other seeded generator, so that the same seed gives the same split and "
          "other seeds give other splits.", [
             C("two lists of those same pairs", "test_returns_two_lists", {"numpy_arrays.py": ()}),
-            C("disjoint", "test_keeps_every_item_once", {"item_in_both.py": ()}),
+            C("disjoint", "test_keeps_every_item_once",
+              {"item_in_both.py": ("test_keeps_every_item_when_sizes_are_not_whole",)}),
             C("together exactly the input", "test_keeps_every_item_once",
               {"files_lost.py": ("test_keeps_every_label", "test_keeps_every_item_when_sizes_are_not_whole")}),
             C("together exactly the input", "test_keeps_every_label",
               {"cats_and_dogs_only.py": (), "labels_from_a_constant.py": ()}),
             C("together exactly the input", "test_keeps_every_item_when_sizes_are_not_whole",
               {"two_roundings.py": (), "train_from_the_end.py": ()}, good=("ceil_and_rest.py",)),
-            C("stratified", "test_is_stratified", {"not_stratified.py": (), "half_each.py": ("test_keeps_every_label",)}),
+            C("stratified", "test_is_stratified", {"not_stratified.py": ("test_any_val_fraction",), "half_each.py": ("test_keeps_every_label",)}),
             C("val holds `n * val_fraction` of them", "test_uses_val_fraction",
               {"ignores_val_fraction.py": ("test_is_stratified", "test_any_val_fraction")}),
             C("rounded either way", "test_is_stratified", good=("numpy_rng.py", "sample.py", "per_label_seeds.py")),
