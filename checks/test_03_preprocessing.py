@@ -483,10 +483,13 @@ class _Listing:
     """What ``os.scandir`` returns, with the entries in the order the check chose."""
 
     def __init__(self, entries):
-        self.entries = entries
+        self.entries = iter(entries)
 
     def __iter__(self):
-        return iter(self.entries)
+        return self
+
+    def __next__(self):
+        return next(self.entries)
 
     def __enter__(self):
         return self
@@ -521,6 +524,8 @@ def test_class_names_are_the_datasets_list(make_loaders, image_tree):
                              "return train_set.classes, ['cat', 'dog']", kind=type(class_names).__name__,
                              class_names=class_names),
                           hint=tr("train_set.classes is the list of names; class_to_idx is the dict from name to index."))
+    if sorted(class_names) != ["cat", "dog"]:
+        return  # other names than the classes': test_loaders_and_class_names says so
     expect(list(class_names) == ["cat", "dog"],
            tr("where a folder listing comes in another order, class_names is {class_names!r}, not the datasets' "
               "list ['cat', 'dog']: it reads the folders itself, unsorted", class_names=list(class_names)),
