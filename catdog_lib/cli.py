@@ -100,8 +100,8 @@ def check_writable(folder, option):
     try:
         Path(tempfile.mkdtemp(prefix=".catdog-write-test-", dir=existing)).rmdir()
     except OSError as e:
-        raise CatdogError(f"{option} {folder} cannot be written ({first_line(e)}): choose a folder you can "
-                          f"write to") from None
+        raise CatdogError(f"{option} {folder} cannot be written ({e.strerror or first_line(e)} in {existing}): "
+                          f"choose a folder you can write to") from None
 
 
 def check_data_folder(data):
