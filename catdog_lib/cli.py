@@ -139,7 +139,26 @@ def check_train_args(args):
         raise CatdogError(str(e)) from None
     out = Path(args.out).expanduser()
     checkpoint = Path(args.checkpoint).expanduser() if args.checkpoint else out / "checkpoint.pt"
+    check_writable(out, "--out")  # now, not after an epoch of training
+    check_writable(checkpoint.parent, "--checkpoint")
     return data, weights, device, out, checkpoint
+
+
+def check_writable(folder, option):
+    """Say so when files cannot be written into ``folder`` (made later where it does not exist yet): a real
+    try in its nearest existing folder, which also tells a read-only disk, where permissions alone do not."""
+    import tempfile
+
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CatdogError(f"{option} {folder}: {existing} is a file, not a folder: choose another {option}")
+    try:
+        Path(tempfile.mkdtemp(prefix=".catdog-write-test-", dir=existing)).rmdir()
+    except OSError as e:
+        raise CatdogError(f"{option} {folder} cannot be written ({e.strerror or first_line(e)} in {existing}): "
+                          f"choose a folder you can write to") from None
 
 
 def check_data_folder(data):
@@ -228,6 +247,9 @@ def cmd_predict(args):
     from .transforms import IMAGENET_MEAN, IMAGENET_STD
 
     device = "cpu"  # one photo at a time: the CPU answers in milliseconds
+    kind = special_kind(Path(args.model).expanduser())
+    if kind:
+        raise CatdogError(f"--model {args.model} is {kind}, not a model file")
     model, info = load_bundle(args.model, device=device)
     if [round(v, 4) for v in info["mean"]] != [round(v, 4) for v in IMAGENET_MEAN] or \
             [round(v, 4) for v in info["std"]] != [round(v, 4) for v in IMAGENET_STD]:
@@ -236,6 +258,9 @@ def cmd_predict(args):
     results, failed = [], 0
     for image in args.images:
         try:
+            kind = special_kind(Path(image))
+            if kind:
+                raise ValueError(f"{kind}, not a photo")
             # Opened here: bombs (also where Pillow only warns) and strips refused, 16-bit photos scaled.
             photo = open_photo(image)
             probabilities = predict_image(model, photo, info["class_names"], size=info["size"], device=device)
@@ -258,6 +283,25 @@ def cmd_predict(args):
         print(json.dumps(results, indent=2))
     if failed:
         raise CatdogError(f"{failed} of {len(args.images)} images could not be read")
+
+
+def special_kind(path):
+    """What ``path`` is when it exists but is neither a regular file nor a folder (a FIFO, a device, a
+    socket), else None: reading a FIFO waits for a writer that may never come, so such a path is refused
+    at once."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # missing or unreadable: the reader says so in its own words
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
 
 
 # --- the course: catdog build, collect, demo ----------------------------------------------------

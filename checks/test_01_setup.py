@@ -13,15 +13,16 @@ from catdog_lib.i18n import tr
 
 
 @contextlib.contextmanager
-def machine(cuda=0, mps=False):
-    """Pretend this machine has ``cuda`` NVIDIA GPUs and (or) an Apple GPU."""
+def machine(cuda=0, mps=False, mps_built=None):
+    """Pretend this machine has ``cuda`` NVIDIA GPUs and (or) an Apple GPU (``mps_built``: PyTorch was built
+    with MPS, whether or not there is an Apple GPU to use; by default, when there is)."""
     saved = [(torch.cuda, "is_available"), (torch.cuda, "device_count"),
              (torch.backends.mps, "is_available"), (torch.backends.mps, "is_built")]
     saved = [(owner, name, getattr(owner, name)) for owner, name in saved]
     torch.cuda.is_available = lambda: cuda > 0
     torch.cuda.device_count = lambda: cuda
     torch.backends.mps.is_available = lambda: mps
-    torch.backends.mps.is_built = lambda: mps
+    torch.backends.mps.is_built = lambda: mps if mps_built is None else mps_built
     try:
         yield
     finally:
@@ -70,6 +71,34 @@ def test_picks_cuda_first(pick_device):
 def test_picks_mps_without_cuda(pick_device):
     _expect_picks(pick_device, "mps", tr("only an Apple GPU"), tr("it ignores mps; it should be mps"),
                   tr("After CUDA, ask torch.backends.mps.is_available()."), cuda=0, mps=True)
+
+
+def test_mps_only_when_available(pick_device):
+    # PyTorch for macOS is built with MPS; an older macOS or an Intel Mac still has no Apple GPU to use.
+    where = tr("a PyTorch built with MPS but no Apple GPU to use (torch.backends.mps.is_built() is True, "
+               "is_available() False)")
+    with machine(cuda=0, mps=False, mps_built=True):
+        device = pick_device()
+    expect(getattr(device, "type", None) != "mps",
+           tr("on a pretend machine with {where}, pick_device() gave mps: it asks is_built(), which says only "
+              "how PyTorch was built; ask torch.backends.mps.is_available()", where=where),
+           hint=tr("torch.backends.mps.is_available() says whether there is an Apple GPU to use here."))
+    with machine(cuda=0, mps=False, mps_built=False):
+        try:
+            pick_device("mps")
+        except ValueError:
+            pass
+        else:
+            return  # it falls back quietly: test_prefer_unavailable_raises says so
+    with machine(cuda=0, mps=False, mps_built=True):
+        try:
+            device = pick_device("mps")
+        except ValueError:
+            return
+    raise CheckFailed(tr("on a pretend machine with {where}, pick_device('mps') returned {device!r} instead of "
+                         "raising ValueError: it asks is_built(), which says only how PyTorch was built; ask "
+                         "torch.backends.mps.is_available()", where=where, device=device),
+                      hint=tr("torch.backends.mps.is_available() says whether there is an Apple GPU to use here."))
 
 
 def test_prefer_names_the_device(pick_device):

@@ -99,6 +99,42 @@ def test_rejects_other_names(label_from_filename):
                hint=tr("Put the file's name in the message: ValueError(f'cannot tell the label of {{name!r}}')."))
 
 
+def test_needs_the_number(label_from_filename):
+    for name in ("cat.jpg", "Dog.png", os.path.join("photos", "cat.jpeg")):
+        error = expect_raises(
+            ValueError, label_from_filename, name,
+            message=lambda result: tr("label_from_filename({name!r}) returned {result!r} instead of raising "
+                                      "ValueError: a Kaggle name has a number between the label and the extension, "
+                                      "<label>.<number>.<extension>", name=name, result=result),
+            hint=tr("Split the name at its dots: 'cat.123.jpg' gives three parts; fewer is not a Kaggle name."),
+            other=lambda error: tr("label_from_filename({name!r}) raised {error_type} ({error}), not ValueError",
+                                   name=name, error_type=type(error).__name__, error=error),
+            other_hint=tr("Check the parts yourself and raise ValueError(f'... {{name!r}}') when a name has no number."))
+        expect(Path(name).name in str(error), tr("the ValueError for {name!r} does not name the file: {error}",
+                                                 name=name, error=error),
+               hint=tr("Put the file's name in the message: ValueError(f'cannot tell the label of {{name!r}}')."))
+
+
+def test_reads_the_files_own_name(label_from_filename):
+    for path, label in ((os.path.join("data", "train", "cat", "dog.3.jpg"), "dog"),
+                        (os.path.join("dog", "cat.8.jpg"), "cat")):
+        result = _label(label_from_filename, path, label)
+        expect(result == label, tr("label_from_filename({path!r}) returned {result!r}, not {label!r}: it reads the "
+                                   "name of a folder; the label is in the file's own name", path=path, result=result,
+                                   label=label),
+               hint=tr("Path(path).name is the file's own name: ImageFolder's class folders are not the Kaggle layout."))
+    for path in (os.path.join("cat", "123.jpg"), os.path.join("photos", "dog", "photo.jpg")):
+        expect_raises(
+            ValueError, label_from_filename, path,
+            message=lambda result: tr("label_from_filename({path!r}) returned {result!r} instead of raising "
+                                      "ValueError: it reads the name of a folder; only the file's own name counts",
+                                      path=path, result=result),
+            hint=tr("Path(path).name is the file's own name: ImageFolder's class folders are not the Kaggle layout."),
+            other=lambda error: tr("label_from_filename({path!r}) raised {error_type} ({error}), not ValueError",
+                                   path=path, error_type=type(error).__name__, error=error),
+            other_hint=tr("Look at Path(path).name alone, and raise ValueError when it is not a Kaggle name."))
+
+
 # -- split_items ----------------------------------------------------------------
 
 def _items(cats, dogs):
@@ -190,6 +226,53 @@ def test_uses_val_fraction(split_items):
                tr("with 20 cats, 20 dogs and val_fraction={fraction}, val holds {n_val} items, not "
                   "{round}: it ignores val_fraction", fraction=fraction, n_val=len(val), round=round(40 * fraction)),
                hint=tr("n_val = round(len(group) * val_fraction) for each label: no fixed fraction such as 1/4."))
+
+
+def test_keeps_every_label(split_items):
+    items = _items(8, 8) + [(f"/photos/fox.{i}.jpg", "fox") for i in range(8)]
+    train, val = _split(split_items, list(items), val_fraction=0.25, seed=0)
+    kept = Counter(label for _, label in train + val)
+    lost = sorted(label for label in ("cat", "dog", "fox") if kept[label] < 8)
+    expect(not lost, tr("with 8 cats, 8 dogs and 8 items labelled 'fox', train and val together hold {kept}: the "
+                        "items labelled {lost} are lost; split every label the items have, not only cat and dog",
+                        kept=dict(kept), lost=lost),
+           hint=tr("Group the items by their own labels: by_label.setdefault(label, []).append(item)."))
+
+
+def test_keeps_every_item_when_sizes_are_not_whole(split_items):
+    for cats, dogs, fraction in ((10, 7, 0.25), (9, 11, 0.3), (13, 5, 0.1), (7, 7, 0.5)):
+        items = _items(cats, dogs)
+        train, val = _split(split_items, list(items), val_fraction=fraction, seed=0)
+        together = Counter(train) + Counter(val)
+        expect(together == Counter(items),
+               tr("with {cats} cats, {dogs} dogs and val_fraction={fraction}, where n * val_fraction is not whole, "
+                  "train and val together hold {n} items, not the {n_items} given: rounding the two sizes "
+                  "separately loses or repeats items", cats=cats, dogs=dogs, fraction=fraction,
+                  n=len(train) + len(val), n_items=len(items)),
+               hint=tr("Round once, n_val = round(n * val_fraction), and cut once: val = group[:n_val], "
+                       "train = group[n_val:]."))
+
+
+def test_any_val_fraction(split_items):
+    items = _items(20, 20)
+    for fraction in (0.3, 0.4, 0.7, 0.9):
+        _, val = _split(split_items, list(items), val_fraction=fraction, seed=0)
+        got = Counter(label for _, label in val)
+        ok = (math.floor(20 * fraction), math.ceil(20 * fraction))
+        if all(got[label] in ok for label in ("cat", "dog")):
+            continue
+        steps = {k for k in (round(1 / fraction), int(1 / fraction)) if k}
+        if any(got[label] == math.ceil(20 / k) for label in ("cat", "dog") for k in steps):
+            raise CheckFailed(tr("with 20 cats, 20 dogs and val_fraction={fraction}, val holds {got_cat} cats and "
+                                 "{got_dog} dogs, not {ok_0} or {ok_1} of each: sending every k-th item to val is "
+                                 "right only when 1 / val_fraction is whole", fraction=fraction, got_cat=got["cat"],
+                                 got_dog=got["dog"], ok_0=ok[0], ok_1=ok[1]),
+                              hint=tr("Take a count, not a step: n_val = round(len(group) * val_fraction), "
+                                      "val = group[:n_val]."))
+        raise CheckFailed(tr("with 20 cats, 20 dogs and val_fraction={fraction}, val holds {got_cat} cats and "
+                             "{got_dog} dogs, not {ok_0} or {ok_1} of each", fraction=fraction, got_cat=got["cat"],
+                             got_dog=got["dog"], ok_0=ok[0], ok_1=ok[1]),
+                          hint=tr("n_val = round(len(group) * val_fraction) for each label, whatever the fraction."))
 
 
 def test_rejects_bad_val_fraction(split_items):
@@ -479,3 +562,43 @@ def test_leaves_the_sources_alone(arrange_imagefolder, tmp_path):
                    tr("arranging into dest changed the source file {path_name}: never write to the sources",
                       path_name=path.name),
                    hint=tr("Write only to the targets under dest/train and dest/val."))
+
+
+def test_counts_each_call(arrange_imagefolder, tmp_path):
+    items = _sources(tmp_path / "photos")
+    train, val = _split_of(items, {1, 2})
+    try:
+        arrange_imagefolder(*_split_of(items, {0}), tmp_path / "first")
+        counts = arrange_imagefolder(train, val, tmp_path / "second")
+    except Exception:
+        return  # the checks of one call say what is wrong
+    expected = {"train": {"cat": 2, "dog": 1}, "val": {"cat": 2, "dog": 2}}
+    if not isinstance(counts, dict) or not all(isinstance(v, dict) for v in counts.values()) or counts == expected:
+        return  # test_makes_class_folders judges what one call returns
+    added = all(isinstance(counts.get(split), dict) and counts[split].get(label, 0) >= n
+                for split, labels in expected.items() for label, n in labels.items())
+    raise CheckFailed(tr("called a second time, with another split and another dest, arrange_imagefolder returned "
+                         "{counts}, not {expected}: the counts of the calls before were added in; start the counts "
+                         "afresh at each call", counts=counts, expected=expected) if added else
+                      tr("called a second time, with another split and another dest, arrange_imagefolder returned "
+                         "{counts}, not {expected}", counts=counts, expected=expected),
+                      hint=tr("Make the counts dict inside the function, counts = {{}}, not at the top of the file or "
+                              "as a default argument."))
+
+
+def test_replaces_a_split_with_other_labels(arrange_imagefolder, tmp_path):
+    items = _sources(tmp_path / "photos")
+    cats = [item for item in items if item[1] == "cat"]
+    train, val = [item for item in items if item not in cats[:2]], cats[:2]  # val holds no dog
+    try:
+        _arrange(arrange_imagefolder, *_split_of(items, {0}), tmp_path / "data")  # val holds a cat and a dog
+        arrange_imagefolder(train, val, tmp_path / "data")
+    except Exception:
+        return  # test_runs_again and test_replaces_an_older_split say what is wrong
+    left = sorted(set(_tree(tmp_path / "data")) - set(_expected(train, val)))
+    if any(Path(name).parts[:2] != ("val", "dog") for name in left):
+        return  # old files left in the folders the new split uses too: test_replaces_an_older_split says so
+    expect(not left, tr("after arranging a split whose val holds no dog over one whose val held one, {left_0} from "
+           "the first split is still there: it clears only the class folders the new split uses; empty train/ and "
+           "val/ as a whole", left_0=left[0] if left else ''),
+           hint=tr("shutil.rmtree(dest / 'train') and shutil.rmtree(dest / 'val'), whatever labels the new split has."))

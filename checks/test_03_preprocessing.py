@@ -4,6 +4,8 @@ The checks draw small pictures with numpy (gradients and blobs, a plain
 colour, a dark left half) and compare what the piece makes of them with
 what the lesson's recipe makes.
 """
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -460,3 +462,75 @@ def test_train_shuffles(make_loaders, image_tree):
     expect(len(set(orders)) > 1,
            tr("loaders['train'] gave its 9 images in the same order in 3 epochs: train not shuffled; use shuffle=True"),
            hint=tr("DataLoader(train_set, ..., shuffle=True): each epoch then sees the photos in a new order."))
+
+
+def test_train_gives_each_image_once(make_loaders, image_tree):
+    root, _ = image_tree
+    loaders, _ = _loaders(make_loaders, root, 4)
+    colours = [c for label in ("cat", "dog") for c in TRAIN_COLOURS[label]]
+    known = torch.stack([_normalized(c) for c in colours])
+    for _ in range(3):
+        images, _, _ = _epoch(loaders["train"])
+        seen = [int((known - m).abs().sum(dim=1).argmin()) for m in images.mean(dim=(2, 3))]
+        twice = len(seen) - len(set(seen))
+        expect(not twice, tr("in one epoch loaders['train'] gave {twice} of its 9 images twice or more and left "
+                             "{never} out: its sampler draws with replacement; shuffling gives each image once per epoch",
+                             twice=twice, never=len(colours) - len(set(seen))),
+               hint=tr("DataLoader(train_set, batch_size=batch_size, shuffle=True): no sampler with replacement=True."))
+
+
+class _Listing:
+    """What ``os.scandir`` returns, with the entries in the order the check chose."""
+
+    def __init__(self, entries):
+        self.entries = iter(entries)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.entries)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def close(self):
+        pass
+
+
+def test_class_names_are_the_datasets_list(make_loaders, image_tree):
+    root, _ = image_tree
+    # A folder listing comes in whatever order the file system keeps (ext4: by a hash; NTFS and APFS: sorted):
+    # here, listings come in reverse order, and ImageFolder sorts them.
+    listdir, scandir = os.listdir, os.scandir
+
+    def reversed_listdir(path="."):
+        return sorted(listdir(path), reverse=True)
+
+    def reversed_scandir(path="."):
+        with scandir(path) as entries:
+            return _Listing(sorted(entries, key=lambda entry: entry.name, reverse=True))
+
+    os.listdir, os.scandir = reversed_listdir, reversed_scandir
+    try:
+        loaders, class_names = _loaders(make_loaders, root, 4)
+    finally:
+        os.listdir, os.scandir = listdir, scandir
+    if isinstance(class_names, (dict, set, frozenset)):
+        raise CheckFailed(tr("class_names is the {kind} {class_names!r}, not the datasets' list of class names: "
+                             "return train_set.classes, ['cat', 'dog']", kind=type(class_names).__name__,
+                             class_names=class_names),
+                          hint=tr("train_set.classes is the list of names; class_to_idx is the dict from name to index."))
+    try:
+        names = [str(name) for name in class_names]
+    except TypeError:
+        return  # not a list at all: test_loaders_and_class_names says so
+    if sorted(names) != ["cat", "dog"]:
+        return  # other names than the classes': test_loaders_and_class_names says so
+    expect(names == ["cat", "dog"],
+           tr("where a folder listing comes in another order, class_names is {class_names!r}, not the datasets' "
+              "list ['cat', 'dog']: it reads the folders itself, unsorted", class_names=names),
+           hint=tr("Return train_set.classes: ImageFolder sorts the class folders, and label i names class_names[i]."))

@@ -75,6 +75,10 @@ def test_replaces_fc(build_model):
            tr("model.fc is Linear({model_fc_in_features}, {model_fc_out_features}), not Linear(512, 2)",
               model_fc_in_features=model.fc.in_features, model_fc_out_features=model.fc.out_features),
            hint=tr("ResNet18's features have 512 numbers: nn.Linear(512, num_classes)."))
+    expect(isinstance(getattr(model.fc, "bias", None), torch.Tensor),
+           tr("model.fc has no bias, but the new nn.Linear(512, num_classes) has one: do not turn it off"),
+           hint=tr("nn.Linear(512, num_classes) makes its bias itself: leave out bias=False, and do not set "
+                   "model.fc.bias to None."))
     with torch.no_grad():
         out = model.eval()(torch.zeros(1, 3, 32, 32))
     expect(tuple(out.shape) == (1, 2), tr("the model gives {tuple} for one image, not (1, 2)", tuple=tuple(out.shape)),
@@ -403,6 +407,99 @@ def test_training_pass(run_epoch):
            hint=tr("Count the correct predictions of the outputs each batch's forward pass gave."))
 
 
+def _scored(scores, labels):
+    """A model that hands on its input as the class scores, and a loader of ``scores`` with ``labels``."""
+    n = len(scores[0])
+    model = nn.Linear(n, n)
+    with torch.no_grad():
+        model.weight.copy_(torch.eye(n))
+        model.bias.zero_()
+    return model, DataLoader(TensorDataset(torch.tensor(scores), torch.tensor(labels)), batch_size=2)
+
+
+# Scores the check chose: the class with the highest score is right for 4 of the 5 (the last is wrong);
+# a score compared with 0 (or its sigmoid with 0.5) picks the right class for only 2 of them.
+TWO_CLASSES = ([[-3.0, -1.0], [3.0, 1.0], [-1.0, -3.0], [1.0, 3.0], [2.0, -1.0]], [1, 0, 0, 1, 1], 0.8)
+# Three classes: the highest score is right for all 3; comparing two of the scores is not.
+THREE_CLASSES = ([[0.0, 1.0, 5.0], [5.0, 1.0, 0.0], [0.0, 5.0, 1.0]], [2, 0, 1], 1.0)
+
+
+def test_accuracy_takes_the_top_score(run_epoch):
+    for scores, labels, right in (TWO_CLASSES, THREE_CLASSES):
+        model, loader = _scored(scores, labels)
+        loss, accuracy = _numbers(run_epoch(model, loader, nn.CrossEntropyLoss(), torch.device("cpu")), "run_epoch")
+        batches = [c / s for _, s, c in _measure(model, loader, nn.CrossEntropyLoss())]
+        if accuracy > 1 or abs(loss - right) < 1e-6 or any(abs(accuracy - a) < 1e-6 for a in
+                                                               (*batches, sum(batches) / len(batches))):
+            continue  # a percentage, (accuracy, loss), one batch's accuracy: test_eval_loss_and_accuracy says so
+        expect(abs(accuracy - right) < 1e-6,
+               tr("on {n} images whose {k} class scores the check chose, run_epoch's accuracy is {accuracy:.2f}, "
+                  "not {right:.2f}: the predicted class is the one with the highest score, not a score compared "
+                  "with a threshold or with one other score", n=len(labels), k=len(scores[0]),
+                  accuracy=accuracy, right=right),
+               hint=tr("outputs.argmax(dim=1) is the predicted class of each image, whatever the number of classes."))
+
+
+def _steps(model, loader, criterion, lr, stale, zero_first=True):
+    """The state after a training pass of SGD(lr) from the gradients ``stale``, zeroing before each backward
+    (``zero_first``) or after each step."""
+    model = copy.deepcopy(model).train()
+    for name, p in model.named_parameters():
+        p.grad = stale[name].clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for images, labels in loader:
+        if zero_first:
+            optimizer.zero_grad()
+        criterion(model(images), labels).backward()
+        optimizer.step()
+        if not zero_first:
+            optimizer.zero_grad()
+    return model.state_dict()
+
+
+def test_zeroes_the_gradients_before_backward(run_epoch):
+    model, loader = epoch_data()
+    criterion = nn.CrossEntropyLoss()
+    stale = {name: torch.full_like(p, 0.5) for name, p in model.named_parameters()}
+    after_step = _steps(model, loader, criterion, 0.5, stale, zero_first=False)
+    for name, p in model.named_parameters():
+        p.grad = stale[name].clone()  # what an earlier backward (a check, a plot, another pass) left behind
+    run_epoch(model, loader, criterion, torch.device("cpu"), torch.optim.SGD(model.parameters(), lr=0.5))
+    got = model.state_dict()
+    expect(not all(torch.allclose(got[k].float(), after_step[k].float(), atol=1e-5) for k in after_step),
+           tr("handed a model that still held gradients from before, run_epoch's first step followed them: it zeroes "
+              "the gradients after optimizer.step(), not before each backward"),
+           hint=tr("optimizer.zero_grad() first in each batch, then forward, loss, loss.backward(), optimizer.step()."))
+
+
+def test_divides_by_the_images_seen(run_epoch):
+    model, full = epoch_data()
+    loader = DataLoader(full.dataset, batch_size=4, drop_last=True)  # 8 of the dataset's 10 images
+    criterion = nn.CrossEntropyLoss()
+    batches = _measure(copy.deepcopy(model).eval(), loader, criterion)
+    _, trained_loss, trained_acc = _expected_training(model, loader, criterion, lr=0.5)
+    loss, accuracy = _numbers(run_epoch(copy.deepcopy(model), loader, criterion, torch.device("cpu")), "run_epoch")
+    eval_loss, eval_acc = sum(l * s for l, s, _ in batches) / 8, sum(c for _, _, c in batches) / 8
+    model = copy.deepcopy(model)
+    results = [(loss, accuracy, eval_loss, eval_acc),
+               (*_numbers(run_epoch(model, loader, criterion, torch.device("cpu"),
+                                    torch.optim.SGD(model.parameters(), lr=0.5)), "run_epoch"),
+                trained_loss, trained_acc)]
+    for got_loss, got_acc, right_loss, right_acc in results:
+        expect(abs(got_loss - right_loss * 0.8) > 1e-5 or abs(right_loss) < 1e-9,
+               tr("on a loader that yields 8 of its dataset's 10 images (drop_last=True), run_epoch's loss is "
+                  "{loss:.4f}, not {right:.4f}: it divides by len(loader.dataset), not by the images it went over",
+                  loss=got_loss, right=right_loss),
+               hint=tr("Count the images as you go, seen += inputs.size(0), and divide by seen: a loader may "
+                       "leave some of its dataset out."))
+        expect(abs(got_acc - right_acc * 0.8) > 1e-6 or abs(right_acc) < 1e-9,
+               tr("on a loader that yields 8 of its dataset's 10 images (drop_last=True), run_epoch's accuracy is "
+                  "{accuracy:.3f}, not {right:.3f}: it divides by len(loader.dataset), not by the images it went over",
+                  accuracy=got_acc, right=right_acc),
+               hint=tr("Count the images as you go, seen += inputs.size(0), and divide by seen: a loader may "
+                       "leave some of its dataset out."))
+
+
 def _refusal_kind(error):
     """How a pretend GPU's refusal (``error``) came about: "dropped" (a .to() result thrown away), "writes" (a GPU
     result written into a CPU tensor), "cuda0" (the wrong GPU) or "stayed" (a tensor left on the CPU)."""
@@ -604,6 +701,17 @@ def test_without_a_scheduler(train_model):
         raise CheckFailed(tr("train_model(..., scheduler=None) raised AttributeError ({short_error}): it calls "
                              "scheduler.step() when there is no scheduler", short_error=short_error(error)),
                           hint=tr("if scheduler is not None: scheduler.step()")) from error
+    others = ("train_loss", "train_acc", "val_loss", "val_acc")
+    if isinstance(history, dict) and all(hasattr(history.get(key), "__len__") and len(history[key]) == 2
+                                         for key in others):
+        lrs = list(history.get("lr", []) or [])
+        if len(lrs) not in (0, 2):
+            lrs = [0.1, 0.1]  # one value too many or too few: test_history_and_learning_rate says so
+        expect(len(lrs) == 2 and all(isinstance(v, (int, float, torch.Tensor, list, tuple)) for v in lrs),
+               tr("without a scheduler, after 2 epochs history['lr'] is {lrs}: it must hold the learning rate of "
+                  "each epoch, scheduler or not", lrs=lrs),
+               hint=tr("Read the rate from the optimizer, history['lr'].append(optimizer.param_groups[0]['lr']), "
+                       "whether or not there is a scheduler."))
     lrs = [_number(v) for v in history.get("lr", [])] if isinstance(history, dict) else []
     expect(np.allclose(lrs, [0.1, 0.1]) if len(lrs) == 2 else True,
            tr("without a scheduler and with SGD(lr=0.1), history['lr'] is {lrs}, not [0.1, 0.1]", lrs=lrs),
@@ -710,6 +818,46 @@ def test_trains_then_evaluates_each_epoch(train_model):
     expect(not any(training for _, training, _, _ in vals), tr("in {SCRIPTED} the model was in training mode during "
            "the passes over loaders['val']", SCRIPTED=tr(SCRIPTED)), hint=tr("model.eval() before the evaluation pass (run_epoch without an "
            "optimizer does it)."))
+    idle = [epoch for epoch, (_, training, _, _) in enumerate(trains, 1) if not training]
+    expect(not idle, tr("in {SCRIPTED} the model was in evaluation mode during the training passes of epochs "
+           "{idle}: the evaluation pass before them left it so; call model.train() at the start of every "
+           "epoch's training pass", SCRIPTED=tr(SCRIPTED), idle=idle),
+           hint=tr("model.train() inside the epoch loop, before each training pass, and model.eval() before each "
+                   "evaluation pass (run_epoch does both)."))
+
+
+class NotedStepLR(torch.optim.lr_scheduler.StepLR):
+    """A StepLR that notes each step (after the one it takes when made) in ``log``."""
+
+    def step(self, *args, **kwargs):
+        if hasattr(self, "log"):
+            self.log.append("scheduler.step()")
+        return super().step(*args, **kwargs)
+
+
+class PassLoader(DataLoader):
+    """A DataLoader that notes in ``log`` each pass over it, by ``name``."""
+
+    def __init__(self, loader, name, log):
+        super().__init__(loader.dataset, batch_size=loader.batch_size)
+        self.name, self.log = name, log
+
+    def __iter__(self):
+        self.log.append(self.name)
+        return super().__iter__()
+
+
+def test_scheduler_steps_before_the_evaluation(train_model):
+    model, log = tiny_model(), []
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = NotedStepLR(optimizer, step_size=1, gamma=0.5)
+    scheduler.log = log
+    loaders = {name: PassLoader(loader, name, log) for name, loader in _small_loaders().items()}
+    _train(train_model, model, nn.CrossEntropyLoss(), optimizer, scheduler, loaders, epochs=2)
+    expect(log != ["train", "val", "scheduler.step()"] * 2,
+           tr("with a scheduler and 2 epochs, train_model went {log}: scheduler.step() comes after the training "
+              "pass and before the evaluation pass, not after it", log=log),
+           hint=tr("Each epoch: the training pass, scheduler.step(), then the evaluation pass."))
 
 
 def test_keeps_the_best_weights(train_model):
@@ -757,7 +905,8 @@ def test_device_none_means_the_models(train_model):
                 tr("{what} trained on the CPU (the batches stayed there and met the model in {operation}): "
                    "device=None means the device of the model's parameters", what=what, operation=operation),
                 tr("if device is None: device = next(model.parameters()).device")))
-        moved = sorted({str(target) for shape, _, target in gpu.moves if len(shape) == 4})
+        # The batches come from the CPU; a copy of the weights kept on the CPU is no batch (and is allowed).
+        moved = sorted({str(target) for shape, source, target in gpu.moves if len(shape) == 4 and source.type == "cpu"})
         expect(gpu.on_gpu(model), tr("{what} moved the model off its GPU (to {targets}): device=None "
                "means the device of the model's parameters", what=what, targets=moved)
                if moved else tr("{what} moved the model off its GPU (to the CPU): device=None means the device of "

@@ -30,6 +30,8 @@ _ANY_DEVICES = {
     _Tensor.copy_, _Tensor.__getitem__, _Tensor.__setitem__, _Tensor.__reduce_ex__, _Tensor.__deepcopy__,
     _Tensor.__repr__, _Tensor.__format__, _Tensor.set_, torch._has_compatible_shallow_copy_type,
 }
+# Functions that make a tensor of their first argument: given a tensor and a device, they move it.
+_MAKERS = {torch.as_tensor, torch.asarray, torch.tensor}
 _IN_PLACE_DUNDERS = {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__",
                      "__iand__", "__ior__", "__ixor__", "__ilshift__", "__irshift__", "__imatmul__"}
 
@@ -147,6 +149,8 @@ class PretendGPU(TorchFunctionMode):
             target = _device(kwargs["device"])
             if _pretend(target):
                 kwargs = {**kwargs, "device": "cpu"}
+            if func in _MAKERS and args and isinstance(args[0], _Tensor):  # torch.as_tensor(x, device=...) moves x
+                return self._move(args[0], target, func(*args, **kwargs))
         operands = _tensors(args, kwargs)
         common = self._common_device(func, args, kwargs, operands) if operands else None
         result = func(*args, **kwargs)
@@ -192,14 +196,14 @@ class PretendGPU(TorchFunctionMode):
             target = self.where(rest[0])
             real = func(tensor, rest[0].dtype, *rest[1:], **kwargs)
         else:
-            device, dtype, non_blocking, memory_format = torch._C._nn._parse_to(*rest, **kwargs)
+            parsed = {key: value for key, value in kwargs.items() if key != "copy"}  # _parse_to refuses copy=
+            device, dtype, non_blocking, memory_format = torch._C._nn._parse_to(*rest, **parsed)
             target = _device(device) if device is not None else self.where(tensor)
             options = {"non_blocking": non_blocking, "copy": bool(kwargs.get("copy", False))}
-            if dtype is not None:
-                options["dtype"] = dtype
             if memory_format is not None:
                 options["memory_format"] = memory_format
-            real = func(tensor, **options)
+            # Tensor.to(dtype, ...) is the form that takes copy= without a device (the move is in name only).
+            real = func(tensor, dtype if dtype is not None else tensor.dtype, **options)
         return self._move(tensor, target, real)
 
     def _move(self, tensor, target, real=None):

@@ -231,6 +231,12 @@ def _read_json(path):
     return values if isinstance(values, dict) else {}
 
 
+def shown_name(path):
+    """``path`` on one line: a newline or other control character in a file's name is shown escaped
+    (``\\n``), so that it cannot break a list of names into lines that look like others."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(path))
+
+
 def report_skipped(skipped, report=print, limit=10):
     """Tell ``report`` which files were left out and why: the first ``limit``, then how many more."""
     system = [p for p, reason in skipped if reason == SYSTEM_FILE]
@@ -241,6 +247,6 @@ def report_skipped(skipped, report=print, limit=10):
     if others:
         report(tr("Skipped {count} file(s):", count=len(others)))
         for path, reason in others[:limit]:
-            report(f"  {path}: {reason_words(reason)}")
+            report(f"  {shown_name(path)}: {reason_words(reason)}")
         if len(others) > limit:
             report(tr("  ... and {count} more", count=len(others) - limit))

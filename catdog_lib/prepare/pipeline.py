@@ -15,6 +15,7 @@
    nothing usable is lost.
 """
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,15 +171,27 @@ def prepare(source="auto", dest=None, from_dir=None, val_fraction=0.25, seed=0, 
         raise CatdogError(tr("test_fraction must be at least 0 and below 1 (e.g. 0.1), not {test_fraction!r}",
                              test_fraction=test_fraction))
     chosen = choose_source(source, report)
+    target = Path(os.path.abspath(Path(dest).expanduser() if dest else data_root() / chosen))
+    made = None  # the outermost folder this call will make for dest, if any
+    if not os.path.lexists(target):
+        made = target
+        while not os.path.lexists(made.parent):
+            made = made.parent
     try:
         return _prepare(chosen, dest, from_dir, val_fraction, seed, report, link, test_fraction)
     except sources.SourceUnreachable:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
         if source != "auto":
             raise
         # No network: the lesson goes on with the sample rather than stopping.
         report(tr("Could not reach {server} (no network?). {sample}", server=tr(SERVER_NAMES[chosen]),
                   sample=sample_summary()))
         return _prepare("sample", dest, from_dir, val_fraction, seed, report, link, test_fraction, summary=False)
+    except CatdogError:
+        if made:  # a refused archive, no usable photo...: leave no folder behind that this call made
+            shutil.rmtree(made, ignore_errors=True)
+        raise
 
 
 def arrange_test(test, dest, link):
@@ -253,9 +266,13 @@ def _prepare(source, dest, from_dir, val_fraction, seed, report, link, test_frac
     class_names = sorted({r.label for r in train} | {r.label for r in val})
     for label in class_names:
         for part, items in (("train", train), ("val", val)):
-            if not any(r.label == label for r in items):
+            if not any(r.label == label for r in items) and part == "val":
                 raise CatdogError(tr("the {part} set has no {label} photo: give at least a few photos of each "
                                      "label (or a larger val_fraction)",
+                                     part=part, label=label))
+            if not any(r.label == label for r in items):  # val took them all: a smaller share leaves some
+                raise CatdogError(tr("the {part} set has no {label} photo: give at least a few photos of each "
+                                     "label (or a smaller val_fraction)",
                                      part=part, label=label))
     if len(class_names) < 2:
         raise CatdogError(tr("only one label ({label}) among the photos: a classifier needs two or more",

@@ -7,6 +7,9 @@ model was trained with. A bundle holds them all in a plain dict, saved with
 values only, so opening a bundle from someone else cannot run their code).
 ``catdog predict`` and the upload box load one.
 """
+import pickle
+import re
+import warnings
 from pathlib import Path
 
 import torch
@@ -48,7 +51,18 @@ def read_bundle(path):
         hint = tr(" (did you mean its model.pt?)") if (path / "model.pt").is_file() else ""
         raise CatdogError(tr("{path} is a folder, not a model bundle{hint}", path=path, hint=hint))
     try:
-        bundle = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about the pickle protocol of a file it then refuses
+            warnings.simplefilter("ignore")
+            bundle = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        if "weights_only" not in str(e) and "Weights only" not in str(e):
+            raise CatdogError(tr("{path} is not a readable model bundle (damaged or cut off: {error}): train again "
+                                 "with catdog train", path=path, error=first_line(e, 150))) from None
+        found = re.search(r"GLOBAL (\S+)", str(e))
+        raise CatdogError(tr("{path} holds Python objects that could run code when loaded ({what}): refused; "
+                             "load only a model.pt written by catdog train", path=path,
+                             what=found.group(1) if found else tr("objects other than tensors and plain values"))) \
+            from None
     except Exception as e:  # torch raises several kinds for a damaged file
         raise CatdogError(tr("{path} is not a readable model bundle (damaged or cut off: {error}): train again "
                              "with catdog train",

@@ -1,5 +1,7 @@
+# expect: it divides by len(loader.dataset)
 # The transfer-learning tutorial's inner loop, one phase: torch.max for the predictions,
-# running_corrects as a tensor, set_grad_enabled around forward and backward.
+# running_corrects as a tensor, set_grad_enabled around forward and backward; the sizes by len(loader.dataset),
+# which counts images a loader may never yield (drop_last, a sampler over part of the dataset).
 def run_epoch(model, loader, criterion, device, optimizer=None):
     phase = "train" if optimizer is not None else "val"
     if phase == "train":
