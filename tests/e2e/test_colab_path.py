@@ -168,17 +168,17 @@ def test_setup_cell_and_upload_in_fake_colab(tmp_path, kit_copy, kit_remote, col
     env = colab_env(tmp_path, photos_root)
     env.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{kit_remote.as_uri()}.insteadOf",
                 "GIT_CONFIG_VALUE_0": url})
-    _, (setup, imports, settings, pieces, device, run_dir, upload) = lesson_cells(
+    _, (setup, imports, settings, pieces, device, choose, run_dir, upload) = lesson_cells(
         kit_copy, "05_train_and_classify.ipynb",
         ["# Setup", "# The names every piece may use", "settings = load_settings(", "pieces = learner_pieces(",
-         "device = pieces.pick_device(", "run_dir = ", "upload_box("])
+         "device = pieces.pick_device(", "use_fast = ", "run_dir = ", "upload_box("])
     # Training is notebook 05's business (the JupyterLab test runs it all); here a small untrained model will do.
     model = nbformat.v4.new_code_cell("model = build_model(num_classes=2, weights=None)\nclass_names = ['cat', 'dog']")
     probe = nbformat.v4.new_code_cell(
         "import catdog_lib\nprint('KIT', catdog_lib.__file__)\nprint('CWD', os.getcwd())\n"
         "print('MAGICS', sorted(m for m in get_ipython().magics_manager.magics['line'] if m in ('check', 'hint', 'progress')))")
     nb = run_cells(tmp_path, colab_python, env,
-                   [redirect_clone(setup, kit_dir), probe, imports, settings, pieces, device, run_dir, model, upload,
+                   [redirect_clone(setup, kit_dir), probe, imports, settings, pieces, device, choose, run_dir, model, upload,
                     nbformat.v4.new_code_cell(CHOOSE_IN_BOX.replace("PATHS", repr(
                         [str(photos_root / "train" / n) for n in PHOTOS])))],
                    cwd=content)

@@ -280,8 +280,9 @@ def test_the_plots_each_lesson_promises(course):
     images = {name[:2]: sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                             for o in c.outputs) for name, (nb, *_) in runs.items()}
     # 01 speed; 02 balance, sizes, sample, odd ones, split, overlap; 03 eight crops, batch;
-    # 04 parameters, schedule, curves, two predictions; 05 curves, confusion, top losses
-    assert images == {"01": 1, "02": 6, "03": 2, "04": 5, "05": 3}
+    # 04 parameters, schedule, the overfit batch, curves, the prediction grid, two predictions;
+    # 05 the two loader-against-device plots, curves, confusion, top losses, two heat-map grids
+    assert images == {"01": 1, "02": 6, "03": 2, "04": 7, "05": 7}
 
 
 def table_rows(cell):

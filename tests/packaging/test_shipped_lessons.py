@@ -41,7 +41,9 @@ def uses_of(notebook_json, where):
                               "keywords": [], "where": f"{where} cell {number}"})
         if not source.lstrip().startswith("%%"):  # a cell magic's body is not Python (%%piece: the learner's)
             lines = source.splitlines()
-            trees.append((number, ast.parse("\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in lines))))
+            # a magic or shell line becomes `pass` at its indent: an `if` around `!nvidia-smi` stays Python
+            trees.append((number, ast.parse("\n".join(l[:len(l) - len(l.lstrip())] + "pass"
+                                                      if l.lstrip().startswith(("%", "!")) else l for l in lines))))
     for number, tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "catdog_lib":
