@@ -364,7 +364,7 @@ def bench_paired(args, data_dir, device, cache_dir, rounds=4):
 
     from catdog_lib.train.amp import choose_precision
     from catdog_lib.train.linking import with_names
-    from catdog_lib.train.loop import ProgressLoader, one_epoch
+    from catdog_lib.train.loop import ProgressLoader
     from catdog_lib.train.recipe import optimizer_and_schedule
     from catdog_lib.training import run_epoch, train_model
 
@@ -386,8 +386,9 @@ def bench_paired(args, data_dir, device, cache_dir, rounds=4):
         piece = with_names(train_model, run_epoch=timed(epoch_fn, seconds, device))
 
         def one(model=model, optimizer=optimizer, scheduler=scheduler, seconds=seconds, piece=piece, kind=kind):
-            one_epoch(piece, model, nn.CrossEntropyLoss(), optimizer, scheduler, shown, device,
-                      choose_precision(device))
+            # One epoch of the piece, under the precision the one loop would choose (as train.loop does).
+            with choose_precision(device).around(nn.CrossEntropyLoss(), optimizer) as (criterion, handed):
+                piece(model, criterion, handed, scheduler, shown, num_epochs=1, device=device)
             figures[kind].append(n / seconds[-1])
         runners[kind] = one
     limit_model = new_model(args.seed, device)
