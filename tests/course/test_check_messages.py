@@ -191,11 +191,11 @@ def test_a_wrong_label_from_filename_is_judged_in_chinese_and_in_english(tmp_pat
     # What %check shows.
     os.environ.pop("CATDOG_LANG", None)
     assert verdict_text("label_from_filename", english).splitlines()[:3] == [
-        "label_from_filename: 4 of 5 checks pass", f"  {english['message']}", f"  Hint: {english['hint']}"]
+        f"label_from_filename: {english['passed']} of {english['total']} checks pass", f"  {english['message']}", f"  Hint: {english['hint']}"]
     os.environ["CATDOG_LANG"] = "zh"
     try:
         assert verdict_text("label_from_filename", chinese).splitlines()[:3] == [
-            "label_from_filename: 4 / 5 项检查通过", f"  {chinese['message']}", f"  提示：{chinese['hint']}"]
+            f"label_from_filename: {chinese['passed']} / {chinese['total']} 项检查通过", f"  {chinese['message']}", f"  提示：{chinese['hint']}"]
     finally:
         del os.environ["CATDOG_LANG"]
 
