@@ -31,6 +31,7 @@ English labels if it cannot.
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,7 +276,15 @@ def get_kaggle_token(settings, report=print):
                   "the token, or leave that box empty to use the Oxford-IIIT Pet photos instead:"))
         from google.colab import files
 
-        uploads = list(files.upload().items())
+        # colabtools writes each upload into the working folder (the kit's clone): land it in a folder of its
+        # own, removed at once, so no copy of the credential is left beside the kit (it is installed below).
+        here = os.getcwd()
+        with tempfile.TemporaryDirectory() as landing:
+            os.chdir(landing)
+            try:
+                uploads = list(files.upload().items())
+            finally:
+                os.chdir(here)
         if not uploads:
             pasted = paste_kaggle_token()
             uploads = [("", pasted)] if pasted else []

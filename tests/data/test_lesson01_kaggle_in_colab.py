@@ -83,6 +83,9 @@ def test_lesson01_with_an_access_token_uploaded_reaches_kaggle_and_the_end(fake_
     assert "Upload your kaggle.json, or a file holding your access token (KGAT_...)" in said
     assert f"Saved your token to {home / '.kaggle' / 'access_token'}." in said
     assert (tmp_path / "MyDrive" / "catdog" / "access_token").read_text().strip() == FAKE_TOKEN
+    # files.upload writes into the working folder: no copy of the token is left beside the kit
+    from catdog_lib.paths import kit_root
+    assert not list(kit_root().glob("kaggle_token*")) and not list(tmp_path.glob("kaggle_token*"))
 
 
 def test_lesson01_with_the_colab_secret_kaggle_api_token_reaches_kaggle_and_the_end(fake_kaggle, tmp_path):
