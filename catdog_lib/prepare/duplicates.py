@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from ..atomic import atomic_write
+from .index import read_json_dict
 
 FINGERPRINTS = "fingerprints.json"  # each photo's hash, by file size and time
 NEAR_BITS = 4  # hashes this close are compared on their pixels
@@ -63,7 +64,7 @@ def duplicate_groups(paths, cache=None):
     from tqdm.auto import tqdm
 
     paths = [Path(p) for p in paths]
-    known = _read_json(cache) if cache else {}
+    known = read_json_dict(cache) if cache else {}
     seen, hashes = {}, {}
     for i, path in enumerate(tqdm(paths, desc="Looking for photos saved twice", unit="file", leave=False,
                                   disable=len(paths) < 500)):
@@ -135,11 +136,3 @@ def keep_together(items, groups):
 
     return representatives, expand
 
-
-def _read_json(path):
-    try:
-        with open(path) as f:
-            values = json.load(f)
-    except (OSError, ValueError):
-        return {}
-    return values if isinstance(values, dict) else {}

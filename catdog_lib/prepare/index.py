@@ -168,7 +168,7 @@ def index_images(paths_or_folder, exclude=(), cache=None):
     """
     from tqdm.auto import tqdm
 
-    known = _read_json(cache) if cache else {}
+    known = read_json_dict(cache) if cache else {}
     seen = {}
 
     if isinstance(paths_or_folder, (str, os.PathLike)):
@@ -222,7 +222,8 @@ def _pillow_may_learn(reason):
     return reason.startswith(("AVIF photo: ", "HEIC photo: "))
 
 
-def _read_json(path):
+def read_json_dict(path):
+    """The dict a JSON cache file holds, or ``{}`` when it is missing, unreadable or not a dict."""
     try:
         with open(path) as f:
             values = json.load(f)
